@@ -73,13 +73,16 @@ export class ProjectStore {
       db = new Database(abs, {
         readonly: options.readonly ?? false,
         fileMustExist: !options.create,
-        ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+        // Under Electron the engine loads a better-sqlite3 build made for Electron's ABI (see scripts/start.mjs).
+        ...((options.nativeBinding ?? process.env['RESIDUAL_SQLITE_BINDING']) ? { nativeBinding: options.nativeBinding ?? process.env['RESIDUAL_SQLITE_BINDING'] } : {}),
       });
     } catch (e) {
       throw new ResidualError('BAD_FILE', `Cannot open project ${abs}: ${(e as Error).message}`, { file: abs });
     }
     try {
       if (!options.readonly) db.pragma('journal_mode = WAL');
+      // With WAL, NORMAL never corrupts the file; at worst a power cut loses the last commit.
+      db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
       // Detects a file that is not SQLite at all before anything is written to it.
@@ -239,6 +242,11 @@ export class ProjectStore {
     return Number(res.lastInsertRowid);
   }
 
+  /** The file's SHA-256 is known only after the streamed read, when the dataset row already exists. */
+  setDatasetFingerprint(datasetId: number, sha256: string): void {
+    this.db.prepare('UPDATE datasets SET source_sha256 = ? WHERE id = ?').run(sha256, datasetId);
+  }
+
   updateDatasetCounts(datasetId: number, rowCount: number, skippedRows: number): void {
     this.db.prepare('UPDATE datasets SET row_count = ?, skipped_rows = ? WHERE id = ?').run(rowCount, skippedRows, datasetId);
   }
@@ -350,6 +358,35 @@ export class ProjectStore {
     }
     return out;
   }
+}
+
+/**
+ * Values of the given rows (any order, duplicates allowed) for the given columns: each needed chunk is
+ * decoded once per column, so a scattered page of rows costs a few chunk reads, not one per cell.
+ */
+export function readRows(store: ProjectStore, ds: DatasetInfo, rows: readonly number[], columns: readonly ColumnInfo[] = ds.columns): (number | string | null)[][] {
+  const out = rows.map(() => new Array<number | string | null>(columns.length).fill(null));
+  const byChunk = new Map<number, number[]>();
+  rows.forEach((r, i) => {
+    if (!Number.isInteger(r) || r < 0 || r >= ds.rowCount) {
+      throw new ResidualError('BAD_INPUT', `Row ${r + 1} is outside dataset "${ds.name}" (rows 1–${ds.rowCount}).`, { field: 'row' });
+    }
+    const c = Math.floor(r / ds.chunkRows);
+    const list = byChunk.get(c);
+    if (list) list.push(i);
+    else byChunk.set(c, [i]);
+  });
+  columns.forEach((col, j) => {
+    for (const [c, idxs] of byChunk) {
+      const start = c * ds.chunkRows;
+      const values = store.readRange(ds.id, col, start, Math.min(ds.rowCount, start + ds.chunkRows));
+      for (const i of idxs) {
+        const v = values[rows[i]! - start];
+        out[i]![j] = v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? null : v;
+      }
+    }
+  });
+  return out;
 }
 
 export interface WriteTransaction {

@@ -1,0 +1,329 @@
+/**
+ * importDataset: a CSV/TSV file → a dataset in the project, whole or not at all.
+ *
+ * 1. inspect a sample (encoding, delimiter, decimal mark, header) and check the options;
+ * 2. in one write transaction: stream the file once, typing columns as rows arrive and writing
+ *    chunks of `chunkRows` rows (SHA-256 of the bytes on the way);
+ * 3. re-read the file only if some column changed kind mid-way (its spellings must be exact);
+ * 4. statistics column by column from the stored chunks; roles; commit.
+ * Any error or a cancel rolls the transaction back, so the project is left as it was.
+ */
+import path from 'node:path';
+import { ResidualError, cancelled } from '../errors';
+import { DEFAULT_CHUNK_ROWS, type ProjectStore } from '../store/store';
+import type { ColumnInfo, ColumnRole, ColumnStats, ColumnStorage, DatasetInfo, ValueKind } from '../store/types';
+import { DEFERRED, EMPTY, TableBuilder, secondPassStates, type ColumnBuilder } from './columns';
+import { CsvParser } from './csv-parser';
+import type { ColumnFacts } from './infer';
+import { fileChanged, toResidualError } from './messages';
+import { ProgressReporter, type ImportProgress, type PhaseSpan } from './progress';
+import { readPass } from './reader';
+import { checkOptionColumns, resolveRoles, type ResolvedRole, type RoleOptions } from './roles';
+import { inspectFile, type SourceInfo } from './source';
+import { numericStats, textStats } from './stats';
+import { formatTime, parseNumber } from './values';
+
+export interface ImportOptions extends RoleOptions {
+  /** Dataset name; default: the file's base name without extension, made unique ("x (2)") if taken. */
+  name?: string;
+  /** Column that holds a known outcome (role 'label'; never a feature). */
+  label?: string;
+  /** The label value that marks an anomaly; inferred when omitted (error if it cannot be). */
+  positive?: string;
+  /** Timestamp column. */
+  time?: string;
+  /** Row id column. */
+  id?: string;
+  /** Columns to ignore. */
+  ignore?: string[];
+  /** Further role overrides (from the UI). */
+  roles?: Record<string, ColumnRole>;
+  /** Skip rows with too many or too few fields instead of failing, counting them. */
+  skipBadRows?: boolean;
+  /** Rows per stored chunk; default DEFAULT_CHUNK_ROWS. */
+  chunkRows?: number;
+}
+
+export interface ImportHooks {
+  signal?: AbortSignal;
+  /** Called at most about ten times a second. */
+  onProgress?: (p: ImportProgress) => void;
+}
+
+export interface ImportResult {
+  dataset: DatasetInfo;
+  skippedRows: number;
+  /** The first MAX_SKIPPED_LISTED skipped lines; `skippedRows` counts them all. */
+  skippedLines: { line: number; reason: string }[];
+  warnings: string[];
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+// Shares of the progress fraction; statistics sort every numeric column, so they get a real share.
+const READ: PhaseSpan = { from: 0, to: 0.7 };
+const REREAD: PhaseSpan = { from: 0.7, to: 0.85 };
+const SAVE: PhaseSpan = { from: 0.98, to: 1 };
+
+function checkChunkRows(chunkRows: number | undefined): number {
+  if (chunkRows === undefined) return DEFAULT_CHUNK_ROWS;
+  if (!Number.isInteger(chunkRows) || chunkRows < 1 || chunkRows > 16_777_216) {
+    throw new ResidualError('BAD_INPUT', `chunkRows must be a whole number from 1 to 16,777,216, not ${chunkRows}.`, { field: 'chunkRows' });
+  }
+  return chunkRows;
+}
+
+function datasetName(store: ProjectStore, wanted: string | undefined, file: string): string {
+  if (wanted !== undefined) {
+    const name = wanted.trim();
+    if (name === '') throw new ResidualError('BAD_INPUT', 'The dataset name is empty; give a name or leave it out to use the file name.', { field: 'name' });
+    if (store.hasDatasetNamed(name)) {
+      throw new ResidualError('BAD_INPUT', `The project already has a dataset named "${name}". Choose another name, or leave it out to get a free one.`, { field: 'name' });
+    }
+    return name;
+  }
+  const base = path.basename(file, path.extname(file)) || path.basename(file);
+  if (!store.hasDatasetNamed(base)) return base;
+  for (let i = 2; ; i++) {
+    const name = `${base} (${i})`;
+    if (!store.hasDatasetNamed(name)) return name;
+  }
+}
+
+function storageOf(kind: ValueKind): ColumnStorage {
+  return kind === 'text' ? 'str' : 'f64';
+}
+
+const PLACEHOLDER_STATS: ColumnStats = { count: 0, missing: 0, distinct: 0, distinctCapped: false, topValues: [] };
+
+/** Stats of one stored column, read chunk by chunk. */
+function columnStats(store: ProjectStore, datasetId: number, idx: number, kind: ValueKind, rowCount: number): ColumnStats {
+  const chunks = store.iterateColumn(datasetId, idx, storageOf(kind));
+  if (kind === 'text') {
+    return textStats((function* () {
+      for (const c of chunks) yield c.values as (string | null)[];
+    })());
+  }
+  return numericStats(
+    (function* () {
+      for (const c of chunks) yield c.values as Float64Array;
+    })(),
+    rowCount,
+    kind === 'time' ? formatTime : String,
+  );
+}
+
+function columnHasValue(store: ProjectStore, datasetId: number, idx: number, kind: ValueKind, value: string): boolean {
+  const target = kind === 'text' ? value : parseNumber(value, false);
+  for (const { values } of store.iterateColumn(datasetId, idx, storageOf(kind))) {
+    if ((values as ArrayLike<unknown> & { includes(v: unknown): boolean }).includes(target)) return true;
+  }
+  return false;
+}
+
+function describeKind(kind: ValueKind): string {
+  return kind === 'number' ? 'numbers' : kind === 'time' ? 'dates' : 'text';
+}
+
+/** Nothing to train on: list what was found, and the usual causes. */
+function noNumericColumn(src: SourceInfo, facts: readonly ColumnFacts[], roles: readonly ResolvedRole[]): ResidualError {
+  const found = facts.map((f, i) => `"${f.name}" (${describeKind(f.kind)}, ${roles[i]!.role}: ${roles[i]!.roleReason})`).join('; ');
+  const byOptions = roles.some((r) => r.inferredRole === 'numeric' && r.role !== 'numeric');
+  const hint = byOptions
+    ? 'The import options took every numeric column out; keep at least one as a feature.'
+    : facts.some((f) => f.kind === 'number')
+      ? 'Its columns of numbers cannot serve as features (see why above); a file needs at least one that varies.'
+      : `Check the delimiter (read as ${JSON.stringify(src.delimiter)}) and the decimal mark (${src.decimalComma ? '","' : '"."'}): numbers read as text usually mean one of them is off.`;
+  return new ResidualError('BAD_INPUT', `${src.file} has no numeric column to learn from, so there is nothing to train on. Columns found: ${found}. ${hint}`, {
+    file: src.file,
+  });
+}
+
+function kindWarnings(cols: readonly ColumnBuilder[], header: readonly string[]): string[] {
+  const out: string[] = [];
+  cols.forEach((c, i) => {
+    if (c.demotion) {
+      const was = c.demotion.from === 'number' ? 'numbers' : 'dates';
+      out.push(`Column "${header[i]}" held ${was} until line ${c.demotion.line} ("${c.demotion.value}"), so all of it is kept as text, spelled as in the file.`);
+    } else if (c.state !== DEFERRED && c.ambiguous && !c.dmyOnly && !c.mdyOnly) {
+      out.push(`Dates in column "${header[i]}" such as ${c.ambiguousExample} could be day-first or month-first; they were read day-first (DD/MM/YYYY). If they are month-first, fix the file or re-export the dates as YYYY-MM-DD.`);
+    }
+  });
+  return out;
+}
+
+/** Everything an import needs once the file is inspected and the options are checked. */
+interface ImportJob {
+  store: ProjectStore;
+  src: SourceInfo;
+  options: ImportOptions;
+  hooks: ImportHooks;
+  progress: ProgressReporter;
+  chunkRows: number;
+  /** "Import of x.csv", for the cancellation message. */
+  what: string;
+}
+
+/** The dataset row and placeholder columns: chunks reference their column, so columns go in first. */
+function createDataset(job: ImportJob): number {
+  const { store, src } = job;
+  const datasetId = store.insertDataset({
+    name: datasetName(store, job.options.name, src.file),
+    sourcePath: src.file,
+    sourceSha256: '',
+    sourceBytes: src.size,
+    encoding: src.encoding,
+    delimiter: src.delimiter,
+    decimalComma: src.decimalComma,
+    rowCount: 0,
+    skippedRows: 0,
+    chunkRows: job.chunkRows,
+    createdAt: new Date().toISOString(),
+  });
+  src.header.forEach((name, idx) => {
+    store.insertColumn(datasetId, { idx, name, valueKind: 'number', storage: 'f64', role: 'ignored', inferredRole: 'ignored', roleReason: '', positiveValue: null, stats: PLACEHOLDER_STATS });
+  });
+  return datasetId;
+}
+
+/** One pass over the file into `table`; returns the SHA-256 of its bytes. */
+async function readInto(job: ImportJob, table: TableBuilder, span: PhaseSpan): Promise<string> {
+  const { src } = job;
+  let inHeader = true;
+  const parser = new CsvParser(
+    src.delimiter,
+    (row) => {
+      // Rows up to and including the header line are not data (blank lines before it included).
+      if (inHeader) {
+        if (row.line >= src.headerLine) {
+          inHeader = false;
+          parser.fastRow = table.fastRow;
+        }
+        return;
+      }
+      table.onRow(row);
+    },
+    src.header.length + 1,
+  );
+  const { sha256 } = await readPass({
+    file: src.file,
+    size: src.size,
+    encoding: src.encoding,
+    parser,
+    signal: job.hooks.signal,
+    what: job.what,
+    onChunk: (bytes) => job.progress.report('reading', span, bytes / src.size, bytes, table.rows),
+  });
+  table.finish();
+  return sha256;
+}
+
+/** Reads the file (twice when a column changed kind part way) and stores every column's chunks. */
+async function readColumns(job: ImportJob, datasetId: number): Promise<{ table: TableBuilder; sha256: string; statsFrom: number }> {
+  const { src } = job;
+  const tableOptions = {
+    columns: src.header.length,
+    delimiter: src.delimiter,
+    chunkRows: job.chunkRows,
+    decimalComma: src.decimalComma,
+    skipBadRows: job.options.skipBadRows === true,
+    sink: { write: job.store.writeChunk.bind(job.store, datasetId) },
+  };
+  const table = new TableBuilder(tableOptions, src.header.map(() => EMPTY));
+  const sha256 = await readInto(job, table, READ);
+  if (table.rows === 0) {
+    const why = table.skippedCount > 0 ? `all ${table.skippedCount} data rows have the wrong number of fields and were skipped` : 'it has a header line but no data rows';
+    throw new ResidualError('BAD_FILE', `${src.file} has nothing to import: ${why}.`, { file: src.file });
+  }
+  if (!table.cols.some((c) => c.needsSecondPass)) return { table, sha256, statsFrom: REREAD.from };
+  const { states, orders } = secondPassStates(table.cols);
+  const again = new TableBuilder(tableOptions, states, true, orders);
+  const sha2 = await readInto(job, again, REREAD);
+  if (sha2 !== sha256 || again.rows !== table.rows) throw fileChanged(src.file, 'its bytes differ between the two reads');
+  return { table, sha256, statsFrom: REREAD.to };
+}
+
+/** Statistics of each stored column in turn (memory: one column at a time). */
+async function columnFacts(job: ImportJob, datasetId: number, table: TableBuilder, span: PhaseSpan): Promise<ColumnFacts[]> {
+  const { src } = job;
+  const facts: ColumnFacts[] = [];
+  for (let idx = 0; idx < src.header.length; idx++) {
+    const kind = table.cols[idx]!.valueKind;
+    facts.push({ name: src.header[idx]!, kind, stats: columnStats(job.store, datasetId, idx, kind, table.rows) });
+    job.progress.report('statistics', span, (idx + 1) / src.header.length, src.size, table.rows);
+    if (job.hooks.signal?.aborted) throw cancelled(job.what);
+    // Let a cancel (or the UI) get a word in between columns.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return facts;
+}
+
+function resultWarnings(table: TableBuilder, header: readonly string[], roleWarnings: readonly string[]): string[] {
+  const warnings = [...kindWarnings(table.cols, header), ...roleWarnings];
+  if (table.blankLines > 0) warnings.push(`${table.blankLines.toLocaleString('en-US')} blank line${table.blankLines === 1 ? ' was' : 's were'} skipped.`);
+  if (table.skippedCount > 0) {
+    const n = table.skippedCount;
+    warnings.push(`${n.toLocaleString('en-US')} row${n === 1 ? '' : 's'} with the wrong number of fields ${n === 1 ? 'was' : 'were'} skipped (first at line ${table.skipped[0]!.line}).`);
+  }
+  return warnings;
+}
+
+/** Steps 2–4 of the import, inside the caller's write transaction. */
+async function importInTransaction(job: ImportJob): Promise<{ datasetId: number; table: TableBuilder; warnings: string[] }> {
+  const { store, src } = job;
+  const datasetId = createDataset(job);
+  const { table, sha256, statsFrom } = await readColumns(job, datasetId);
+  const facts = await columnFacts(job, datasetId, table, { from: statsFrom, to: SAVE.from });
+  const { roles, warnings } = resolveRoles(facts, job.options, {
+    file: src.file,
+    rowCount: table.rows,
+    hasValue: (idx, value) => columnHasValue(store, datasetId, idx, facts[idx]!.kind, value),
+  });
+  if (!roles.some((r) => r.role === 'numeric')) throw noNumericColumn(src, facts, roles);
+
+  job.progress.report('saving', SAVE, 0, src.size, table.rows);
+  if (job.hooks.signal?.aborted) throw cancelled(job.what);
+  facts.forEach((f, idx) => {
+    const info: Omit<ColumnInfo, 'idx' | 'name'> = { valueKind: f.kind, storage: storageOf(f.kind), stats: f.stats, ...roles[idx]! };
+    store.updateColumn(datasetId, idx, info);
+  });
+  store.updateDatasetCounts(datasetId, table.rows, table.skippedCount);
+  // The hash is known only once the bytes are read, after the dataset row (which chunks need) went in.
+  store.setDatasetFingerprint(datasetId, sha256);
+  return { datasetId, table, warnings: resultWarnings(table, src.header, warnings) };
+}
+
+export async function importDataset(store: ProjectStore, file: string, options: ImportOptions = {}, hooks: ImportHooks = {}): Promise<ImportResult> {
+  const started = performance.now();
+  const src = await inspectFile(file);
+  const what = `Import of ${path.basename(src.file)}`;
+  checkOptionColumns(src.header, options, src.file);
+  const chunkRows = checkChunkRows(options.chunkRows);
+  if (hooks.signal?.aborted) throw cancelled(what);
+  const job: ImportJob = { store, src, options, hooks, progress: new ProgressReporter(src.size, hooks.onProgress), chunkRows, what };
+
+  const tx = store.beginWrite();
+  let done: Awaited<ReturnType<typeof importInTransaction>>;
+  try {
+    done = await importInTransaction(job);
+    tx.commit();
+  } catch (e) {
+    try {
+      tx.rollback();
+    } catch {
+      // The original error says more than a failed rollback (which SQLite undoes on close anyway).
+    }
+    throw toResidualError(e, src.file, src.header);
+  }
+  const { datasetId, table, warnings } = done;
+  job.progress.report('saving', SAVE, 1, src.size, table.rows, true);
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    dataset: store.getDataset(datasetId),
+    skippedRows: table.skippedCount,
+    skippedLines: table.skipped.map((r) => ({ line: r.line, reason: `${r.fields} field${r.fields === 1 ? '' : 's'} where the header has ${src.header.length}` })),
+    warnings,
+    seconds,
+    rowsPerSecond: seconds > 0 ? table.rows / seconds : 0,
+  };
+}

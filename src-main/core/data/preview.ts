@@ -1,0 +1,107 @@
+/**
+ * previewFile: what the import dialog shows before anything is written. It runs the import's own
+ * steps (typing, statistics, roles) over the sample at the start of the file, in memory, so the
+ * roles it shows are the ones an import would infer unless later rows say otherwise.
+ */
+import { DEFAULT_CHUNK_ROWS } from '../store/store';
+import type { ColumnRole, ColumnValues, ValueKind } from '../store/types';
+import { ResidualError } from '../errors';
+import { EMPTY, TableBuilder, secondPassStates, type ChunkSink } from './columns';
+import { CsvParser } from './csv-parser';
+import type { ImportOptions } from './import';
+import type { ColumnFacts } from './infer';
+import { toResidualError } from './messages';
+import { checkOptionColumns, resolveRoles } from './roles';
+import { inspectFile } from './source';
+import { numericStats, textStats } from './stats';
+import { formatTime, parseNumber } from './values';
+
+export interface FilePreview {
+  file: string;
+  encoding: string;
+  delimiter: string;
+  decimalComma: boolean;
+  header: string[];
+  /** The first `maxRows` data rows, as text, quotes removed. */
+  rows: string[][];
+  columns: { name: string; valueKind: ValueKind; role: ColumnRole; roleReason: string; positiveValue: string | null }[];
+  /** What the sample already shows: rows with the wrong number of fields, no numeric column, … */
+  warnings: string[];
+}
+
+export const DEFAULT_PREVIEW_ROWS = 20;
+
+/** Keeps chunks in memory, replacing a chunk written twice like the store does. */
+class MemorySink implements ChunkSink {
+  readonly chunks: ColumnValues[][] = [];
+  write(column: number, chunkIdx: number, _rowStart: number, values: ColumnValues): void {
+    (this.chunks[column] ??= [])[chunkIdx] = values instanceof Float64Array ? values.slice() : values.slice();
+  }
+}
+
+export async function previewFile(file: string, options: { maxRows?: number } & ImportOptions = {}): Promise<FilePreview> {
+  const maxRows = options.maxRows ?? DEFAULT_PREVIEW_ROWS;
+  if (!Number.isInteger(maxRows) || maxRows < 0) throw new ResidualError('BAD_INPUT', `maxRows must be a whole number ≥ 0, not ${maxRows}.`, { field: 'maxRows' });
+  const src = await inspectFile(file);
+  const header = src.header;
+  checkOptionColumns(header, options, src.file);
+  const sink = new MemorySink();
+  const tableOptions = { columns: header.length, delimiter: src.delimiter, chunkRows: DEFAULT_CHUNK_ROWS, decimalComma: src.decimalComma, skipBadRows: true, sink };
+  const rows: string[][] = [];
+
+  const run = (table: TableBuilder, collect: boolean): void => {
+    let inHeader = true;
+    const parser = new CsvParser(src.delimiter, (row) => {
+      if (inHeader) {
+        if (row.line >= src.headerLine) inHeader = false;
+        return;
+      }
+      if (collect && rows.length < maxRows && !(row.count === 1 && row.field(0).trim() === '')) rows.push(row.fields());
+      table.onRow(row);
+    });
+    try {
+      parser.push(src.sampleText);
+      // A sample cut from a longer file ends mid-row; that row is simply not previewed.
+      if (src.complete) parser.end();
+      table.finish();
+    } catch (e) {
+      throw toResidualError(e, src.file, header);
+    }
+  };
+
+  const table = new TableBuilder(tableOptions, header.map(() => EMPTY));
+  run(table, true);
+  if (table.cols.some((c) => c.needsSecondPass)) {
+    const { states, orders } = secondPassStates(table.cols);
+    run(new TableBuilder(tableOptions, states, true, orders), false);
+  }
+
+  const facts: ColumnFacts[] = header.map((name, idx) => {
+    const kind = table.cols[idx]!.valueKind;
+    const chunks = sink.chunks[idx] ?? [];
+    const stats = kind === 'text' ? textStats(chunks as (string | null)[][]) : numericStats(chunks as Float64Array[], table.rows, kind === 'time' ? formatTime : String);
+    return { name, kind, stats };
+  });
+  const hasValue = (idx: number, value: string): boolean => {
+    const target = facts[idx]!.kind === 'text' ? value : parseNumber(value, false);
+    return (sink.chunks[idx] ?? []).some((c) => (c as ArrayLike<unknown> & { includes(v: unknown): boolean }).includes(target));
+  };
+  const { roles, warnings } = resolveRoles(facts, options, { file: src.file, rowCount: table.rows, hasValue, lenient: true });
+
+  if (table.skippedCount > 0) {
+    const lines = table.skipped.slice(0, 5).map((r) => r.line).join(', ');
+    warnings.push(`${table.skippedCount} row${table.skippedCount === 1 ? ' has' : 's have'} a different number of fields than the header (lines ${lines}); import with --skip-bad-rows to skip them.`);
+  }
+  if (table.rows > 0 && !roles.some((r) => r.role === 'numeric')) warnings.push('No column is a numeric feature, so there would be nothing to train on.');
+  if (table.rows === 0) warnings.push('The start of the file holds no data rows.');
+  return {
+    file: src.file,
+    encoding: src.encoding,
+    delimiter: src.delimiter,
+    decimalComma: src.decimalComma,
+    header,
+    rows,
+    columns: header.map((name, i) => ({ name, valueKind: facts[i]!.kind, role: roles[i]!.role, roleReason: roles[i]!.roleReason, positiveValue: roles[i]!.positiveValue })),
+    warnings,
+  };
+}
