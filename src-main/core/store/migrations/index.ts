@@ -1,4 +1,6 @@
 import * as m001 from './001_init';
+import * as m002 from './002_models';
+import * as m003 from './003_review';
 
 export interface Migration {
   readonly version: number;
@@ -9,4 +11,6 @@ export interface Migration {
 /** Forward migrations, in order. A new one is a new file here plus a line below; never edit a landed one. */
 export const migrations: readonly Migration[] = [
   { version: 1, name: '001_init', up: m001.up },
+  { version: 2, name: '002_models', up: m002.up },
+  { version: 3, name: '003_review', up: m003.up },
 ];

@@ -1,0 +1,222 @@
+import { quantile, summary } from '../analysis';
+import { ResidualError } from '../errors';
+import type { CategoricalFeature, FeatureSpec, NumericFeature, Preprocessing, ScalerKind } from './types';
+
+/** The category that stands for a missing categorical value. */
+export const MISSING_CATEGORY = '(missing)';
+/** What an unseen or rare category becomes; also the reconstruction when that bucket wins. */
+export const OTHER_CATEGORY = '(other)';
+/** Skewness above which 'auto' log-transforms a non-negative column. */
+export const LOG1P_SKEW = 2;
+
+/** Raw values of one source column for some rows: numbers (NaN = missing) or strings (null = missing). */
+export type RawColumn = Float64Array | readonly (string | null)[];
+
+export interface FitColumn {
+  readonly name: string;
+  readonly kind: 'numeric' | 'categorical';
+  /** The training rows' values only: preprocessing never sees validation or scored rows. */
+  readonly values: RawColumn;
+}
+
+export interface FitOptions {
+  readonly scaler: ScalerKind;
+  readonly log1p: 'auto' | 'none' | readonly string[];
+  readonly maxCategories: number;
+  readonly missingIndicators: boolean;
+}
+
+/** Fits scaling, log1p choice, imputation and one-hot vocabularies on the training rows. */
+export function fitPreprocessing(columns: readonly FitColumn[], opts: FitOptions): Preprocessing {
+  if (Array.isArray(opts.log1p)) {
+    const known = new Set(columns.filter((c) => c.kind === 'numeric').map((c) => c.name));
+    const bad = (opts.log1p as readonly string[]).filter((n) => !known.has(n));
+    if (bad.length) {
+      throw new ResidualError('BAD_INPUT', `log1p names ${bad.map((b) => `"${b}"`).join(', ')}, which ${bad.length > 1 ? 'are not numeric feature columns' : 'is not a numeric feature column'}. Numeric features: ${[...known].join(', ') || '(none)'}.`, { field: 'log1p' });
+    }
+  }
+  const features: FeatureSpec[] = [];
+  let dim = 0;
+  for (const col of columns) {
+    if (col.kind === 'numeric') {
+      const f = fitNumeric(col.name, toNumbers(col.values), opts, dim);
+      features.push(f);
+      dim += f.indicatorDim >= 0 ? 2 : 1;
+    } else {
+      const f = fitCategorical(col.name, col.values, opts.maxCategories, dim);
+      features.push(f);
+      dim += f.categories.length + 1;
+    }
+  }
+  return { version: 1, scaler: opts.scaler, inputDims: dim, features };
+}
+
+function fitNumeric(name: string, raw: Float64Array, opts: FitOptions, dim: number): NumericFeature {
+  const observed = raw.filter((v) => !Number.isNaN(v));
+  const missing = raw.length - observed.length;
+  let useLog: boolean;
+  if (opts.log1p === 'auto') useLog = observed.length > 2 && summary(observed).min >= 0 && skewness(observed) > LOG1P_SKEW;
+  else if (opts.log1p === 'none') useLog = false;
+  else useLog = (opts.log1p as readonly string[]).includes(name);
+  const vals = useLog ? observed.map(slog1p) : observed;
+  // Statistics of the finite values (infinite ones, if any, make the loss diverge with a message naming the column).
+  const st = summary(vals);
+  const fill = st.n ? quantile(vals, 0.5) : 0;
+  let center = 0;
+  let scale = 1;
+  if (st.n) {
+    switch (opts.scaler) {
+      case 'standard':
+        [center, scale] = [st.mean, st.std];
+        break;
+      case 'minmax':
+        [center, scale] = [st.min, st.max - st.min];
+        break;
+      case 'robust':
+        center = fill;
+        scale = quantile(vals, 0.75) - quantile(vals, 0.25);
+        // A column that is mostly one value has IQR 0; its std still says how wide the rest is.
+        if (!(scale > 0)) scale = st.std;
+        break;
+    }
+  }
+  // Constant columns: any non-zero scale works, 1 keeps them at 0 after centring.
+  if (scale === 0) scale = 1;
+  return { kind: 'numeric', name, log1p: useLog, fill, center, scale, dim, indicatorDim: opts.missingIndicators && missing > 0 ? dim + 1 : -1 };
+}
+
+function fitCategorical(name: string, raw: RawColumn, maxCategories: number, dim: number): CategoricalFeature {
+  const counts = new Map<string, number>();
+  for (let i = 0; i < raw.length; i++) {
+    const key = categoryOf(raw[i]!);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const categories = [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .slice(0, Math.max(0, maxCategories))
+    .map(([k]) => k);
+  return { kind: 'categorical', name, categories, dim };
+}
+
+/** The category key of a raw value: numbers as text, missing as MISSING_CATEGORY. */
+export function categoryOf(v: string | number | null | undefined): string {
+  if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return MISSING_CATEGORY;
+  return typeof v === 'number' ? String(v) : v;
+}
+
+/**
+ * Model inputs for `n` rows: `columns[f]` holds feature f's raw values (same order as pp.features).
+ * Writes into `out` (n × inputDims, row-major) when given, so streaming reuses one buffer.
+ */
+export function transform(pp: Preprocessing, columns: readonly RawColumn[], n: number, out?: Float32Array): Float32Array {
+  const d = pp.inputDims;
+  const x = out && out.length >= n * d ? out.subarray(0, n * d) : new Float32Array(n * d);
+  x.fill(0);
+  pp.features.forEach((f, fi) => {
+    const col = columns[fi]!;
+    if (f.kind === 'numeric') {
+      const nums = toNumbers(col);
+      for (let r = 0; r < n; r++) {
+        const v = nums[r]!;
+        const missing = Number.isNaN(v);
+        x[r * d + f.dim] = scaleValue(f, missing ? NaN : v);
+        if (f.indicatorDim >= 0 && missing) x[r * d + f.indicatorDim] = 1;
+      }
+    } else {
+      const index = categoryIndex(f);
+      for (let r = 0; r < n; r++) {
+        const k = index.get(categoryOf(col[r]!)) ?? f.categories.length;
+        x[r * d + f.dim + k] = 1;
+      }
+    }
+  });
+  return x;
+}
+
+/** One numeric value in model units (NaN = missing → the training median). */
+export function scaleValue(f: NumericFeature, v: number): number {
+  const t = Number.isNaN(v) ? f.fill : f.log1p ? slog1p(v) : v;
+  return (t - f.center) / f.scale;
+}
+
+/** Model units back to data units for a numeric feature. */
+export function unscaleValue(f: NumericFeature, y: number): number {
+  const t = y * f.scale + f.center;
+  return f.log1p ? sexpm1(t) : t;
+}
+
+/** A reconstructed row's value of one feature in data units (categoricals: the most likely category; null = missing). */
+export function inverseFeature(f: FeatureSpec, row: Float32Array | readonly number[]): number | string | null {
+  if (f.kind === 'numeric') return unscaleValue(f, row[f.dim]!);
+  let best = 0;
+  for (let k = 1; k <= f.categories.length; k++) if (row[f.dim + k]! > row[f.dim + best]!) best = k;
+  const cat = best < f.categories.length ? f.categories[best]! : OTHER_CATEGORY;
+  return cat === MISSING_CATEGORY ? null : cat;
+}
+
+/** Model dim → index of its source column in pp.features (indicators and one-hot dims fold into their column). */
+export function dimOwners(pp: Preprocessing): Int32Array {
+  const owner = new Int32Array(pp.inputDims);
+  pp.features.forEach((f, fi) => {
+    if (f.kind === 'numeric') {
+      owner[f.dim] = fi;
+      if (f.indicatorDim >= 0) owner[f.indicatorDim] = fi;
+    } else {
+      for (let k = 0; k <= f.categories.length; k++) owner[f.dim + k] = fi;
+    }
+  });
+  return owner;
+}
+
+/** Names of the columns that got log1p. */
+export function loggedColumns(pp: Preprocessing): string[] {
+  return pp.features.filter((f): f is NumericFeature => f.kind === 'numeric' && f.log1p).map((f) => f.name);
+}
+
+const indexCache = new WeakMap<CategoricalFeature, Map<string, number>>();
+function categoryIndex(f: CategoricalFeature): Map<string, number> {
+  let m = indexCache.get(f);
+  if (!m) {
+    m = new Map(f.categories.map((c, i) => [c, i]));
+    indexCache.set(f, m);
+  }
+  return m;
+}
+
+// ---- log1p and skewness ----------------------------------------------------------------------
+
+/** Signed log1p: log1p for x ≥ 0, mirrored below 0 so that scored data with negatives stays finite. */
+export function slog1p(x: number): number {
+  return x < 0 ? -Math.log1p(-x) : Math.log1p(x);
+}
+export function sexpm1(y: number): number {
+  return y < 0 ? -Math.expm1(-y) : Math.expm1(y);
+}
+
+/** Sample skewness (Fisher–Pearson, biased) of the finite values, 0 for constant columns. */
+export function skewness(v: ArrayLike<number>): number {
+  const { n, mean } = summary(v);
+  let m2 = 0;
+  let m3 = 0;
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i]!)) continue;
+    const d = v[i]! - mean;
+    m2 += d * d;
+    m3 += d * d * d;
+  }
+  m2 /= n;
+  m3 /= n;
+  return m2 > 0 ? m3 / m2 ** 1.5 : 0;
+}
+
+/** Numeric view of a raw column: text that is not a number counts as missing. */
+export function toNumbers(col: RawColumn): Float64Array {
+  if (col instanceof Float64Array) return col;
+  const out = new Float64Array(col.length);
+  for (let i = 0; i < col.length; i++) {
+    const s = col[i];
+    const v = s === null || s === undefined || s.trim() === '' ? NaN : Number(s);
+    out[i] = Number.isNaN(v) ? NaN : v;
+  }
+  return out;
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { ResidualError } from '../errors';
+import type { DatasetInfo } from '../store/types';
+import type { Proposal, TrainSettings } from './types';
+import { proposeSettings } from './wizard';
+
+const settingsSchema = z
+  .object({
+    kind: z.enum(['ae', 'sparse', 'denoising', 'vae']),
+    layers: z.array(z.number().int().min(1).max(65_536)).min(1).max(16),
+    activation: z.enum(['relu', 'elu', 'tanh', 'sigmoid', 'leakyRelu']),
+    dropout: z.number().min(0).lt(1),
+    l1: z.number().min(0).finite(),
+    noiseStd: z.number().min(0).finite(),
+    beta: z.number().min(0).finite(),
+    scoreWithKl: z.boolean(),
+    loss: z.enum(['mse', 'bce']),
+    scaler: z.enum(['standard', 'minmax', 'robust']),
+    log1p: z.union([z.enum(['auto', 'none']), z.array(z.string())]),
+    maxCategories: z.number().int().min(1).max(1000),
+    missingIndicators: z.boolean(),
+    epochs: z.number().int().min(1).max(100_000),
+    batchSize: z.number().int().min(1).max(1_048_576),
+    learningRate: z.number().gt(0).finite(),
+    patience: z.number().int().min(0),
+    minDelta: z.number().min(0).finite(),
+    validation: z.number().min(0).lt(1),
+    split: z.enum(['random', 'time']),
+    trainOn: z.enum(['all', 'normal']),
+    seed: z.number().int().min(0).max(2 ** 32 - 1),
+  })
+  .strict();
+
+/** Checks user overrides (unknown keys, types, ranges) with BAD_INPUT errors naming the setting. */
+export function parseOverrides(overrides: unknown): Partial<TrainSettings> {
+  const r = settingsSchema.partial().safeParse(overrides ?? {});
+  if (!r.success) {
+    const msgs = r.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`);
+    const field = String(r.error.issues[0]?.path[0] ?? 'settings');
+    throw new ResidualError('BAD_INPUT', `Invalid training settings. ${msgs.join('; ')}.`, { field });
+  }
+  return r.data as Partial<TrainSettings>;
+}
+
+/**
+ * The settings a run uses: the wizard's proposal for the dataset with the user's overrides on top, then
+ * checked against the data (label for 'normal', timestamp for 'time', min-max scaling for BCE).
+ */
+export function resolveSettings(ds: DatasetInfo, overrides: unknown): { settings: TrainSettings; proposal: Proposal } {
+  const user = parseOverrides(overrides);
+  const proposal = proposeSettings(ds);
+  let settings: TrainSettings = { ...proposal.settings, ...user };
+  if (settings.loss === 'bce') {
+    if (user.scaler && user.scaler !== 'minmax') {
+      throw new ResidualError('BAD_INPUT', `BCE loss needs inputs in [0, 1], so it needs scaler minmax (got ${user.scaler}). Use --scaler minmax or --loss mse.`, { field: 'scaler' });
+    }
+    settings = { ...settings, scaler: 'minmax' };
+  }
+  if (settings.trainOn === 'normal' && !ds.columns.some((c) => c.role === 'label')) {
+    throw new ResidualError('BAD_INPUT', `Training on normal rows needs a label column, and "${ds.name}" has none. Mark one (role label, with its positive value) or train on all rows.`, { field: 'trainOn' });
+  }
+  if (settings.split === 'time' && !ds.columns.some((c) => c.role === 'timestamp')) {
+    throw new ResidualError('BAD_INPUT', `A chronological split needs a timestamp column, and "${ds.name}" has none. Use split random or mark a timestamp column.`, { field: 'split' });
+  }
+  // Without validation rows there is nothing to stop on.
+  if (settings.validation === 0) settings = { ...settings, patience: 0 };
+  return { settings, proposal };
+}

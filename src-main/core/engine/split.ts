@@ -1,0 +1,101 @@
+import { ResidualError } from '../errors';
+import type { ProjectStore } from '../store';
+import type { DatasetInfo } from '../store/types';
+import type { Prng } from './prng';
+import { SPLIT_EXCLUDED, SPLIT_TRAIN, SPLIT_VALIDATION, type SplitKind, type TrainOn } from './types';
+
+export interface SplitOptions {
+  readonly kind: SplitKind;
+  /** Fraction of the candidate rows that validate, in [0, 1). */
+  readonly validation: number;
+  /** Per row 1/0/-1 (anomaly/normal/unknown); required for trainOn 'normal'. */
+  readonly labels?: Float64Array;
+  readonly trainOn: TrainOn;
+  /** Epoch ms per row (NaN = missing); required for kind 'time'. */
+  readonly timestamps?: Float64Array;
+}
+
+/**
+ * Which rows train and which validate. Candidates are all rows, or with trainOn 'normal' the rows not
+ * labelled anomalous (unknown labels count as normal: real data is mostly unlabelled). 'random' shuffles
+ * the candidates with the seeded PRNG; 'time' validates on the latest rows (missing times count as
+ * earliest), which mirrors scoring data that arrives later.
+ */
+export function makeSplit(rows: number, opts: SplitOptions, prng: Prng): Uint8Array {
+  const part = new Uint8Array(rows);
+  const candidates: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    if (opts.trainOn === 'normal' && opts.labels![i] === 1) part[i] = SPLIT_EXCLUDED;
+    else candidates.push(i);
+  }
+  const nVal = candidates.length - trainingRowCount(candidates.length, opts.validation);
+  if (opts.kind === 'time') {
+    const t = opts.timestamps!;
+    const key = (i: number): number => (Number.isNaN(t[i]!) ? -Infinity : t[i]!);
+    // Stable on ties (row order), so equal timestamps split the same way every time.
+    candidates.sort((a, b) => key(a) - key(b) || a - b);
+  } else {
+    prng.shuffle(candidates);
+  }
+  const firstVal = opts.kind === 'time' ? candidates.length - nVal : 0;
+  candidates.forEach((row, k) => {
+    part[row] = k >= firstVal && k < firstVal + nVal ? SPLIT_VALIDATION : SPLIT_TRAIN;
+  });
+  return part;
+}
+
+/** Rows that train when `validation` of `rows` candidates validate: the same count makeSplit produces. */
+export function trainingRowCount(rows: number, validation: number): number {
+  return rows - Math.floor(rows * validation);
+}
+
+/** Row indices of one part, ascending. */
+export function rowsOf(part: Uint8Array, which: number): Int32Array {
+  let n = 0;
+  for (let i = 0; i < part.length; i++) if (part[i] === which) n++;
+  const out = new Int32Array(n);
+  let k = 0;
+  for (let i = 0; i < part.length; i++) if (part[i] === which) out[k++] = i;
+  return out;
+}
+
+/** Packs "row i is in `which`" as a bitmap (bit i%8 of byte i/8). */
+export function toBitmap(part: Uint8Array, which: number): Buffer {
+  const bits = Buffer.alloc(Math.ceil(part.length / 8));
+  for (let i = 0; i < part.length; i++) if (part[i] === which) bits[i >> 3]! |= 1 << (i & 7);
+  return bits;
+}
+
+/** Rebuilds the per-row parts from the train and validation bitmaps. */
+export function fromBitmaps(rows: number, train: Uint8Array, val: Uint8Array): Uint8Array {
+  const part = new Uint8Array(rows);
+  for (let i = 0; i < rows; i++) {
+    const bit = 1 << (i & 7);
+    if (train[i >> 3]! & bit) part[i] = SPLIT_TRAIN;
+    else if (val[i >> 3]! & bit) part[i] = SPLIT_VALIDATION;
+  }
+  return part;
+}
+
+/**
+ * The dataset's label column as 1 (anomaly: equals the positive value), 0 (normal) or -1 (missing), or
+ * null when it has no label column.
+ */
+export function readLabels(store: ProjectStore, ds: DatasetInfo): Float64Array | null {
+  const col = ds.columns.find((c) => c.role === 'label');
+  if (!col) return null;
+  const positive = col.positiveValue;
+  if (positive === null) {
+    throw new ResidualError('BAD_INPUT', `Label column "${col.name}" of "${ds.name}" has no positive value; say which value marks an anomaly.`, { column: col.name });
+  }
+  const values = store.readRange(ds.id, col, 0, ds.rowCount);
+  const out = new Float64Array(ds.rowCount);
+  const positiveNum = Number(positive);
+  for (let i = 0; i < ds.rowCount; i++) {
+    const v = values[i];
+    if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) out[i] = -1;
+    else if (typeof v === 'number') out[i] = v === positiveNum || String(v) === positive ? 1 : 0;
+    else out[i] = v === positive ? 1 : 0;
+  }
+  return out;
+}

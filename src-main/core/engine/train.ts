@@ -1,0 +1,307 @@
+import * as tf from '@tensorflow/tfjs';
+import { cancelled, ResidualError } from '../errors';
+import type { ProjectStore } from '../store';
+import { ensureBackend } from './backend';
+import { featureColumns } from './columns';
+import { buildMatrices, fitOnTrainingRows } from './matrix';
+import { architecture, Network, type LossOptions } from './model';
+import { dimOwners, loggedColumns } from './preprocess';
+import { Prng } from './prng';
+import { reconstructionErrors } from './recon';
+import { insertModel, type NewModel } from './repo';
+import { resolveSettings } from './settings';
+import { makeSplit, readLabels, rowsOf, toBitmap } from './split';
+import { SPLIT_TRAIN, SPLIT_VALIDATION } from './types';
+import type { HistoryEntry, JobOptions, Preprocessing, RowErrorStats, TrainProgress, TrainRequest, TrainResult, TrainSettings } from './types';
+import { withWrite, yieldToEventLoop } from './util';
+import { shapeWarnings } from './wizard';
+
+/** Rows per forward pass when evaluating (validation loss, training errors): memory stays bounded. */
+const EVAL_BATCH = 4096;
+/** Longest stretch of batches without a macrotask break (ms). */
+const YIELD_MS = 30;
+
+/**
+ * Trains a model on a dataset and stores it (settings, preprocessing, weights, split, history) in one
+ * transaction. Missing settings come from `proposeSettings`. Cancelling via `signal` keeps the best
+ * weights so far as status 'cancelled' (CANCELLED error if no epoch finished); a NaN/∞ loss stores the
+ * run as 'failed' and throws TRAINING_DIVERGED (details.modelId names the stored run).
+ */
+export async function trainModel(store: ProjectStore, request: TrainRequest, opts: JobOptions<TrainProgress> = {}): Promise<TrainResult> {
+  const backend = await ensureBackend();
+  const ds = store.getDataset(request.dataset);
+  const { settings } = resolveSettings(ds, request.settings);
+  const features = featureColumns(ds);
+  const started = performance.now();
+  // Independent streams: a change in how many numbers one part draws never shifts another.
+  const root = new Prng(settings.seed);
+  const [splitRng, initRng, shuffleRng, stepRng] = [root.fork(), root.fork(), root.fork(), root.fork()];
+
+  const labels = settings.trainOn === 'normal' ? readLabels(store, ds) : null;
+  const tsCol = ds.columns.find((c) => c.role === 'timestamp');
+  const timestamps = settings.split === 'time' && tsCol ? (store.readRange(ds.id, tsCol, 0, ds.rowCount) as Float64Array) : null;
+  const part = makeSplit(
+    ds.rowCount,
+    { kind: settings.split, validation: settings.validation, trainOn: settings.trainOn, ...(labels ? { labels } : {}), ...(timestamps ? { timestamps } : {}) },
+    splitRng,
+  );
+  const trainIdx = rowsOf(part, SPLIT_TRAIN);
+  const valIdx = rowsOf(part, SPLIT_VALIDATION);
+  if (trainIdx.length === 0) {
+    throw new ResidualError('BAD_INPUT', `No rows left to train on in "${ds.name}" (${ds.rowCount} rows, validation ${settings.validation}, train on ${settings.trainOn}).`, { field: 'dataset' });
+  }
+  const pp = fitOnTrainingRows(store, ds, features, trainIdx, settings);
+  const { train, val } = buildMatrices(store, ds, features, pp, part, trainIdx.length, valIdx.length);
+  const arch = architecture({ kind: settings.kind, inputDims: pp.inputDims, layers: settings.layers, activation: settings.activation, loss: settings.loss });
+  const warnings = shapeWarnings(pp.inputDims, settings.layers, arch.parameterCount, trainIdx.length);
+  if (settings.patience > 0 && valIdx.length === 0) warnings.push('No validation rows, so early stopping was off.');
+  const logged = loggedColumns(pp);
+  if (logged.length) warnings.push(`log1p applied to: ${logged.join(', ')}.`);
+
+  const record = (): Omit<NewModel, 'status' | 'message' | 'featureErrorMean' | 'errorStats' | 'bestEpoch' | 'bestValLoss' | 'weights' | 'weightsSha256'> => ({
+    name: request.name ?? `${settings.kind} ${arch.summary} on ${ds.name}`,
+    datasetId: ds.id,
+    backend: backend.name,
+    settings,
+    preprocessing: pp,
+    architecture: arch,
+    rowCount: ds.rowCount,
+    trainRows: trainIdx.length,
+    valRows: valIdx.length,
+    splitTrain: toBitmap(part, SPLIT_TRAIN),
+    splitVal: toBitmap(part, SPLIT_VALIDATION),
+    history: run.history,
+    warnings,
+    epochs: run.history.length,
+    seconds: (performance.now() - started) / 1000,
+    samplesPerSecond: run.samplesPerSecond,
+  });
+
+  const net = Network.init(arch, initRng);
+  const run = new TrainingRun(net, settings, pp, train, val, shuffleRng, stepRng, started, opts);
+  try {
+    await run.fit();
+    if (run.status === 'cancelled' && !run.best) throw cancelled('Training');
+    // Early stopping and a cancel keep the best epoch; otherwise the run keeps its last weights, as reference.py.
+    const keepBest = run.status === 'cancelled' || run.earlyStopping;
+    if (keepBest) net.restore(run.best!.weights);
+    const keptEpoch = keepBest ? run.best!.epoch : run.history.length;
+    const kept = run.history[keptEpoch - 1]!;
+    const keptLoss = kept.valLoss ?? kept.trainLoss!;
+    const owners = dimOwners(pp);
+    const trainErr = await errorSummary(net, train, owners, pp, settings);
+    const valErr = val.length ? await errorSummary(net, val, owners, pp, settings) : null;
+    const { blob, sha256 } = await net.serialize();
+    const base = record();
+    const modelId = await save(store, {
+      ...base,
+      status: run.status,
+      message: run.status === 'cancelled' ? `Cancelled after ${base.epochs} epoch${base.epochs === 1 ? '' : 's'}; kept epoch ${keptEpoch}.` : null,
+      featureErrorMean: trainErr.featureMean,
+      errorStats: { train: trainErr.stats, validation: valErr?.stats ?? null },
+      bestEpoch: keptEpoch,
+      bestValLoss: keptLoss,
+      weights: blob,
+      weightsSha256: sha256,
+    });
+    return {
+      modelId, backend: backend.name, status: run.status, epochs: base.epochs, bestEpoch: keptEpoch, bestValLoss: keptLoss,
+      stoppedEarly: run.stoppedEarly, seconds: base.seconds, samplesPerSecond: base.samplesPerSecond, warnings,
+    };
+  } catch (e) {
+    if (!(e instanceof ResidualError && e.code === 'TRAINING_DIVERGED')) throw e;
+    // The failed run is kept (settings, history, message) so the analyst sees what was tried; it has no weights.
+    const modelId = await save(store, {
+      ...record(), status: 'failed', message: e.message, featureErrorMean: null, errorStats: null,
+      bestEpoch: run.best?.epoch ?? null, bestValLoss: run.best?.loss ?? null, weights: null, weightsSha256: null,
+    });
+    throw new ResidualError('TRAINING_DIVERGED', e.message, { ...e.details, modelId });
+  } finally {
+    run.dispose();
+    net.dispose();
+  }
+}
+
+/** The epoch loop and its state: history, the best weights so far, throughput, how it ended. */
+class TrainingRun {
+  readonly history: HistoryEntry[] = [];
+  best: { epoch: number; loss: number; weights: tf.Tensor[] } | null = null;
+  status: 'complete' | 'cancelled' = 'complete';
+  stoppedEarly = false;
+  readonly earlyStopping: boolean;
+  private readonly optimizer: tf.AdamOptimizer;
+  private readonly lossOpts: LossOptions;
+  private trainSeconds = 0;
+  private samples = 0;
+
+  constructor(
+    private readonly net: Network,
+    private readonly s: TrainSettings,
+    private readonly pp: Preprocessing,
+    private readonly train: Float32Array,
+    private readonly val: Float32Array,
+    private readonly shuffleRng: Prng,
+    private readonly stepRng: Prng,
+    private readonly started: number,
+    private readonly opts: JobOptions<TrainProgress>,
+  ) {
+    this.optimizer = tf.train.adam(s.learningRate, 0.9, 0.999, 1e-8);
+    this.lossOpts = { loss: s.loss, dropout: s.dropout, l1: s.l1, noiseStd: s.noiseStd, beta: s.beta };
+    this.earlyStopping = s.patience > 0 && val.length > 0;
+  }
+
+  get samplesPerSecond(): number {
+    return this.samples / Math.max(this.trainSeconds, 1e-9);
+  }
+
+  /** Runs epochs until the last, early stopping, a cancel (status) or divergence (throws). */
+  async fit(): Promise<void> {
+    const d = this.pp.inputDims;
+    const rows = this.train.length / d;
+    const order = Int32Array.from({ length: rows }, (_, i) => i);
+    const batch = new Float32Array(Math.min(this.s.batchSize, rows) * d);
+    for (let epoch = 1; epoch <= this.s.epochs; epoch++) {
+      const trainLoss = await this.epoch(epoch, order, batch);
+      if (trainLoss === null) return;
+      const valLoss = this.val.length ? await evalLoss(this.net, this.val, this.lossOpts) : null;
+      if (valLoss !== null && !Number.isFinite(valLoss)) throw diverged(valLoss, epoch, this.s, this.pp, [this.train, this.val]);
+      const monitored = valLoss ?? trainLoss;
+      if (!this.best || monitored < this.best.loss - this.s.minDelta) {
+        if (this.best) tf.dispose(this.best.weights);
+        this.best = { epoch, loss: monitored, weights: this.net.snapshot() };
+      }
+      const elapsed = (performance.now() - this.started) / 1000;
+      this.history.push({ epoch, trainLoss, valLoss, seconds: elapsed });
+      this.opts.onProgress?.({
+        epoch,
+        epochs: this.s.epochs,
+        trainLoss,
+        valLoss,
+        samplesPerSecond: this.samplesPerSecond,
+        etaSeconds: (elapsed / epoch) * (this.s.epochs - epoch),
+        bestEpoch: this.best.epoch,
+        bestLoss: this.best.loss,
+        elapsedSeconds: elapsed,
+        tensors: tf.memory().numTensors,
+      });
+      if (this.earlyStopping && epoch - this.best.epoch >= this.s.patience) {
+        this.stoppedEarly = epoch < this.s.epochs;
+        return;
+      }
+      await yieldToEventLoop();
+      if (this.opts.signal?.aborted) {
+        this.status = 'cancelled';
+        return;
+      }
+    }
+  }
+
+  /** One pass over the shuffled training rows: the mean training loss, or null when cancelled. */
+  private async epoch(epoch: number, order: Int32Array, batch: Float32Array): Promise<number | null> {
+    const d = this.pp.inputDims;
+    const t0 = performance.now();
+    let lastYield = t0;
+    let lossSum = 0;
+    this.shuffleRng.shuffle(order);
+    for (let start = 0; start < order.length; start += this.s.batchSize) {
+      if (this.opts.signal?.aborted) {
+        this.status = 'cancelled';
+        return null;
+      }
+      const n = Math.min(this.s.batchSize, order.length - start);
+      for (let i = 0; i < n; i++) batch.set(this.train.subarray(order[start + i]! * d, (order[start + i]! + 1) * d), i * d);
+      const seeds = { noise: this.stepRng.seed(), dropout: this.stepRng.seed(), sample: this.stepRng.seed() };
+      const cost = tf.tidy(() => {
+        const xb = tf.tensor2d(batch.subarray(0, n * d), [n, d]);
+        return this.optimizer.minimize(() => this.net.loss(xb, this.lossOpts, true, seeds), true, this.net.vars)!;
+      });
+      const v = (await cost.data())[0]!;
+      cost.dispose();
+      if (!Number.isFinite(v)) throw diverged(v, epoch, this.s, this.pp, [this.train, this.val]);
+      lossSum += v * n;
+      this.samples += n;
+      if (performance.now() - lastYield > YIELD_MS) {
+        // Lets a cancel (AbortSignal from a timer, IPC, Ctrl-C) and progress output through.
+        await yieldToEventLoop();
+        lastYield = performance.now();
+      }
+    }
+    this.trainSeconds += (performance.now() - t0) / 1000;
+    return lossSum / order.length;
+  }
+
+  dispose(): void {
+    if (this.best) tf.dispose(this.best.weights);
+    this.optimizer.dispose();
+  }
+}
+
+/** The model row, weights, split and history in one transaction (waiting for the write lock rather than losing the run). */
+function save(store: ProjectStore, record: NewModel): Promise<number> {
+  return withWrite(store, () => insertModel(store, record));
+}
+
+/** The deterministic objective (no dropout/noise, VAE at its mean) averaged over rows. */
+async function evalLoss(net: Network, x: Float32Array, o: LossOptions): Promise<number> {
+  const d = net.arch.inputDims;
+  const n = x.length / d;
+  let sum = 0;
+  for (let start = 0; start < n; start += EVAL_BATCH) {
+    const m = Math.min(EVAL_BATCH, n - start);
+    const t = tf.tidy(() => net.loss(tf.tensor2d(x.subarray(start * d, (start + m) * d), [m, d]), o, false, null));
+    sum += (await t.data())[0]! * m;
+    t.dispose();
+  }
+  return sum / n;
+}
+
+/** Mean per-column error over some rows (to normalise explanations) and their row-error stats (for thresholds). */
+async function errorSummary(net: Network, x: Float32Array, owners: Int32Array, pp: Preprocessing, s: TrainSettings): Promise<{ featureMean: number[]; stats: RowErrorStats }> {
+  const cols = pp.features.length;
+  const d = pp.inputDims;
+  const n = x.length / d;
+  const featureSum = new Float64Array(cols);
+  let sum = 0;
+  let sumSq = 0;
+  for (let start = 0; start < n; start += EVAL_BATCH) {
+    const m = Math.min(EVAL_BATCH, n - start);
+    const e = await reconstructionErrors(net, x.subarray(start * d, (start + m) * d), m, owners, cols, { withKl: s.kind === 'vae' && s.scoreWithKl, keepRecon: false });
+    for (let r = 0; r < m; r++) {
+      sum += e.row[r]!;
+      sumSq += e.row[r]! ** 2;
+      for (let c = 0; c < cols; c++) featureSum[c]! += e.feature[r * cols + c]!;
+    }
+  }
+  const mean = sum / n;
+  return {
+    featureMean: Array.from(featureSum, (v) => v / n),
+    stats: { count: n, mean, std: Math.sqrt(Math.max(0, sumSq / n - mean * mean)) },
+  };
+}
+
+function diverged(value: number, epoch: number, s: TrainSettings, pp: Preprocessing, inputs: readonly Float32Array[]): ResidualError {
+  const what = Number.isNaN(value) ? 'NaN' : 'infinite';
+  const bad = columnsWithNonFiniteInputs(pp, inputs);
+  if (bad.length) {
+    return new ResidualError(
+      'TRAINING_DIVERGED',
+      `Training diverged at epoch ${epoch}: the loss became ${what} because ${bad.map((b) => `"${b}"`).join(', ')} ${bad.length > 1 ? 'have' : 'has'} infinite values. Fix or ignore ${bad.length > 1 ? 'those columns' : 'that column'}.`,
+      { epoch, columns: bad },
+    );
+  }
+  const lower = Number((s.learningRate / 10).toPrecision(2));
+  return new ResidualError(
+    'TRAINING_DIVERGED',
+    `Training diverged at epoch ${epoch}: the loss became ${what} with learning rate ${s.learningRate}. Try a lower learning rate, e.g. --lr ${lower}.`,
+    { epoch, learningRate: s.learningRate },
+  );
+}
+
+/** Source columns whose model inputs are not finite (an infinite value in the data). */
+function columnsWithNonFiniteInputs(pp: Preprocessing, inputs: readonly Float32Array[]): string[] {
+  const owners = dimOwners(pp);
+  const d = pp.inputDims;
+  const bad = new Set<number>();
+  for (const x of inputs) for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i]!)) bad.add(owners[i % d]!);
+  return [...bad].sort((a, b) => a - b).map((c) => pp.features[c]!.name);
+}

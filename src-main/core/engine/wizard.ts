@@ -1,0 +1,191 @@
+import type { ColumnInfo, DatasetInfo } from '../store/types';
+import { architecture } from './model';
+import { LOG1P_SKEW } from './preprocess';
+import { trainingRowCount } from './split';
+import type { Proposal, SettingRationale, TrainSettings } from './types';
+
+/** Categories one-hot encoded per column before the rest share "other". */
+export const DEFAULT_MAX_CATEGORIES = 20;
+/** Optimiser steps a run should get at least (if early stopping allows): small data needs more epochs. */
+const TARGET_STEPS = 3000;
+
+/** Settings nobody has a data-driven reason to change; the wizard starts from these. */
+export const BASE_SETTINGS: TrainSettings = {
+  kind: 'ae',
+  layers: [16, 8],
+  activation: 'relu',
+  dropout: 0,
+  l1: 1e-3,
+  noiseStd: 0.1,
+  beta: 1,
+  scoreWithKl: false,
+  loss: 'mse',
+  scaler: 'standard',
+  log1p: 'auto',
+  maxCategories: DEFAULT_MAX_CATEGORIES,
+  missingIndicators: true,
+  epochs: 50,
+  batchSize: 256,
+  learningRate: 1e-3,
+  patience: 5,
+  minDelta: 1e-4,
+  validation: 0.2,
+  split: 'random',
+  trainOn: 'all',
+  seed: 0,
+};
+
+/**
+ * Proposes an architecture and training settings from the dataset's shape (feature width, rows,
+ * heavy-tailed columns, label and timestamp columns), with one line of rationale per choice and warnings.
+ * Pure: reads only the column stats the import computed.
+ */
+export function proposeSettings(ds: DatasetInfo): Proposal {
+  const why: SettingRationale[] = [];
+  const warnings: string[] = [];
+  const say = <K extends keyof TrainSettings>(setting: K, value: TrainSettings[K], reason: string): TrainSettings[K] => {
+    why.push({ setting, value, why: reason });
+    return value;
+  };
+  const features = ds.columns.filter((c) => c.role === 'numeric' || c.role === 'categorical');
+  const d = Math.max(1, estimateInputDims(features, DEFAULT_MAX_CATEGORIES));
+  const hasLabel = ds.columns.some((c) => c.role === 'label');
+  const timestamp = ds.columns.find((c) => c.role === 'timestamp');
+
+  const validation = say('validation', ds.rowCount >= 50 ? 0.2 : 0, ds.rowCount >= 50
+    ? 'Hold out 20% of the rows to stop training when the model starts to memorise instead of generalise.'
+    : `Only ${ds.rowCount} rows: too few to hold any out, so no validation and no early stopping.`);
+  const trainRows = Math.max(1, trainingRowCount(ds.rowCount, validation));
+
+  // The code must be narrower than the input or the network can learn the identity and explain everything;
+  // ~1.5·√d keeps roughly a quarter of 30 inputs and shrinks relatively as width grows.
+  const code = d <= 2 ? 1 : Math.max(1, Math.min(Math.round(1.5 * Math.sqrt(d)), Math.floor(d / 2)));
+  const hidden = pow2Near(Math.sqrt(d * code));
+  const layers = hidden > code && hidden < d ? [hidden, code] : [code];
+  say('layers', layers, `${d} model inputs → ${layers.join('-')} encoder: a bottleneck of ${code} forces the network to keep only the structure most rows share${layers.length > 1 ? `, with one ${hidden}-wide layer between` : ''}.`);
+  say('kind', 'ae', 'A plain autoencoder: the most predictable start; try sparse, denoising or vae if it explains anomalies too well.');
+  say('activation', 'relu', 'ReLU hidden layers with a linear output, so reconstructions can take any scaled value.');
+  say('loss', 'mse', 'Mean squared error: the anomaly score is the same squared error, so training optimises what is ranked.');
+
+  // Enough steps per epoch for Adam to make progress on small data, 256 rows per step on large data.
+  const batchSize = Math.min(256, Math.max(16, pow2Floor(trainRows / 20)));
+  say('batchSize', batchSize, batchSize < 256
+    ? `${trainRows} training rows: batches of ${batchSize} give ~${Math.ceil(trainRows / batchSize)} updates per epoch instead of ${Math.ceil(trainRows / 256)}.`
+    : 'Batches of 256 rows: stable gradients and good throughput on large data.');
+  const stepsPerEpoch = Math.ceil(trainRows / batchSize);
+  const epochs = Math.min(300, Math.max(50, Math.ceil(TARGET_STEPS / stepsPerEpoch)));
+  say('epochs', epochs, epochs > 50
+    ? `At most ${epochs} epochs (~${TARGET_STEPS} updates) because the data is small; early stopping usually ends sooner.`
+    : 'At most 50 epochs; early stopping usually ends sooner on data this large.');
+  say('learningRate', 1e-3, "Adam's usual 0.001.");
+  const patience = validation > 0 ? (stepsPerEpoch < 50 ? 10 : 5) : 0;
+  say('patience', patience, validation > 0
+    ? `Stop after ${patience} epochs without a validation improvement and keep the best epoch's weights${patience > 5 ? ' (short epochs are noisy, so wait longer)' : ''}.`
+    : 'No validation rows, so early stopping is off: all epochs run.');
+
+  const skewed = features.filter(heavyTailed).map((c) => c.name);
+  say('log1p', 'auto', skewed.length
+    ? `log1p for non-negative columns whose training skewness exceeds ${LOG1P_SKEW} (likely: ${listNames(skewed)}), so a few huge values do not dominate the scaling.`
+    : `log1p only for non-negative columns whose training skewness exceeds ${LOG1P_SKEW}; none look that heavy-tailed.`);
+  say('scaler', 'standard', 'Standard scaling (mean 0, std 1, fitted on the training rows) puts every column on the scale the squared error compares.');
+  const withMissing = features.filter((c) => c.role === 'numeric' && c.stats.missing > 0).length;
+  say('missingIndicators', true, withMissing
+    ? `${withMissing} numeric column${withMissing > 1 ? 's have' : ' has'} missing values: filled with the training median plus a "was missing" input, so missingness itself can look unusual.`
+    : 'No numeric column has missing values now; one that has gets the training median plus a "was missing" input.');
+  say('maxCategories', DEFAULT_MAX_CATEGORIES, `Categorical columns: the ${DEFAULT_MAX_CATEGORIES} most frequent values one-hot (missing counts as a value), the rest and values unseen in training share "other".`);
+  say('trainOn', 'all', hasLabel
+    ? 'Train on all rows even though a label exists: real data has unlabelled anomalies, and the label is kept for evaluation (choose normal for semi-supervised training).'
+    : 'Train on all rows: without labels, anomalies are assumed rare enough not to be learned.');
+  say('split', timestamp ? 'time' : 'random', timestamp
+    ? `Validate on the latest rows by "${timestamp.name}": like the new data the model will score.`
+    : 'Random (seeded) validation rows: there is no timestamp column.');
+  say('seed', 0, 'Seed 0: the same settings repeat exactly on the same backend.');
+
+  const settings: TrainSettings = { ...BASE_SETTINGS, layers, batchSize, epochs, patience, validation, split: timestamp ? 'time' : 'random' };
+  const arch = architecture({ kind: settings.kind, inputDims: d, layers, activation: settings.activation, loss: settings.loss });
+  warnings.push(...shapeWarnings(d, layers, arch.parameterCount, trainRows));
+  if (!hasLabel) warnings.push('No label column: quality (ROC AUC) cannot be measured, only the ranking reviewed.');
+  return { settings, rationale: why, warnings, inputDims: d, parameterCount: arch.parameterCount };
+}
+
+/**
+ * The network that settings give on a dataset, before training: input width (estimated from the column
+ * stats), layer summary, parameter count and the shape warnings. The Model section checks edits with it.
+ */
+export function describeSettings(ds: DatasetInfo, settings: TrainSettings): { inputDims: number; architecture: string; parameterCount: number; warnings: string[] } {
+  const features = ds.columns.filter((c) => c.role === 'numeric' || c.role === 'categorical');
+  const inputDims = Math.max(1, estimateInputDims(features, settings.maxCategories));
+  const arch = architecture({ kind: settings.kind, inputDims, layers: settings.layers, activation: settings.activation, loss: settings.loss });
+  const trainRows = Math.max(1, trainingRowCount(ds.rowCount, settings.validation));
+  return { inputDims, architecture: arch.summary, parameterCount: arch.parameterCount, warnings: shapeWarnings(inputDims, settings.layers, arch.parameterCount, trainRows) };
+}
+
+/** Warnings about a network for its input width and training rows (used by the wizard and by training). */
+export function shapeWarnings(inputDims: number, layers: readonly number[], parameterCount: number, trainRows: number): string[] {
+  const out: string[] = [];
+  const code = layers[layers.length - 1]!;
+  if (code >= inputDims) {
+    out.push(`The bottleneck (${code}) is not narrower than the input (${inputDims} dims): the network can copy its input and explain anomalies away. Use a last layer below ${inputDims}.`);
+  }
+  if (trainRows < parameterCount) {
+    out.push(`Only ${trainRows} training rows for ${parameterCount} parameters: the network can memorise rows. Use narrower layers or more data.`);
+  }
+  if (trainRows < 100) out.push(`Only ${trainRows} training rows: scores will be noisy.`);
+  return out;
+}
+
+/** Model inputs after encoding: 1 per numeric (+1 missing indicator), categories + "other" per categorical. */
+export function estimateInputDims(columns: readonly ColumnInfo[], maxCategories: number): number {
+  let d = 0;
+  for (const c of columns) {
+    if (c.role === 'numeric') d += c.stats.missing > 0 ? 2 : 1;
+    else d += Math.min(c.stats.distinct + (c.stats.missing > 0 ? 1 : 0), maxCategories) + 1;
+  }
+  return d;
+}
+
+/**
+ * Skewness estimated from the import's histogram (bin centres): a hint for the rationale only; the
+ * log1p decision itself uses the exact skewness of the training rows.
+ */
+export function histogramSkewness(c: ColumnInfo): number | null {
+  const h = c.stats.histogram;
+  if (!h || h.counts.length === 0) return null;
+  let n = 0;
+  let s1 = 0;
+  h.counts.forEach((k, i) => {
+    const x = (h.edges[i]! + h.edges[i + 1]!) / 2;
+    n += k;
+    s1 += k * x;
+  });
+  if (n === 0) return null;
+  const m = s1 / n;
+  let m2 = 0;
+  let m3 = 0;
+  h.counts.forEach((k, i) => {
+    const dx = (h.edges[i]! + h.edges[i + 1]!) / 2 - m;
+    m2 += k * dx * dx;
+    m3 += k * dx * dx * dx;
+  });
+  m2 /= n;
+  m3 /= n;
+  return m2 > 0 ? m3 / m2 ** 1.5 : 0;
+}
+
+function heavyTailed(c: ColumnInfo): boolean {
+  if (c.role !== 'numeric' || c.stats.min === undefined || c.stats.min < 0) return false;
+  const skew = histogramSkewness(c);
+  return skew !== null && skew > LOG1P_SKEW;
+}
+
+function pow2Near(x: number): number {
+  return 2 ** Math.max(0, Math.round(Math.log2(Math.max(1, x))));
+}
+
+function pow2Floor(x: number): number {
+  return 2 ** Math.max(0, Math.floor(Math.log2(Math.max(1, x))));
+}
+
+function listNames(names: readonly string[], max = 6): string {
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
