@@ -1,0 +1,3 @@
+export * from './verdicts';
+export * from './thresholds';
+export * from './evaluation';
