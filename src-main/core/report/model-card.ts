@@ -1,0 +1,81 @@
+import type { Architecture, FeatureSpec, HistoryEntry, ModelInfo } from '../engine';
+import { formatNumber } from './format';
+import type { ReportFeature, ReportLayer, ReportModel } from './types';
+
+/** The model as the report describes it: layers, how each column is prepared, training run. */
+export function modelCard(model: ModelInfo, trainedOn: string | null, history: readonly HistoryEntry[]): ReportModel {
+  const a = model.architecture;
+  return {
+    id: model.id,
+    name: model.name,
+    kind: model.kind,
+    status: model.status,
+    message: model.message,
+    backend: model.backend,
+    seed: model.seed,
+    createdAt: model.createdAt,
+    trainedOn,
+    summary: a.summary,
+    inputDims: a.inputDims,
+    parameterCount: a.parameterCount,
+    activation: a.activation,
+    output: a.output,
+    layers: layers(a),
+    scaler: model.preprocessing.scaler,
+    features: model.preprocessing.features.map(feature),
+    settings: model.settings,
+    split: model.split,
+    epochs: model.epochs,
+    bestEpoch: model.bestEpoch,
+    bestValLoss: model.bestValLoss,
+    seconds: model.seconds,
+    warnings: model.warnings,
+    weightsSha256: model.weightsSha256,
+    history: history.map((h) => ({ epoch: h.epoch, train: h.trainLoss, val: h.valLoss })),
+  };
+}
+
+/** One row per dense layer, from the stored variable shapes (kernel [in, out] + bias [out]). */
+export function layers(a: Architecture): ReportLayer[] {
+  const out: ReportLayer[] = [];
+  for (const v of a.variables) {
+    const [layer, part] = v.name.split('/');
+    if (part !== 'kernel' || v.shape.length !== 2) continue;
+    const [inputs, outputs] = v.shape as [number, number];
+    out.push({ name: layerName(layer!), inputs, outputs, activation: activationOf(layer!, a), parameters: inputs * outputs + outputs });
+  }
+  return out;
+}
+
+function layerName(id: string): string {
+  const m = /^(enc|dec)(\d+)$/.exec(id);
+  if (m) return `${m[1] === 'enc' ? 'encoder' : 'decoder'} ${Number(m[2]) + 1}`;
+  if (id === 'z_mean') return 'latent mean';
+  if (id === 'z_logvar') return 'latent log-variance';
+  if (id === 'out') return 'output';
+  return id;
+}
+
+function activationOf(id: string, a: Architecture): string {
+  if (id === 'out') return a.output;
+  if (id === 'z_mean' || id === 'z_logvar') return 'linear';
+  return a.activation;
+}
+
+function feature(f: FeatureSpec): ReportFeature {
+  if (f.kind === 'categorical') {
+    return {
+      name: f.name,
+      kind: 'categorical',
+      transform: `one-hot: ${f.categories.length} categor${f.categories.length === 1 ? 'y' : 'ies'} + other`,
+      inputs: f.categories.length + 1,
+    };
+  }
+  const steps = [
+    f.log1p ? 'log1p' : '',
+    `(x ${f.center < 0 ? '+' : '−'} ${formatNumber(Math.abs(f.center), 5)}) / ${formatNumber(f.scale, 5)}`,
+    `missing → ${formatNumber(f.fill, 5)}`,
+    f.indicatorDim >= 0 ? '+ missing indicator' : '',
+  ].filter(Boolean);
+  return { name: f.name, kind: 'numeric', transform: steps.join('; '), inputs: f.indicatorDim >= 0 ? 2 : 1 };
+}

@@ -1,0 +1,137 @@
+import { featureBars, heatmapChart } from './charts';
+import { formatDate, formatInt, formatNumber, formatPercent, formatValue } from './format';
+import { INK, type Cell, type CellLine, type Layout } from './layout';
+import type { ReportData, ReportTopRow } from './types';
+
+/** Bars in the profile chart; the table below it lists every column. */
+const PROFILE_BARS = 25;
+/** Rows per heatmap chart (one chart per page). */
+const HEATMAP_ROWS = 50;
+
+/** The top-N table: rank, id, score, the three columns behind each score, verdict and note. */
+export function topSection(layout: Layout, d: ReportData): void {
+  layout.pageBreak();
+  layout.heading(`Top ${formatInt(d.top.length)} anomalies`);
+  const hasLabel = d.dataset.columns.some((c) => c.role === 'label');
+  layout.paragraph(
+    `The ${formatInt(d.top.length)} highest-scoring rows of ${formatInt(d.score.rows)}. "alert" marks a score at or above the threshold ${formatNumber(d.threshold.value)}. ` +
+      "For each row, the three columns with the largest error relative to their typical training error: the actual value, the value the model expected (its reconstruction, in the data's units) and that column's share of the row's error." +
+      (hasLabel ? ' Under the verdict, in italics, the value of the label column.' : ''),
+    { size: 8.5, color: INK.muted },
+    { after: 6 },
+  );
+  layout.table(
+    [
+      { header: 'Rank', weight: 30, align: 'right' },
+      { header: 'Id', weight: 50, maxLines: 3 },
+      { header: 'Score', weight: 40, align: 'right' },
+      { header: 'Column', weight: 100 },
+      { header: 'Actual', weight: 50, align: 'right' },
+      { header: 'Expected', weight: 50, align: 'right' },
+      { header: 'Share', weight: 33, align: 'right' },
+      { header: hasLabel ? 'Verdict, label' : 'Verdict', weight: 58 },
+      { header: 'Note', weight: 84, maxLines: 3 },
+    ],
+    d.top.map((r) => topRow(r)),
+    { size: 7.5 },
+  );
+}
+
+function topRow(r: ReportTopRow): Cell[] {
+  const col = (f: (c: ReportTopRow['contributions'][number]) => string): Cell => ({ lines: r.contributions.map(f) });
+  const score: CellLine[] = [{ text: formatNumber(r.score), font: r.flagged ? 'bold' : 'body' }];
+  if (r.flagged) score.push({ text: 'alert', color: INK.muted });
+  const verdict: CellLine[] = [{ text: r.verdict ?? '–', font: r.verdict ? 'bold' : 'body' }];
+  if (r.label !== null) verdict.push({ text: r.label, font: 'italic', color: INK.muted });
+  return [
+    String(r.rank),
+    r.id,
+    { lines: score },
+    col((c) => c.column),
+    col((c) => formatValue(c.actual)),
+    col((c) => formatValue(c.expected, 4)),
+    col((c) => formatPercent(c.share, 0)),
+    { lines: verdict },
+    r.note,
+  ];
+}
+
+/** The anomalies' average per-column error: which columns the flagged rows break. */
+export function profileSection(layout: Layout, d: ReportData): void {
+  const p = d.profile;
+  const shown = p.columns.slice(0, PROFILE_BARS);
+  const chart = { width: layout.width, height: 34 + shown.length * 15 };
+  // The heading, its two-line introduction and the chart stay on one page.
+  layout.heading('Which columns the anomalies break', 1, p.flagged === 0 ? 30 : 40 + chart.height);
+  if (p.flagged === 0) {
+    layout.paragraph('No row scores at or above the threshold, so there is no anomaly profile to show.', { color: INK.muted });
+    return;
+  }
+  layout.paragraph(
+    `Average error per column over the ${formatInt(p.flagged)} flagged rows (score ≥ ${formatNumber(p.threshold)}), divided by the column's mean error on the training rows: ` +
+      '1 means the flagged rows are reconstructed as well as typical rows in that column; high values point the domain expert to what is unusual.',
+    { size: 8.5, color: INK.muted },
+    { after: 6 },
+  );
+  const labelWidth = Math.min(150, Math.max(...shown.map((c) => layout.measure({ size: 8 })(c.feature))) + 4);
+  layout.svg(featureBars(shown, labelWidth, chart), chart.width, chart.height);
+  if (p.columns.length > shown.length) layout.paragraph(`The ${shown.length} highest of ${p.columns.length} columns; the table lists all.`, { size: 8, color: INK.muted });
+  layout.gap(6);
+  layout.table(
+    [
+      { header: '#', weight: 0.5, align: 'right' },
+      { header: 'Column', weight: 4, maxLines: 2 },
+      { header: 'Mean error ÷ training error', weight: 2, align: 'right' },
+      { header: 'Mean squared error', weight: 2, align: 'right' },
+      { header: 'Share of the error', weight: 1.6, align: 'right' },
+    ],
+    p.columns.map((c, i) => [String(i + 1), c.feature, formatNumber(c.meanNormalizedError), formatNumber(c.meanError), formatPercent(c.share)]),
+  );
+}
+
+/** Top rows × columns, coloured by normalised error, a page per HEATMAP_ROWS rows. */
+export function heatmapSection(layout: Layout, d: ReportData): void {
+  const h = d.heatmap;
+  layout.pageBreak();
+  layout.heading('Error heatmap of the top rows');
+  if (h.rows.length === 0 || h.columns.length === 0) {
+    layout.paragraph('No rows to draw.', { color: INK.muted });
+    return;
+  }
+  layout.paragraph(
+    `Each cell is a column's error in a top row divided by that column's mean training error, on a log colour scale (1× and below: pale). ` +
+      `Columns are ordered as in the previous section, most broken first${h.omittedColumns ? `; ${h.omittedColumns} further columns are left out` : ''}.`,
+    { size: 8.5, color: INK.muted },
+    { after: 6 },
+  );
+  const m = layout.measure({ size: 7 });
+  const rowLabelWidth = Math.min(110, Math.max(...h.rows.map((r) => m(r))) + 4);
+  const columnLabelHeight = Math.min(120, Math.max(...h.columns.map((c) => m(c))) + 6);
+  for (let from = 0; from < h.rows.length; from += HEATMAP_ROWS) {
+    const to = Math.min(h.rows.length, from + HEATMAP_ROWS);
+    if (from > 0) layout.pageBreak();
+    const height = Math.min(layout.remaining, columnLabelHeight + 10 + (to - from) * 11);
+    layout.svg(heatmapChart(h, from, to, { rowLabelWidth, columnLabelHeight }, { width: layout.width, height }), layout.width, height);
+  }
+}
+
+/** Every verdict and note on the dataset, in rank order. */
+export function notesSection(layout: Layout, d: ReportData): void {
+  layout.heading("Analyst's notes", 1, 60);
+  if (d.notes.length === 0) {
+    layout.paragraph('No verdicts or notes on this dataset yet.', { color: INK.muted });
+    return;
+  }
+  layout.paragraph(`${formatInt(d.notes.length)} reviewed row${d.notes.length === 1 ? '' : 's'}, in rank order.`, { size: 8.5, color: INK.muted });
+  layout.table(
+    [
+      { header: 'Rank', weight: 0.7, align: 'right' },
+      { header: 'Id', weight: 1.5, maxLines: 2 },
+      { header: 'Verdict', weight: 1.2 },
+      { header: 'Note', weight: 6, maxLines: 40 },
+      { header: 'Updated', weight: 1.9 },
+    ],
+    d.notes.map((n) => [formatInt(n.rank), n.id, n.verdict ?? '–', n.note || '–', formatDate(n.updatedAt)]),
+  );
+  if (d.notesOmitted) layout.paragraph(`${formatInt(d.notesOmitted)} further reviewed rows are in the project file.`, { size: 8.5, color: INK.muted });
+}

@@ -1,0 +1,236 @@
+/**
+ * What a report shows, gathered once from the project (`gatherReportData`) and then only drawn: plain,
+ * JSON-able data (numbers that have no value are null), so the app can preview it or a test can check it.
+ */
+import type { Confusion, ThresholdSpec } from '../analysis';
+import type { ColumnRole, ValueKind } from '../store';
+import type { BackendName, ModelKind, ModelStatus, TrainSettings } from '../engine';
+import type { Verdict } from '../review';
+
+export type Paper = 'a4' | 'letter';
+export const PAPERS: readonly Paper[] = ['a4', 'letter'];
+
+/** Most rows a report lists (and draws in the heatmap). */
+export const MAX_TOP = 1000;
+export const DEFAULT_TOP = 50;
+
+export interface ReportColumn {
+  readonly name: string;
+  readonly role: ColumnRole;
+  readonly valueKind: ValueKind;
+  /** Label column only: the value that marks an anomaly. */
+  readonly positiveValue: string | null;
+  readonly count: number;
+  readonly missing: number;
+  readonly distinct: number;
+  readonly distinctCapped: boolean;
+  readonly mean: number | null;
+  readonly std: number | null;
+  readonly min: number | null;
+  readonly max: number | null;
+  /** Text columns: the most frequent values, "value (count)". */
+  readonly topValues: readonly string[];
+}
+
+export interface ReportLayer {
+  readonly name: string;
+  readonly inputs: number;
+  readonly outputs: number;
+  readonly activation: string;
+  readonly parameters: number;
+}
+
+export interface ReportFeature {
+  readonly name: string;
+  readonly kind: 'numeric' | 'categorical';
+  /** How the column enters the model, e.g. "log1p; (x − 1.2) / 3.4; missing → 2.3". */
+  readonly transform: string;
+  readonly inputs: number;
+}
+
+export interface ReportModel {
+  readonly id: number;
+  readonly name: string;
+  readonly kind: ModelKind;
+  readonly status: ModelStatus;
+  readonly message: string | null;
+  readonly backend: BackendName;
+  readonly seed: number;
+  readonly createdAt: string;
+  /** Name of the dataset it was trained on (null when that dataset was deleted). */
+  readonly trainedOn: string | null;
+  readonly summary: string;
+  readonly inputDims: number;
+  readonly parameterCount: number;
+  readonly activation: string;
+  readonly output: string;
+  readonly layers: readonly ReportLayer[];
+  readonly scaler: string;
+  readonly features: readonly ReportFeature[];
+  readonly settings: TrainSettings;
+  readonly split: { readonly rows: number; readonly train: number; readonly validation: number; readonly excluded: number };
+  readonly epochs: number;
+  readonly bestEpoch: number | null;
+  readonly bestValLoss: number | null;
+  readonly seconds: number;
+  readonly warnings: readonly string[];
+  readonly weightsSha256: string | null;
+  readonly history: readonly { readonly epoch: number; readonly train: number | null; readonly val: number | null }[];
+}
+
+export interface ReportThreshold {
+  readonly method: string;
+  readonly params: Readonly<Record<string, number>>;
+  /** +∞ ("no alarms") is reported as null. */
+  readonly value: number | null;
+  readonly alerts: number;
+  readonly why: string;
+  /** 'saved': the model's active threshold, set by the analyst; 'default': mean + 2σ, computed for the report. */
+  readonly origin: 'saved' | 'default';
+  readonly savedAt: string | null;
+  /** What to ask for to get the same threshold again (null for the default). */
+  readonly spec: ThresholdSpec | null;
+  /** The method's other numbers (mean, std, cost, fpr …). */
+  readonly details: Readonly<Record<string, number>>;
+}
+
+export interface ReportDistribution {
+  readonly edges: readonly number[];
+  readonly counts: readonly number[];
+  readonly min: number | null;
+  readonly max: number | null;
+  readonly mean: number | null;
+  readonly std: number | null;
+  readonly median: number | null;
+}
+
+export interface ReportEvaluation {
+  /** Where the known outcomes come from, in words. */
+  readonly source: string;
+  readonly positives: number;
+  readonly negatives: number;
+  readonly unknown: number;
+  readonly rocAuc: number | null;
+  readonly averagePrecision: number | null;
+  readonly k: number;
+  readonly precisionAtK: number | null;
+  readonly recallAtK: number | null;
+  readonly confusion: Confusion;
+  /** [fpr, tpr] */
+  readonly roc: readonly (readonly [number, number])[];
+  /** [recall, precision] */
+  readonly pr: readonly (readonly [number, number])[];
+}
+
+export interface ReportContribution {
+  readonly column: string;
+  readonly actual: number | string | null;
+  readonly expected: number | string | null;
+  /** Share of the row's normalised error. */
+  readonly share: number;
+}
+
+export interface ReportTopRow {
+  readonly rank: number;
+  /** 0-based row index in the dataset. */
+  readonly row: number;
+  /** The id column's value, else "#<row + 1>". */
+  readonly id: string;
+  readonly score: number;
+  readonly flagged: boolean;
+  /** The label column's value, when the dataset has one. */
+  readonly label: string | null;
+  readonly verdict: Verdict | null;
+  readonly note: string;
+  readonly contributions: readonly ReportContribution[];
+}
+
+export interface ReportProfileColumn {
+  readonly feature: string;
+  readonly meanError: number;
+  readonly meanNormalizedError: number;
+  readonly share: number;
+}
+
+export interface ReportHeatmap {
+  /** One per top row, rank order. */
+  readonly rows: readonly string[];
+  /** Columns in the order of the anomaly profile (most broken first), at most MAX_HEATMAP_COLUMNS. */
+  readonly columns: readonly string[];
+  /** rows × columns normalised errors (error / the column's mean training error). */
+  readonly values: readonly (readonly number[])[];
+  /** Columns left out of the picture (they are in the profile table). */
+  readonly omittedColumns: number;
+}
+
+export interface ReportNote {
+  readonly row: number;
+  readonly id: string;
+  readonly rank: number;
+  readonly verdict: Verdict | null;
+  readonly note: string;
+  readonly updatedAt: string;
+}
+
+export interface ReproductionStep {
+  /** What the step does, in words. */
+  readonly what: string;
+  /** One POSIX shell command line, `residual …`, quoted where needed. */
+  readonly command: string;
+}
+
+export interface Reproduction {
+  /** The new project file the commands create (relative to the folder they run in; it must not exist yet). */
+  readonly project: string;
+  /** Import, train, score and threshold, in order. */
+  readonly steps: readonly ReproductionStep[];
+  /** What the commands cannot say (roles or settings the command line has no flag for), and the default threshold. */
+  readonly notes: readonly string[];
+}
+
+export interface ReportData {
+  readonly generatedAt: string;
+  readonly residualVersion: string;
+  /** Backend that recomputed the top rows' expected values for this report. */
+  readonly explainBackend: BackendName;
+  readonly project: { readonly path: string; readonly name: string };
+  readonly dataset: {
+    readonly id: number;
+    readonly name: string;
+    readonly sourcePath: string;
+    readonly sourceSha256: string;
+    readonly sourceBytes: number;
+    readonly encoding: string;
+    readonly delimiter: string;
+    readonly decimalComma: boolean;
+    readonly rowCount: number;
+    readonly skippedRows: number;
+    readonly importedAt: string;
+    readonly columns: readonly ReportColumn[];
+    /** SHA-256 over the stored column data, column by column: the rows as Residual holds them. */
+    readonly contentSha256: string;
+  };
+  readonly model: ReportModel;
+  readonly score: {
+    readonly id: number;
+    readonly backend: BackendName;
+    readonly rows: number;
+    readonly createdAt: string;
+    /** SHA-256 of the whole ranking (row indices, highest error first, int32 little-endian). */
+    readonly rankingSha256: string;
+  };
+  readonly threshold: ReportThreshold;
+  readonly distribution: ReportDistribution;
+  readonly evaluation: ReportEvaluation | null;
+  /** Why there is no evaluation (when there is none). */
+  readonly evaluationNote: string | null;
+  readonly top: readonly ReportTopRow[];
+  readonly profile: { readonly threshold: number | null; readonly flagged: number; readonly columns: readonly ReportProfileColumn[] };
+  readonly heatmap: ReportHeatmap;
+  readonly notes: readonly ReportNote[];
+  /** Notes left out of the report because there were more than MAX_NOTES. */
+  readonly notesOmitted: number;
+  /** The commands that rebuild this ranking from the source file in a new project. */
+  readonly reproduction: Reproduction;
+  readonly options: { readonly top: number };
+}

@@ -1,0 +1,25 @@
+/** The model's and threshold's technical names in the analyst's words. */
+
+const KINDS: Record<string, string> = {
+  ae: 'plain autoencoder',
+  sparse: 'sparse autoencoder (L1 on the code)',
+  denoising: 'denoising autoencoder',
+  vae: 'variational autoencoder',
+};
+
+const METHODS: Record<string, string> = {
+  sigma: 'mean + kσ of the scores',
+  percentile: 'percentile of the scores',
+  budget: 'alert budget: the top N rows',
+  fpr: 'target false-positive rate on known normal rows',
+  cost: 'lowest cost on labelled rows (false alarm vs missed anomaly)',
+  manual: 'set by hand',
+};
+
+export function kindWords(kind: string): string {
+  return KINDS[kind] ?? kind;
+}
+
+export function methodWords(method: string): string {
+  return METHODS[method] ?? method;
+}
