@@ -1,0 +1,37 @@
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EngineTransport, FromEngine } from './protocol';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** The engine as a Node child process (browser mode, tests): the TypeScript entry runs through tsx. */
+export function forkEngine(env: NodeJS.ProcessEnv = {}): EngineTransport {
+  const entry = path.join(here, 'engine-process.ts');
+  const child = fork(entry, [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'advanced',
+  });
+  const exitListeners: ((reason: string) => void)[] = [];
+  let exited = false;
+  child.on('exit', (code, signal) => {
+    if (exited) return;
+    exited = true;
+    const reason = signal ? `killed by ${signal}` : `exit code ${code}`;
+    for (const l of exitListeners) l(reason);
+  });
+  return {
+    pid: child.pid,
+    send: (m) => {
+      if (child.connected) child.send(m);
+    },
+    onMessage: (l) => child.on('message', (m) => l(m as FromEngine)),
+    onExit: (l) => {
+      if (exited) l('already stopped');
+      else exitListeners.push(l);
+    },
+    kill: () => child.kill('SIGKILL'),
+  };
+}

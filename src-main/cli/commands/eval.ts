@@ -1,0 +1,45 @@
+import { evaluateScore } from '../../core/review';
+import type { Command } from '../command';
+import { optionalNumber, requireString } from '../command';
+import { formatNumber, printJson } from '../output';
+import { withProject } from '../project';
+import { resolveScoreArg } from '../resolve';
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: "Evaluate a model's ranking against the labels and verdicts: ROC AUC, AP, precision/recall@k, confusion",
+  usage: 'residual eval --project P [--model ID] [--dataset N] [--k K] [--json]',
+  options: { project: { type: 'string' }, model: { type: 'string' }, dataset: { type: 'string' }, k: { type: 'string' }, json: { type: 'boolean' } },
+  async run({ values, io }) {
+    const project = requireString(values, 'project', this);
+    const k = optionalNumber(values, 'k', { integer: true, min: 1 });
+    return withProject(project, {}, (store) => {
+      const { model, dataset, score } = resolveScoreArg(store, values);
+      const ev = evaluateScore(store, score.scoreId, k !== undefined ? { k } : {});
+      if (values['json']) {
+        printJson(io, {
+          rocAuc: ev.rocAuc,
+          averagePrecision: ev.averagePrecision,
+          k: ev.k,
+          precisionAtK: ev.precisionAtK,
+          recallAtK: ev.recallAtK,
+          threshold: ev.threshold,
+          confusion: ev.confusion,
+          positives: ev.positives,
+          negatives: ev.negatives,
+          modelId: model.id,
+          dataset: dataset.name,
+        });
+        return 0;
+      }
+      const c = ev.confusion;
+      io.out(
+        `Model #${model.id} on "${dataset.name}" (${ev.positives} labelled anomalies, ${ev.negatives} normal):\n` +
+          `  ROC AUC            ${formatNumber(ev.rocAuc)}\n  average precision  ${formatNumber(ev.averagePrecision)}\n` +
+          `  precision@${ev.k}  ${formatNumber(ev.precisionAtK)}    recall@${ev.k}  ${formatNumber(ev.recallAtK)}\n` +
+          `  at threshold ${formatNumber(ev.threshold)}: TP ${c.tp}  FP ${c.fp}  TN ${c.tn}  FN ${c.fn}  precision ${formatNumber(c.precision)}  recall ${formatNumber(c.recall)}  F1 ${formatNumber(c.f1)}\n`,
+      );
+      return 0;
+    });
+  },
+};

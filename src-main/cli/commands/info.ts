@@ -1,0 +1,53 @@
+import type { Command } from '../command';
+import { requireString } from '../command';
+import { formatNumber, formatTable, printJson } from '../output';
+import { withProject } from '../project';
+import type { ColumnInfo } from '../../core/store';
+
+function fmt(v: number | undefined, col: ColumnInfo): string {
+  if (v === undefined) return '';
+  return col.valueKind === 'time' ? new Date(v).toISOString() : formatNumber(v);
+}
+
+export const infoCommand: Command = {
+  name: 'info',
+  summary: 'Show the datasets of a project: rows, columns with roles and statistics',
+  usage: 'residual info --project <p.residual> [--json]',
+  options: { project: { type: 'string' }, json: { type: 'boolean' } },
+  async run({ values, io }) {
+    const project = requireString(values, 'project', this);
+    return withProject(project, {}, (store) => {
+      const datasets = store.listDatasets();
+      if (values['json']) {
+        printJson(io, { project: store.path, schemaVersion: store.schemaVersion, datasets });
+        return 0;
+      }
+      io.out(`Project ${store.path} (schema ${store.schemaVersion})\n`);
+      if (datasets.length === 0) io.out('No datasets yet. Import one: residual import <file> --project ' + project + '\n');
+      for (const ds of datasets) {
+        io.out(
+          `\nDataset #${ds.id} "${ds.name}": ${ds.rowCount.toLocaleString('en-US')} rows × ${ds.columns.length} columns` +
+            `${ds.skippedRows ? `, ${ds.skippedRows} bad rows skipped` : ''}\n  source ${ds.sourcePath} (sha256 ${ds.sourceSha256.slice(0, 16)}…, ${ds.encoding}), imported ${ds.createdAt}\n\n`,
+        );
+        io.out(formatTable(
+          ['column', 'role', 'kind', 'count', 'missing', 'distinct', 'mean', 'std', 'min', 'median', 'max', 'top values'],
+          ds.columns.map((c) => [
+            c.name,
+            c.role === 'label' ? `label (${c.positiveValue})` : c.role,
+            c.valueKind,
+            c.stats.count,
+            c.stats.missing,
+            `${c.stats.distinct}${c.stats.distinctCapped ? '+' : ''}`,
+            c.valueKind === 'time' ? '' : fmt(c.stats.mean, c),
+            c.valueKind === 'time' ? '' : fmt(c.stats.std, c),
+            fmt(c.stats.min, c),
+            fmt(c.stats.median, c),
+            fmt(c.stats.max, c),
+            c.valueKind === 'number' ? '' : c.stats.topValues.slice(0, 3).map((t) => `${t.value} (${t.count})`).join(', '),
+          ]),
+        ));
+      }
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,44 @@
+import type { Command } from '../command';
+import { oneOf, optionalNumber, optionalString, requireString } from '../command';
+import { formatBytes } from '../../core/report/format';
+import { exportReport, MAX_TOP, PAPERS } from '../../core/report';
+import { formatDuration, printJson, progressReporter } from '../output';
+import { withProject } from '../project';
+
+export const reportCommand: Command = {
+  name: 'report',
+  summary: 'Export a PDF report of a scored model: data, model card, threshold, evaluation, top anomalies, appendix',
+  usage: `residual report --project <p.residual> --out <file.pdf> [--model ID] [--dataset NAME|ID] [--top 50 (1-${MAX_TOP})] [--paper a4|letter] [--json]`,
+  options: {
+    project: { type: 'string' },
+    out: { type: 'string' },
+    model: { type: 'string' },
+    dataset: { type: 'string' },
+    top: { type: 'string' },
+    paper: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run({ values, io, signal }) {
+    const project = requireString(values, 'project', this);
+    const out = requireString(values, 'out', this);
+    const modelId = optionalNumber(values, 'model', { integer: true, min: 1 });
+    const top = optionalNumber(values, 'top', { integer: true, min: 1, max: MAX_TOP });
+    const paper = oneOf(values, 'paper', PAPERS);
+    const dataset = optionalString(values, 'dataset');
+    const progress = progressReporter(io, 'Report');
+    const result = await withProject(project, {}, (store) =>
+      exportReport(
+        store,
+        { modelId, datasetId: dataset, top, paper, out },
+        { signal, onProgress: (p) => progress.update(p.fraction, p.message, null) },
+      ),
+    );
+    progress.done();
+    if (values['json']) {
+      printJson(io, { out: result.out, pages: result.pages, bytes: result.bytes, sha256: result.sha256, seconds: result.seconds });
+      return 0;
+    }
+    io.out(`Wrote ${result.out}: ${result.pages} pages, ${formatBytes(result.bytes)}, sha256 ${result.sha256} (${formatDuration(result.seconds)}).\n`);
+    return 0;
+  },
+};

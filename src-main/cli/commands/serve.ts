@@ -1,0 +1,41 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { startBridge } from '../../bridge/server';
+import { EngineClient } from '../../app/engine-client';
+import { forkEngine } from '../../app/fork-transport';
+import { createHost } from '../../app/host';
+import { rendererDir } from '../../app/paths';
+import { ResidualError } from '../../core/errors';
+import type { Command } from '../command';
+import { optionalNumber, optionalString } from '../command';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Serve the app to a browser on this machine (browser mode): loopback only, with a per-run token',
+  usage: 'residual serve [--project P] [--port N]',
+  options: { project: { type: 'string' }, port: { type: 'string' } },
+  async run({ values, io, signal }) {
+    const staticDir = rendererDir();
+    if (!fs.existsSync(path.join(staticDir, 'index.html'))) {
+      throw new ResidualError('NOT_FOUND', `The user interface is not built (${staticDir} is missing). Run "npm run build" first, or use "npm start".`);
+    }
+    const port = optionalNumber(values, 'port', { integer: true, min: 0, max: 65535 }) ?? 0;
+    const engine = new EngineClient(() => forkEngine({ RESIDUAL_MODE: 'browser' }));
+    const host = createHost(engine);
+    const project = optionalString(values, 'project');
+    if (project) await host.invoke('project.open', { path: path.resolve(project), create: true });
+    const bridge = await startBridge(host, { staticDir, port });
+    io.out(`Residual is serving at ${bridge.url}\n`);
+    engine.onEvent((event, payload) => {
+      if (event === 'engine.crashed') io.err(`residual: ${(payload as { message: string }).message}\n`);
+    });
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      signal.addEventListener('abort', () => resolve(), { once: true });
+      process.once('SIGTERM', () => resolve());
+    });
+    await bridge.close();
+    await engine.stop();
+    return 0;
+  },
+};

@@ -1,0 +1,130 @@
+import { initBackend, trainModel, type TrainSettings } from '../../core/engine';
+import type { Command, ParsedValues } from '../command';
+import { list, oneOf, optionalNumber, optionalString, requireString } from '../command';
+import { formatDuration, formatNumber, printJson, progressReporter } from '../output';
+import { withProject } from '../project';
+import { ResidualError } from '../../core/errors';
+
+/** CLI flags → settings overrides; flags not given stay with the wizard's proposal. */
+function overridesFrom(values: ParsedValues): Partial<TrainSettings> {
+  const out: Record<string, unknown> = {};
+  const set = (key: keyof TrainSettings, v: unknown): void => {
+    if (v !== undefined) out[key] = v;
+  };
+  set('kind', oneOf(values, 'model', ['ae', 'sparse', 'denoising', 'vae'] as const));
+  const layers = list(values, 'layers');
+  if (layers) {
+    const widths = layers.map(Number);
+    if (widths.length === 0 || widths.some((w) => !Number.isInteger(w) || w < 1)) {
+      throw new ResidualError('BAD_INPUT', `--layers takes encoder widths as whole numbers, the last being the bottleneck (e.g. 16,8); got "${String(values['layers'])}".`, { field: 'layers' });
+    }
+    set('layers', widths);
+  }
+  set('activation', oneOf(values, 'activation', ['relu', 'elu', 'tanh', 'sigmoid', 'leakyRelu'] as const));
+  set('epochs', optionalNumber(values, 'epochs', { integer: true, min: 1 }));
+  set('batchSize', optionalNumber(values, 'batch', { integer: true, min: 1 }));
+  set('learningRate', optionalNumber(values, 'lr', { min: 0, exclusiveMin: true }));
+  set('patience', optionalNumber(values, 'patience', { integer: true, min: 0 }));
+  set('scaler', oneOf(values, 'scaler', ['standard', 'minmax', 'robust'] as const));
+  set('split', oneOf(values, 'split', ['random', 'time'] as const));
+  set('validation', optionalNumber(values, 'val', { min: 0, max: 0.9 }));
+  set('trainOn', oneOf(values, 'train-on', ['all', 'normal'] as const));
+  set('seed', optionalNumber(values, 'seed', { integer: true, min: 0 }));
+  set('dropout', optionalNumber(values, 'dropout', { min: 0, max: 0.9 }));
+  set('l1', optionalNumber(values, 'l1', { min: 0 }));
+  set('noiseStd', optionalNumber(values, 'noise', { min: 0 }));
+  set('beta', optionalNumber(values, 'beta', { min: 0 }));
+  set('loss', oneOf(values, 'loss', ['mse', 'bce'] as const));
+  const log1p = optionalString(values, 'log1p');
+  if (log1p !== undefined) set('log1p', log1p === 'auto' || log1p === 'none' ? log1p : list(values, 'log1p'));
+  set('maxCategories', optionalNumber(values, 'max-categories', { integer: true, min: 1 }));
+  set('minDelta', optionalNumber(values, 'min-delta', { min: 0 }));
+  const indicators = oneOf(values, 'missing-indicators', ['yes', 'no'] as const);
+  if (indicators) set('missingIndicators', indicators === 'yes');
+  if (values['score-with-kl']) set('scoreWithKl', true);
+  return out as Partial<TrainSettings>;
+}
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'Train an autoencoder on a dataset (the wizard proposes what you leave out)',
+  usage:
+    'residual train --project P [--dataset N] [--model ae|sparse|denoising|vae] [--layers 16,8] [--activation relu] [--epochs 50] [--batch 256] [--lr 0.001] ' +
+    '[--patience 5] [--scaler standard|minmax|robust] [--split random|time] [--val 0.2] [--train-on all|normal] [--seed 0] ' +
+    '[--dropout 0] [--l1 0.001] [--noise 0.1] [--beta 1] [--score-with-kl] [--loss mse|bce] [--log1p auto|none|COL,COL] [--max-categories 20] ' +
+    '[--missing-indicators yes|no] [--min-delta 0.0001] [--name NAME] [--json]',
+  options: {
+    project: { type: 'string' },
+    dataset: { type: 'string' },
+    model: { type: 'string' },
+    layers: { type: 'string' },
+    activation: { type: 'string' },
+    epochs: { type: 'string' },
+    batch: { type: 'string' },
+    lr: { type: 'string' },
+    patience: { type: 'string' },
+    scaler: { type: 'string' },
+    split: { type: 'string' },
+    val: { type: 'string' },
+    'train-on': { type: 'string' },
+    seed: { type: 'string' },
+    dropout: { type: 'string' },
+    l1: { type: 'string' },
+    noise: { type: 'string' },
+    beta: { type: 'string' },
+    loss: { type: 'string' },
+    'score-with-kl': { type: 'boolean' },
+    log1p: { type: 'string' },
+    'max-categories': { type: 'string' },
+    'missing-indicators': { type: 'string' },
+    'min-delta': { type: 'string' },
+    name: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run({ values, io, signal }) {
+    const project = requireString(values, 'project', this);
+    const settings = overridesFrom(values);
+    const backend = await initBackend();
+    io.err(`Backend: ${backend.name}${backend.simd ? ' (SIMD)' : ''}\n`);
+    const progress = progressReporter(io, 'Training');
+    const result = await withProject(project, {}, (store) => {
+      const dataset = optionalString(values, 'dataset') ?? store.getDataset().id;
+      return trainModel(
+        store,
+        { dataset, settings, ...(optionalString(values, 'name') ? { name: optionalString(values, 'name') } : {}) },
+        {
+          signal,
+          onProgress: (p) =>
+            progress.update(
+              p.epoch / p.epochs,
+              `epoch ${p.epoch}/${p.epochs}  train ${formatNumber(p.trainLoss)}${p.valLoss === null ? '' : `  val ${formatNumber(p.valLoss)}`}  ${Math.round(p.samplesPerSecond).toLocaleString('en-US')} samples/s`,
+              p.etaSeconds,
+            ),
+        },
+      );
+    });
+    progress.done();
+    if (values['json']) {
+      printJson(io, {
+        modelId: result.modelId,
+        backend: result.backend,
+        status: result.status,
+        epochs: result.epochs,
+        bestEpoch: result.bestEpoch,
+        bestValLoss: result.bestValLoss,
+        seconds: result.seconds,
+        samplesPerSecond: result.samplesPerSecond,
+        warnings: result.warnings,
+      });
+      return 0;
+    }
+    for (const w of result.warnings) io.out(`Warning: ${w}\n`);
+    io.out(
+      `Model #${result.modelId} ${result.status === 'cancelled' ? 'cancelled (best-so-far weights kept)' : 'trained'} on ${result.backend}: ` +
+        `${result.epochs} epochs${result.stoppedEarly ? ' (stopped early)' : ''}, best epoch ${result.bestEpoch} with loss ${formatNumber(result.bestValLoss)}, ` +
+        `${formatDuration(result.seconds)}, ${Math.round(result.samplesPerSecond).toLocaleString('en-US')} samples/s.\n` +
+        `Next: residual score --project ${project} --model ${result.modelId}\n`,
+    );
+    return 0;
+  },
+};

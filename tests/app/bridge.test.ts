@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBridge, type Bridge, type ContractHost } from '../../src-main/bridge/server';
+import { createHost } from '../../src-main/app/host';
+import { ResidualError } from '../../src-main/core/errors';
+import { tmpDir } from '../helpers/tmp';
+
+const dir = tmpDir();
+const staticDir = path.join(dir, 'renderer');
+fs.mkdirSync(staticDir);
+fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Residual</title>');
+
+// A host that echoes: the bridge's own behaviour (token, origin, host, errors, events) is under test here.
+const listeners = new Set<(e: string, p: unknown) => void>();
+const host: ContractHost = {
+  async invoke(method, payload) {
+    if (method === 'fail') throw new ResidualError('BAD_INPUT', 'column "x" is missing', { column: 'x' });
+    return { method, payload };
+  },
+  onEvent(l) {
+    listeners.add(l);
+    return () => listeners.delete(l);
+  },
+};
+
+let bridge: Bridge;
+beforeAll(async () => {
+  bridge = await startBridge(host, { staticDir });
+});
+afterAll(() => bridge.close());
+
+const api = (p: string): string => `http://127.0.0.1:${bridge.port}${p}`;
+const post = (p: string, headers: Record<string, string>, body: unknown = {}): Promise<Response> =>
+  fetch(api(p), { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+describe('browser-mode bridge', () => {
+  it('prints a loopback address with a random token', () => {
+    expect(bridge.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]{20,}$/);
+  });
+
+  it('serves the renderer without a token', async () => {
+    const res = await fetch(api('/'));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<title>Residual</title>');
+    expect((await fetch(api('/../../etc/passwd'))).status).toBe(404);
+  });
+
+  it('refuses an API request without the token, or with a wrong one', async () => {
+    const none = await post('/api/app.status', {});
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as { error: { code: string } }).error.code).toBe('TOKEN_REQUIRED');
+    const wrong = await post('/api/app.status', { Authorization: 'Bearer nope' });
+    expect(wrong.status).toBe(401);
+    expect(((await wrong.json()) as { error: { code: string } }).error.code).toBe('TOKEN_INVALID');
+  });
+
+  it('refuses another Origin even with the right token', async () => {
+    const res = await post('/api/app.status', { Authorization: `Bearer ${bridge.token}`, Origin: 'http://evil.example' });
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN_ORIGIN');
+  });
+
+  it('answers with the token and its own origin, and carries errors as {code, message, details}', async () => {
+    const ok = await post('/api/app.status', { Authorization: `Bearer ${bridge.token}`, Origin: `http://127.0.0.1:${bridge.port}` }, { a: 1 });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ ok: true, result: { method: 'app.status', payload: { a: 1 } } });
+    const bad = await post('/api/fail', { Authorization: `Bearer ${bridge.token}` });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ ok: false, error: { code: 'BAD_INPUT', message: 'column "x" is missing', details: { column: 'x' } } });
+  });
+
+  it('streams events to a client that has the token', async () => {
+    const res = await fetch(api(`/api/events?token=${bridge.token}`));
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    await reader.read(); // the ": connected" comment
+    for (const l of listeners) l('job.started', { jobId: 'j1' });
+    const { value } = await reader.read();
+    expect(new TextDecoder().decode(value)).toContain('event: job.started\ndata: {"jobId":"j1"}');
+    await reader.cancel();
+  });
+
+  it('takes an upload and returns a server-side path', async () => {
+    const res = await fetch(api('/api/upload?name=..%2F..%2Fdata.csv'), { method: 'POST', headers: { Authorization: `Bearer ${bridge.token}` }, body: 'a,b\n1,2\n' });
+    const body = (await res.json()) as { ok: boolean; result: { file: string } };
+    expect(body.ok).toBe(true);
+    expect(path.basename(body.result.file)).toBe('data.csv');
+    expect(fs.readFileSync(body.result.file, 'utf8')).toBe('a,b\n1,2\n');
+  });
+});
+
+describe('main-side contract validation', () => {
+  const calls: unknown[] = [];
+  const engine = { invoke: async (m: string, p: unknown) => (calls.push([m, p]), null), onEvent: () => () => undefined };
+  const app = createHost(engine as never);
+
+  it('rejects unknown methods and malformed payloads before they reach the engine', async () => {
+    await expect(app.invoke('drop.tables', {})).rejects.toThrow(/Unknown method "drop.tables"/);
+    await expect(app.invoke('score.rank', { scoreId: 1, offset: -1, limit: 10 })).rejects.toThrow(/offset/);
+    await expect(app.invoke('score.rank', { scoreId: 1, offset: 0, limit: 1_000_000 })).rejects.toThrow(/limit/);
+    await expect(app.invoke('row.verdict', { datasetId: 1, row: 0, verdict: 'maybe' })).rejects.toThrow(/verdict/);
+    await expect(app.invoke('score.thresholdSave', { scoreId: 1, spec: { method: 'cost', cAlarm: -1 } })).rejects.toThrow(/cAlarm/);
+    await expect(app.invoke('data.import', { file: '/x.csv', options: { unknownOption: true } })).rejects.toThrow(/unknownOption|Unrecognized/);
+    expect(calls).toEqual([]);
+  });
+
+  it('passes a valid payload on', async () => {
+    await app.invoke('score.rank', { scoreId: 1, offset: 0, limit: 100, filter: { flagged: true } });
+    expect(calls).toEqual([['score.rank', { scoreId: 1, offset: 0, limit: 100, filter: { flagged: true } }]]);
+  });
+});
