@@ -1,0 +1,30 @@
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
+import { EVENT_CHANNEL, EVENT_NAMES, invokeChannel, isMethodName } from '../contract';
+
+// Only this narrow API crosses into the page: named contract methods, contract events and a file's path.
+// No ipcRenderer, no Node, no Electron object is exposed.
+contextBridge.exposeInMainWorld(
+  'residual',
+  Object.freeze({
+    kind: 'electron' as const,
+    invoke(method: string, payload: unknown): Promise<unknown> {
+      if (!isMethodName(method)) return Promise.reject(new Error(`Unknown method "${method}".`));
+      return ipcRenderer.invoke(invokeChannel(method), payload).then((r: { ok: boolean; result?: unknown; error?: unknown }) => {
+        if (r.ok) return r.result;
+        throw r.error;
+      });
+    },
+    on(event: string, listener: (payload: unknown) => void): () => void {
+      if (!(EVENT_NAMES as readonly string[]).includes(event)) throw new Error(`Unknown event "${event}".`);
+      const handler = (_e: unknown, name: string, payload: unknown): void => {
+        if (name === event) listener(payload);
+      };
+      ipcRenderer.on(EVENT_CHANNEL, handler);
+      return () => ipcRenderer.off(EVENT_CHANNEL, handler);
+    },
+    /** The path of a file the user dropped or picked (Electron knows it; a browser never does). */
+    pathForFile(file: File): string {
+      return webUtils.getPathForFile(file);
+    },
+  }),
+);

@@ -1,0 +1,111 @@
+import type { ContractError, EventName, Events, MethodName, Reply, Request, ResidualApi } from '../../../src-main/contract';
+
+/** What the Electron preload exposes as window.residual. */
+interface PreloadApi {
+  readonly kind: 'electron';
+  invoke(method: string, payload: unknown): Promise<unknown>;
+  on(event: string, listener: (payload: unknown) => void): () => void;
+  pathForFile(file: File): string;
+}
+
+/** An error from main or the engine, as the contract carries it. */
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+  }
+}
+
+function toApiError(e: unknown): ApiError {
+  const x = e as Partial<ContractError> | undefined;
+  if (x && typeof x.code === 'string' && typeof x.message === 'string') return new ApiError(x.code, x.message, x.details ?? {});
+  return new ApiError('INTERNAL', e instanceof Error ? e.message : String(e));
+}
+
+export interface Client extends ResidualApi {
+  readonly mode: 'electron' | 'browser';
+  /** A path main can read for a file the user picked or dropped (uploaded first in browser mode). */
+  fileToPath(file: File, onProgress?: (fraction: number) => void): Promise<string>;
+}
+
+function electronClient(api: PreloadApi): Client {
+  return {
+    mode: 'electron',
+    invoke: async <M extends MethodName>(name: M, request: Request<M>) => {
+      try {
+        return (await api.invoke(name, request)) as Reply<M>;
+      } catch (e) {
+        throw toApiError(e);
+      }
+    },
+    on: <E extends EventName>(event: E, listener: (payload: Events[E]) => void) => api.on(event, (p) => listener(p as Events[E])),
+    fileToPath: (file) => Promise.resolve(api.pathForFile(file)),
+  };
+}
+
+/** Browser mode: the same contract over the loopback bridge, with the token from the address's #token=…. */
+function browserClient(): Client {
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (fromHash) sessionStorage.setItem('residual.token', fromHash);
+  const token = fromHash ?? sessionStorage.getItem('residual.token') ?? '';
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  let source: EventSource | null = null;
+  const connect = (): void => {
+    if (source) return;
+    source = new EventSource(`/api/events?token=${encodeURIComponent(token)}`);
+    for (const name of listeners.keys()) attach(name);
+  };
+  const attached = new Set<string>();
+  const attach = (name: string): void => {
+    if (!source || attached.has(name)) return;
+    attached.add(name);
+    source.addEventListener(name, (e) => {
+      const payload = JSON.parse((e as MessageEvent<string>).data) as unknown;
+      for (const l of listeners.get(name) ?? []) l(payload);
+    });
+  };
+  return {
+    mode: 'browser',
+    async invoke<M extends MethodName>(name: M, request: Request<M>): Promise<Reply<M>> {
+      let res: Response;
+      try {
+        res = await fetch(`/api/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify(request) });
+      } catch {
+        throw new ApiError('DISCONNECTED', 'Residual is not answering: is the `residual serve` process still running?');
+      }
+      const body = (await res.json()) as { ok: boolean; result?: unknown; error?: ContractError };
+      if (!body.ok) throw toApiError(body.error);
+      return body.result as Reply<M>;
+    },
+    on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      const l = listener as (p: unknown) => void;
+      set.add(l);
+      connect();
+      attach(event);
+      return () => set.delete(l);
+    },
+    fileToPath(file, onProgress) {
+      return new Promise((resolve, reject) => {
+        const xhr = new XMLHttpRequest();
+        xhr.open('POST', `/api/upload?name=${encodeURIComponent(file.name)}`);
+        xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+        xhr.upload.onprogress = (e) => onProgress?.(e.lengthComputable ? e.loaded / e.total : 0);
+        xhr.onerror = () => reject(new ApiError('DISCONNECTED', `Uploading ${file.name} failed: is Residual still running?`));
+        xhr.onload = () => {
+          const body = JSON.parse(xhr.responseText) as { ok: boolean; result?: { file: string }; error?: ContractError };
+          if (body.ok && body.result) resolve(body.result.file);
+          else reject(toApiError(body.error));
+        };
+        xhr.send(file);
+      });
+    },
+  };
+}
+
+const preload = (window as unknown as { residual?: PreloadApi }).residual;
+export const api: Client = preload?.kind === 'electron' ? electronClient(preload) : browserClient();

@@ -1,0 +1,167 @@
+import { computed, reactive } from 'vue';
+import type { AppStatus, Events, JobRef, ProjectOverview } from '../../src-main/contract';
+import { api, ApiError } from './api/client';
+
+export type Section = 'Data' | 'Model' | 'Training' | 'Ranking' | 'Heatmap' | 'Report';
+export const SECTIONS: readonly Section[] = ['Data', 'Model', 'Training', 'Ranking', 'Heatmap', 'Report'];
+
+/** A UI command from the native menu (File ▸ Import dataset…, File ▸ Export report…). */
+export type AppCommand = Events['app.command']['command'];
+
+export interface JobView extends JobRef {
+  fraction: number;
+  etaSeconds: number | null;
+  message: string;
+  state: 'running' | 'finished' | 'failed';
+  error?: string;
+  /** The last progress detail (training curves read it). */
+  detail?: Events['job.progress']['detail'];
+}
+
+/**
+ * The renderer's whole shared state: what project is open, what the analyst selected, and the jobs in flight.
+ * Everything else is fetched per section, in windows, through `api`.
+ */
+export const state = reactive({
+  status: null as AppStatus | null,
+  project: null as ProjectOverview | null,
+  section: 'Data' as Section,
+  datasetId: null as number | null,
+  modelId: null as number | null,
+  jobs: [] as JobView[],
+  /** Errors that belong to no particular form (lost connection, engine crash). */
+  banner: null as string | null,
+  /**
+   * A menu command waiting for its section: App switches to the section and leaves the command here, and the
+   * section acts on it when it mounts or, already showing, when it changes ('import' → Data, 'export-report' →
+   * Report). The section that acts on it clears it with `takeCommand`.
+   */
+  pendingCommand: null as AppCommand | null,
+});
+
+export const selectedDataset = computed(() => state.project?.datasets.find((d) => d.id === state.datasetId) ?? null);
+export const selectedModel = computed(() => state.project?.models.find((m) => m.id === state.modelId) ?? null);
+/** The score of the selected model on the selected dataset. */
+export const currentScore = computed(() => state.project?.scores.find((s) => s.modelId === state.modelId && s.datasetId === state.datasetId) ?? null);
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof ApiError) return e.message;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Where each menu command is carried out. */
+export const COMMAND_SECTION: Readonly<Record<AppCommand, Section>> = { import: 'Data', 'export-report': 'Report' };
+
+/** Shows the section that carries out a menu command and leaves the command there for it. */
+export function runCommand(command: AppCommand): void {
+  if (!state.project) {
+    state.banner = command === 'import' ? 'Open or create a project first, then import a dataset into it.' : 'Open a project first: a report documents one of its models.';
+    return;
+  }
+  state.pendingCommand = command;
+  state.section = COMMAND_SECTION[command];
+}
+
+/** True (and the command is cleared) when `command` is the one waiting: the caller then carries it out. */
+export function takeCommand(command: AppCommand): boolean {
+  if (state.pendingCommand !== command) return false;
+  state.pendingCommand = null;
+  return true;
+}
+
+export async function refreshProject(): Promise<void> {
+  const overview = await api.invoke('project.overview', {});
+  applyOverview(overview);
+}
+
+export function applyOverview(overview: ProjectOverview): void {
+  state.project = overview;
+  if (!overview.datasets.some((d) => d.id === state.datasetId)) state.datasetId = overview.datasets.at(-1)?.id ?? null;
+  const models = overview.models.filter((m) => m.status !== 'failed');
+  if (!models.some((m) => m.id === state.modelId)) {
+    state.modelId = models.filter((m) => m.datasetId === state.datasetId).at(-1)?.id ?? models.at(-1)?.id ?? null;
+  }
+}
+
+export async function refreshStatus(): Promise<void> {
+  state.status = await api.invoke('app.status', {});
+}
+
+type Waiter = { resolve: (v: Events['job.finished']) => void; reject: (e: Error) => void };
+const waiters = new Map<string, Waiter>();
+/** Outcomes that arrived before anyone waited (a quick job's event can beat the reply that names it). */
+const settled = new Map<string, { ok: true; value: Events['job.finished'] } | { ok: false; error: Error }>();
+
+/** Resolves when the job finishes (rejects with its error when it fails or is cancelled). */
+export function waitForJob(ref: JobRef): Promise<Events['job.finished']> {
+  const done = settled.get(ref.jobId);
+  if (done) {
+    settled.delete(ref.jobId);
+    return done.ok ? Promise.resolve(done.value) : Promise.reject(done.error);
+  }
+  return new Promise((resolve, reject) => waiters.set(ref.jobId, { resolve, reject }));
+}
+
+function settle(jobId: string, outcome: { ok: true; value: Events['job.finished'] } | { ok: false; error: Error }): void {
+  const w = waiters.get(jobId);
+  waiters.delete(jobId);
+  if (!w) {
+    settled.set(jobId, outcome);
+    setTimeout(() => settled.delete(jobId), 60_000);
+  }
+  else if (outcome.ok) w.resolve(outcome.value);
+  else w.reject(outcome.error);
+}
+
+function upsertJob(ref: JobRef, patch: Partial<JobView>): JobView {
+  let job = state.jobs.find((j) => j.jobId === ref.jobId);
+  if (!job) {
+    job = { ...ref, fraction: 0, etaSeconds: null, message: '', state: 'running' };
+    state.jobs.push(job);
+  }
+  Object.assign(job, patch);
+  return job;
+}
+
+export function dismissJob(jobId: string): void {
+  state.jobs = state.jobs.filter((j) => j.jobId !== jobId);
+}
+
+let wired = false;
+export function wireEvents(): void {
+  if (wired) return;
+  wired = true;
+  api.on('job.started', (ref) => upsertJob(ref, { state: 'running' }));
+  api.on('job.progress', (p) => upsertJob(p, { fraction: p.fraction, etaSeconds: p.etaSeconds, message: p.message, detail: p.detail }));
+  api.on('job.finished', (p) => {
+    upsertJob(p, { state: 'finished', fraction: 1, etaSeconds: 0 });
+    settle(p.jobId, { ok: true, value: p });
+    void refreshProject();
+    // Finished jobs leave the tray by themselves; failed ones stay until dismissed.
+    setTimeout(() => dismissJob(p.jobId), 4000);
+  });
+  api.on('job.failed', (p) => {
+    upsertJob(p, { state: 'failed', error: p.error.message });
+    settle(p.jobId, { ok: false, error: new ApiError(p.error.code, p.error.message, p.error.details) });
+  });
+  api.on('engine.crashed', (p) => {
+    state.banner = p.message;
+  });
+  api.on('project.changed', () => void refreshProject().catch(() => undefined));
+}
+
+export function formatEta(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '';
+  if (seconds < 60) return `${Math.max(0, Math.round(seconds))} s left`;
+  const m = Math.floor(seconds / 60);
+  return `${m} min ${Math.round(seconds % 60)} s left`;
+}
+
+export function fmt(v: number | null | undefined, digits = 4): string {
+  if (v === null || v === undefined || Number.isNaN(v)) return '–';
+  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return v.toLocaleString('en-US');
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(2);
+  return Number(v.toPrecision(digits)).toString();
+}

@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const CHROMIUM = process.env['RESIDUAL_CHROMIUM'] ?? '/usr/bin/chromium';
+export const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots');
+
+export interface Served {
+  readonly url: string;
+  readonly origin: string;
+  readonly token: string;
+  readonly process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `residual serve` (browser mode) as a user would and waits for its one line with the address. */
+export async function serve(args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Served> {
+  if (!fs.existsSync(path.join(ROOT, 'out', 'renderer', 'index.html'))) {
+    throw new Error('The renderer is not built: run "npm run build" before the end-to-end tests (npm test does).');
+  }
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'residual.mjs'), 'serve', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, RESIDUAL_BACKEND: 'wasm', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`residual serve printed no address in 60 s. stderr:\n${stderr}`)), 60_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /Residual is serving at (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`residual serve exited with ${code}. stderr:\n${stderr}`));
+    });
+  });
+  const url = new URL(line);
+  return {
+    url: line,
+    origin: url.origin,
+    token: new URLSearchParams(url.hash.slice(1)).get('token') ?? '',
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGINT');
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }),
+  };
+}
+
+/** Runs the `residual` CLI (as a user would, with the wasm backend) and resolves with what it printed. */
+export function residual(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'residual.mjs'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, RESIDUAL_BACKEND: 'wasm', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`residual ${args.join(' ')} exited with ${code}:\n${err}`))));
+  });
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: false });
+  return file;
+}
+
+export function chromiumAvailable(): boolean {
+  return fs.existsSync(CHROMIUM);
+}
