@@ -26,6 +26,18 @@ export default tseslint.config(
   {
     files: ['src-renderer/**/*.{ts,vue}'],
     languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      // The renderer reaches main only through the contract: types may be imported, code may not.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/src-main/core/**', '**/src-main/app/**', '**/src-main/cli/**', '**/src-main/electron/**'], allowTypeImports: true, message: 'the renderer may only import types from main' },
+            { group: ['node:*', 'electron'], message: 'the renderer runs in a sandboxed page: no Node or Electron APIs' },
+          ],
+        },
+      ],
+    },
   },
   {
     // Core must stay headless: no Electron, no renderer code.

@@ -8,11 +8,11 @@
  *
  *   npx tsx bench/import.ts [rows] [cols] [dir]
  */
-import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { defaultBenchDir, isMain, pythonHas, reportFromChild, runChild } from './util';
 
 export interface BenchResult {
   rows: number;
@@ -23,8 +23,17 @@ export interface BenchResult {
   peakRssMB: number;
 }
 
+/** pandas.read_csv on the same file, when /usr/bin/python3 has pandas (Debian's python3-pandas). */
+export interface PandasResult {
+  rows: number;
+  seconds: number;
+  rowsPerSecond: number;
+  peakRssMB: number;
+  version: string;
+}
+
 const here = fileURLToPath(import.meta.url);
-const repoRoot = path.resolve(path.dirname(here), '..');
+const PYTHON = '/usr/bin/python3';
 
 /** mulberry32: small, fast and the same on every machine, so the file is the same everywhere. */
 function prng(seed: number): () => number {
@@ -80,8 +89,7 @@ async function child(csv: string, project: string): Promise<void> {
   const result = await importDataset(store, csv);
   const seconds = (performance.now() - t0) / 1000;
   store.close();
-  const maxRssKB = process.resourceUsage().maxRSS;
-  process.stdout.write(JSON.stringify({ rows: result.dataset.rowCount, cols: result.dataset.columns.length, seconds, maxRssKB }) + '\n');
+  reportFromChild({ rows: result.dataset.rowCount, cols: result.dataset.columns.length, seconds });
 }
 
 export async function benchImport(opts: { rows?: number; cols?: number; dir: string }): Promise<BenchResult> {
@@ -89,34 +97,41 @@ export async function benchImport(opts: { rows?: number; cols?: number; dir: str
   const cols = opts.cols ?? 30;
   const csv = ensureBenchCsv(opts.dir, rows, cols);
   const project = path.join(opts.dir, `bench-${process.pid}.residual`);
-  const out = await new Promise<string>((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', here, '--child', csv, project], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-    let text = '';
-    p.stdout.on('data', (d: Buffer) => (text += d.toString('utf8')));
-    p.on('error', reject);
-    p.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`bench child exited with ${code}`))));
-  });
-  for (const f of [project, `${project}-wal`, `${project}-shm`]) fs.rmSync(f, { force: true });
-  const r = JSON.parse(out.trim().split('\n').pop()!) as { rows: number; cols: number; seconds: number; maxRssKB: number };
-  return {
-    rows: r.rows,
-    cols: r.cols,
-    bytes: fs.statSync(csv).size,
-    seconds: r.seconds,
-    rowsPerSecond: r.rows / r.seconds,
-    peakRssMB: r.maxRssKB / 1024,
-  };
+  try {
+    const r = await runChild<{ rows: number; cols: number; seconds: number }>(here, 'import', [csv, project]);
+    return { rows: r.rows, cols: r.cols, bytes: fs.statSync(csv).size, seconds: r.seconds, rowsPerSecond: r.rows / r.seconds, peakRssMB: r.peakRssMB };
+  } finally {
+    for (const f of [project, `${project}-wal`, `${project}-shm`]) fs.rmSync(f, { force: true });
+  }
 }
 
-const invokedAs = process.argv[1] ? pathToFileURL(path.resolve(process.argv[1])).href : '';
-if (invokedAs === import.meta.url) {
+/**
+ * Times pandas.read_csv on the file (parsing into a DataFrame only, nothing written), in its own Python
+ * process; peak RSS is that process's ru_maxrss. Null when /usr/bin/python3 cannot import pandas.
+ */
+export function benchPandas(csv: string): PandasResult | null {
+  if (!pythonHas(['pandas'], PYTHON)) return null;
+  const script = [
+    'import json, resource, sys, time',
+    'import pandas as pd',
+    't = time.perf_counter()',
+    'df = pd.read_csv(sys.argv[1])',
+    's = time.perf_counter() - t',
+    'print(json.dumps({"rows": len(df), "seconds": s, "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "version": pd.__version__}))',
+  ].join('\n');
+  const out = execFileSync(PYTHON, ['-c', script, csv], { encoding: 'utf8', maxBuffer: 1024 * 1024 });
+  const r = JSON.parse(out.trim().split('\n').pop()!) as { rows: number; seconds: number; maxrss_kb: number; version: string };
+  return { rows: r.rows, seconds: r.seconds, rowsPerSecond: r.rows / r.seconds, peakRssMB: r.maxrss_kb / 1024, version: r.version };
+}
+
+if (isMain(import.meta.url)) {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
-    await child(args[1]!, args[2]!);
+    await child(args[2]!, args[3]!);
   } else {
     const rows = args[0] ? Number(args[0]) : undefined;
     const cols = args[1] ? Number(args[1]) : undefined;
-    const dir = args[2] ?? path.join(os.tmpdir(), 'residual-bench');
+    const dir = args[2] ?? defaultBenchDir();
     const r = await benchImport({ rows, cols, dir });
     console.log(
       `${r.rows.toLocaleString('en-US')} rows × ${r.cols} columns (${(r.bytes / 1024 / 1024).toFixed(0)} MiB): ` +

@@ -1,0 +1,218 @@
+/**
+ * `npm run bench`: import speed (issue #2), engine throughput (issue #3) and the ranking at 1M rows (issue #5),
+ * each measured in this run, then one summary table.
+ *
+ *   npm run bench -- [--only import|engine|ranking[,…]] [--rows N] [--cols N] [--dir D] [--rebuild]
+ *
+ * --rows/--cols size the generated CSV of the import and ranking parts (default 1,000,000 × 30); the engine part
+ * has its own fixed cases. --dir holds the CSV and the cached ranking project (default $RESIDUAL_BENCH_DIR or
+ * <tmp>/residual-bench); --rebuild builds that project again instead of reusing it.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { benchImport, benchPandas, ensureBenchCsv, type BenchResult, type PandasResult } from './import';
+import { benchRanking, describeBackend, type RankingResult } from './ranking';
+import { defaultBenchDir, fmtInt, fmtMB, fmtMs, peakRssMB, table } from './util';
+
+const PARTS = ['import', 'engine', 'ranking'] as const;
+type Part = (typeof PARTS)[number];
+
+/** The issue #2 target: pandas.read_csv's speed on the reference machine, SQLite write included, within 1 GB. */
+const IMPORT_TARGET_ROWS_PER_S = 136_000;
+const IMPORT_TARGET_RSS_MB = 1024;
+/** The yardstick for an interactive view of the ranking screen. */
+const VIEW_BUDGET_MS = 200;
+
+/** What the summary needs of bench/engine.ts's rows (another engineer's module, loaded when present). */
+interface EngineRow {
+  readonly name: string;
+  readonly backend: string;
+  readonly trainSamplesPerSecond: number;
+  readonly scoreRowsPerSecond: number;
+  readonly torch: { readonly trainSamplesPerSecond: number; readonly scoreRowsPerSecond: number } | null;
+}
+type BenchEngine = () => Promise<readonly EngineRow[]>;
+
+interface Args {
+  readonly parts: readonly Part[];
+  readonly rows: number;
+  readonly cols: number;
+  readonly dir: string;
+  readonly rebuild: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  let parts: Part[] = [...PARTS];
+  let rows = 1_000_000;
+  let cols = 30;
+  let dir = defaultBenchDir();
+  let rebuild = false;
+  const count = (flag: string, v: string | undefined, min: number): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${flag} needs a whole number ≥ ${min}; got ${v ?? 'nothing'}.`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string | undefined => argv[++i];
+    if (a === '--only') {
+      const names = (value() ?? '').split(',').filter(Boolean);
+      const bad = names.filter((n) => !(PARTS as readonly string[]).includes(n));
+      if (names.length === 0 || bad.length) throw new Error(`--only takes ${PARTS.join('|')} (comma-separated); got ${bad.join(',') || 'nothing'}.`);
+      parts = PARTS.filter((p) => names.includes(p));
+    } else if (a === '--rows') rows = count(a, value(), 100);
+    else if (a === '--cols') cols = count(a, value(), 2);
+    else if (a === '--dir') dir = value() ?? dir;
+    else if (a === '--rebuild') rebuild = true;
+    else throw new Error(`Unknown option ${a}. Usage: npm run bench -- [--only ${PARTS.join('|')}] [--rows N] [--cols N] [--dir D] [--rebuild]`);
+  }
+  return { parts, rows, cols, dir, rebuild };
+}
+
+type SummaryRow = [part: string, figure: string, measured: string, reference: string, verdict: string];
+
+const meets = (ok: boolean): string => (ok ? 'meets' : 'MISSES');
+
+function heading(title: string): void {
+  console.log(`\n=== ${title} ${'='.repeat(Math.max(0, 100 - title.length))}`);
+}
+
+async function importPart(args: Args, summary: SummaryRow[]): Promise<void> {
+  heading(`Import (issue #2): ${fmtInt(args.rows)} × ${args.cols} CSV into a new project`);
+  const r: BenchResult = await benchImport({ rows: args.rows, cols: args.cols, dir: args.dir });
+  const csv = ensureBenchCsv(args.dir, args.rows, args.cols);
+  console.log(`file: ${csv} (${fmtInt(r.bytes / 1024 ** 2)} MiB)`);
+  console.log(
+    `Residual import (parse, infer roles, columnar SQLite write, statistics; own process): ${r.seconds.toFixed(2)} s, ` +
+      `${fmtInt(r.rowsPerSecond)} rows/s, peak RSS ${fmtMB(r.peakRssMB)}`,
+  );
+  console.log(`target: ≥ ${fmtInt(IMPORT_TARGET_ROWS_PER_S)} rows/s within ${fmtInt(IMPORT_TARGET_RSS_MB)} MB`);
+  summary.push(['import', 'rows/s', fmtInt(r.rowsPerSecond), `≥ ${fmtInt(IMPORT_TARGET_ROWS_PER_S)}`, meets(r.rowsPerSecond >= IMPORT_TARGET_ROWS_PER_S)]);
+  summary.push(['import', 'peak RSS', fmtMB(r.peakRssMB), `≤ ${fmtInt(IMPORT_TARGET_RSS_MB)} MB`, meets(r.peakRssMB <= IMPORT_TARGET_RSS_MB)]);
+  let pandas: PandasResult | null = null;
+  try {
+    pandas = benchPandas(csv);
+  } catch (e) {
+    console.log(`pandas.read_csv failed: ${(e as Error).message.split('\n')[0]}`);
+    summary.push(['import', 'pandas.read_csv', 'failed', '', '']);
+    return;
+  }
+  if (!pandas) {
+    console.log('pandas comparison: skipped (/usr/bin/python3 cannot import pandas; apt-get install python3-pandas)');
+    summary.push(['import', 'pandas.read_csv', 'not measured', 'python3-pandas absent', '']);
+    return;
+  }
+  const ratio = r.rowsPerSecond / pandas.rowsPerSecond;
+  console.log(
+    `pandas ${pandas.version} read_csv (DataFrame in memory only, nothing written): ${pandas.seconds.toFixed(2)} s, ` +
+      `${fmtInt(pandas.rowsPerSecond)} rows/s, peak RSS ${fmtMB(pandas.peakRssMB)}`,
+  );
+  console.log(`Residual / pandas on this machine, this run: ${ratio.toFixed(2)}× the rows/s`);
+  summary.push(['import', 'pandas.read_csv rows/s', fmtInt(pandas.rowsPerSecond), 'same file, same run', '']);
+  summary.push(['import', 'Residual / pandas', `${ratio.toFixed(2)}×`, '≥ 1.00×', meets(ratio >= 1)]);
+}
+
+async function enginePart(summary: SummaryRow[], backends: string[]): Promise<boolean> {
+  heading('Engine (issue #3): training and scoring throughput, beside PyTorch');
+  const file = fileURLToPath(new URL('./engine.ts', import.meta.url));
+  if (!fs.existsSync(file)) {
+    console.log('bench/engine.ts is ABSENT from this checkout: the engine part was not measured.');
+    summary.push(['engine', '(bench/engine.ts absent)', 'not measured', '', '']);
+    return true;
+  }
+  let benchEngine: BenchEngine | undefined;
+  try {
+    benchEngine = ((await import(new URL('./engine.ts', import.meta.url).href)) as { benchEngine?: BenchEngine }).benchEngine;
+  } catch (e) {
+    console.log(`bench/engine.ts failed to load: ${(e as Error).message.split('\n')[0]}`);
+    summary.push(['engine', '(bench/engine.ts failed to load)', 'not measured', '', '']);
+    return false;
+  }
+  if (typeof benchEngine !== 'function') {
+    console.log('bench/engine.ts exports no benchEngine(): the engine part was not measured.');
+    summary.push(['engine', '(no benchEngine export)', 'not measured', '', '']);
+    return true;
+  }
+  const rows = await benchEngine();
+  backends.push(`engine: ${[...new Set(rows.map((r) => r.backend))].join(', ')}`);
+  for (const r of rows) {
+    const vs = (ours: number, torch: number | undefined): string => (torch ? `torch ${fmtInt(torch)} (${(ours / torch).toFixed(2)}×)` : 'no torch reference');
+    summary.push([`engine ${r.name}`, `train samples/s (${r.backend})`, fmtInt(r.trainSamplesPerSecond), vs(r.trainSamplesPerSecond, r.torch?.trainSamplesPerSecond), '']);
+    summary.push([`engine ${r.name}`, `score rows/s (${r.backend})`, fmtInt(r.scoreRowsPerSecond), vs(r.scoreRowsPerSecond, r.torch?.scoreRowsPerSecond), '']);
+  }
+  return true;
+}
+
+async function rankingPart(args: Args, summary: SummaryRow[], backends: string[]): Promise<void> {
+  heading(`Ranking (issue #5): time to the first ranked page at ${fmtInt(args.rows)} rows`);
+  const r: RankingResult = await benchRanking({ rows: args.rows, cols: args.cols, dir: args.dir, rebuild: args.rebuild });
+  const { build: b, queries: q, bridge: br } = r;
+  backends.push(`ranking: ${describeBackend(b.backend).split(';')[0]}`);
+  const src = r.builtNow ? '' : ' (cached build)';
+  const budget = `≤ ${VIEW_BUDGET_MS} ms`;
+  const view = (figure: string, ms: number, cpuMs?: number): SummaryRow => [
+    'ranking',
+    figure,
+    `${fmtMs(ms)}${cpuMs === undefined ? '' : ` (cpu ${fmtMs(cpuMs)})`}`,
+    budget,
+    meets(ms <= VIEW_BUDGET_MS),
+  ];
+  summary.push(['ranking', `training samples/s at ${fmtInt(b.rows)} rows (${b.backend.name})${src}`, fmtInt(b.train.samplesPerSecond), '', '']);
+  summary.push(['ranking', `scoring rows/s at ${fmtInt(b.rows)} rows (${b.backend.name})${src}`, fmtInt(b.score.rowsPerSecond), '', '']);
+  summary.push(view('first page, first call (fresh Workbench)', q.rankFirst.firstMs, q.rankFirst.firstCpuMs));
+  summary.push(view('first page, warm', q.rankFirst.warmMs, q.rankFirst.warmCpuMs));
+  summary.push(view(`page at offset ${fmtInt(q.rankDeep.offset)}, warm`, q.rankDeep.warmMs, q.rankDeep.warmCpuMs));
+  summary.push(view('flagged & unreviewed page, warm', q.rankFiltered.warmMs, q.rankFiltered.warmCpuMs));
+  summary.push(view('score.distribution, warm', q.distribution.warmMs, q.distribution.warmCpuMs));
+  summary.push(view(`score.heatmap all rows → ${q.heatmap.bands} bands, warm`, q.heatmap.warmMs, q.heatmap.warmCpuMs));
+  summary.push(view(`row.detail × ${q.rowDetail.rows}, warm`, q.rowDetail.warmMs, q.rowDetail.warmCpuMs));
+  summary.push(['ranking', `row.detail × ${q.rowDetail.rows}, first call (+ backend init)`, fmtMs(q.rowDetail.firstMs), '', '']);
+  summary.push(view('first page over HTTP + IPC, first call', br.rankFirst.firstMs));
+  summary.push(view('first page over HTTP + IPC, warm', br.rankFirst.warmMs));
+  summary.push(['ranking', 'peak RSS: build / queries / engine / bridge', [b.peakRssMB, q.peakRssMB, br.enginePeakRssMB, br.peakRssMB].map(fmtMB).join(' / '), '', '']);
+}
+
+async function main(): Promise<void> {
+  let args: Args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    console.error(`bench: ${(e as Error).message}`);
+    process.exitCode = 2;
+    return;
+  }
+  const cpu = os.cpus();
+  console.log(`Residual bench — ${new Date().toISOString()}`);
+  console.log(
+    `machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${fmtInt(os.totalmem() / 1024 ** 3)} GiB RAM, Node ${process.version}, ` +
+      `load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (figures are wall-clock: other work on the machine slows them)`,
+  );
+  console.log(`parts: ${args.parts.join(', ')}; data: ${fmtInt(args.rows)} rows × ${args.cols} columns in ${args.dir}`);
+  const summary: SummaryRow[] = [];
+  const backends: string[] = [];
+  const failed: string[] = [];
+  for (const part of args.parts) {
+    try {
+      if (part === 'import') await importPart(args, summary);
+      else if (part === 'engine') {
+        if (!(await enginePart(summary, backends))) failed.push(part);
+      } else await rankingPart(args, summary, backends);
+    } catch (e) {
+      failed.push(part);
+      console.log(`${part} part FAILED: ${(e as Error).stack ?? String(e)}`);
+      summary.push([part, '(failed)', 'not measured', '', '']);
+    }
+  }
+  heading('Summary');
+  if (backends.length) console.log(`backend (backendInfo()) — ${backends.join('; ')}`);
+  console.log(table(['part', 'figure', 'measured', 'target / reference', ''], summary, [0, 1, 3]));
+  console.log('meets / MISSES judge the wall-clock figure; "cpu" is the serving process\'s own CPU time for the same call.');
+  console.log(`load average at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; this process's peak RSS ${fmtMB(peakRssMB())}`);
+  if (failed.length) {
+    console.log(`failed parts: ${failed.join(', ')}`);
+    process.exitCode = 1;
+  }
+}
+
+await main();
