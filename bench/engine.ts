@@ -1,7 +1,7 @@
 /**
  * Engine throughput: training samples/s and scoring rows/s on the active backend for a small
  * (30-16-8-16-30) and a wide (784-128-32-128-784) autoencoder at batch 256, and the same shapes through
- * the PyTorch reference (/work/shared/bench/reference.py, or $REFERENCE_PY) when /usr/bin/python3 has
+ * the PyTorch reference (../shared/bench/reference.py beside the checkout, or $REFERENCE_PY) when /usr/bin/python3 has
  * torch. Run alone: `npx tsx bench/engine.ts`.
  */
 import { execFileSync } from 'node:child_process';
@@ -43,7 +43,8 @@ export async function benchEngine(cases: readonly BenchCase[] = BENCH_CASES, log
   const backend = await initBackend();
   log(`backend: ${backend.name}${backend.name === 'wasm' ? ` (simd ${backend.simd}, threads ${backend.threads})` : ''}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'residual-bench-'));
-  const reference = process.env.REFERENCE_PY ?? '/work/shared/bench/reference.py';
+  // The workplace keeps the reference beside the checkout: ../shared/bench/reference.py.
+  const reference = process.env.REFERENCE_PY ?? path.resolve(import.meta.dirname, '../../shared/bench/reference.py');
   const torch = fs.existsSync(reference) && pythonHas(['torch', 'sklearn', 'pandas'], PYTHON);
   if (!torch) log(`PyTorch comparison skipped (${fs.existsSync(reference) ? `${PYTHON} lacks torch/sklearn/pandas` : `${reference} not found`}).`);
   const out: BenchRow[] = [];
