@@ -137,6 +137,8 @@ export function wireEvents(): void {
     upsertJob(p, { state: 'finished', fraction: 1, etaSeconds: 0 });
     settle(p.jobId, { ok: true, value: p });
     void refreshProject();
+    // Training and scoring start the engine's backend: the header's badge should say which.
+    void refreshStatus().catch(() => undefined);
     // Finished jobs leave the tray by themselves; failed ones stay until dismissed.
     setTimeout(() => dismissJob(p.jobId), 4000);
   });

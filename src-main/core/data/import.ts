@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { ResidualError, cancelled } from '../errors';
 import { DEFAULT_CHUNK_ROWS, type ProjectStore } from '../store/store';
-import type { ColumnInfo, ColumnRole, ColumnStats, ColumnStorage, DatasetInfo, ValueKind } from '../store/types';
+import type { ColumnInfo, ColumnStats, ColumnStorage, DatasetInfo, ValueKind } from '../store/types';
 import { DEFERRED, EMPTY, TableBuilder, secondPassStates, type ColumnBuilder } from './columns';
 import { CsvParser } from './csv-parser';
 import type { ColumnFacts } from './infer';
@@ -23,21 +23,10 @@ import { inspectFile, type SourceInfo } from './source';
 import { numericStats, textStats } from './stats';
 import { formatTime, parseNumber } from './values';
 
+/** Role options (label, positive, time, id, ignore, roles) are documented on RoleOptions. */
 export interface ImportOptions extends RoleOptions {
   /** Dataset name; default: the file's base name without extension, made unique ("x (2)") if taken. */
   name?: string;
-  /** Column that holds a known outcome (role 'label'; never a feature). */
-  label?: string;
-  /** The label value that marks an anomaly; inferred when omitted (error if it cannot be). */
-  positive?: string;
-  /** Timestamp column. */
-  time?: string;
-  /** Row id column. */
-  id?: string;
-  /** Columns to ignore. */
-  ignore?: string[];
-  /** Further role overrides (from the UI). */
-  roles?: Record<string, ColumnRole>;
   /** Skip rows with too many or too few fields instead of failing, counting them. */
   skipBadRows?: boolean;
   /** Rows per stored chunk; default DEFAULT_CHUNK_ROWS. */

@@ -8,12 +8,19 @@ import { COLUMN_ROLES, type ColumnRole } from '../store/types';
 import { inferColumnRole, inferPositive, inferRoles, uniquePerRow, type ColumnFacts } from './infer';
 import { parseNumber } from './values';
 
+/** What the analyst says about column roles; inference fills in the rest. */
 export interface RoleOptions {
+  /** Column that holds a known outcome (role 'label'; never a feature). */
   label?: string;
+  /** The label value that marks an anomaly; inferred when omitted (error if it cannot be). */
   positive?: string;
+  /** Timestamp column. */
   time?: string;
+  /** Row id column. */
   id?: string;
+  /** Columns to ignore. */
   ignore?: string[];
+  /** Further role overrides (from the UI). */
   roles?: Record<string, ColumnRole>;
 }
 
