@@ -180,6 +180,11 @@ describe.skipIf(!chromiumAvailable())('Ranking, Heatmap and Report in the browse
     await expect.poll(() => page.getByTestId('heatmap-window').textContent()).toContain(`1–${ROWS}`);
     await expect.poll(() => page.getByTestId('profile-summary').textContent()).toContain('10');
     await screenshot(page, 'heatmap-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForTimeout(300);
+    await screenshot(page, 'heatmap-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.waitForTimeout(300);
 
     // 569 rows in ≤ 240 bands: a click on a top band zooms in to one row per band there, where a click opens a row.
     const box = (await chart.boundingBox())!;
@@ -190,7 +195,19 @@ describe.skipIf(!chromiumAvailable())('Ranking, Heatmap and Report in the browse
     await expect.poll(() => page.getByTestId('row-detail-id').textContent(), { timeout: 15_000 }).toMatch(/^\d+$/);
     expect(await page.locator('[data-testid=row-detail-table] li').count()).toBeGreaterThan(3);
     await screenshot(page, 'heatmap-row-detail');
+    // The detail takes the right column without hiding the profile: a tab away, and back.
+    await page.getByTestId('side-profile').click();
+    await expect.poll(() => page.getByTestId('profile-chart').isVisible()).toBe(true);
+    expect(await page.getByTestId('row-detail').isVisible()).toBe(false);
+    await page.getByTestId('side-row').click();
+    await expect.poll(() => page.getByTestId('row-detail').isVisible()).toBe(true);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.mouse.move(5, 5);
+    await page.waitForTimeout(300);
+    await screenshot(page, 'heatmap-row-detail-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
     await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByTestId('row-detail').count()).toBe(0);
     await page.getByTestId('zoom-reset').click();
     await expect.poll(() => page.getByTestId('heatmap-window').textContent()).toContain(`1–${ROWS}`);
 

@@ -188,7 +188,7 @@ describe.skipIf(!chromiumAvailable())('the workbench from CSV to report (browser
     const box = (await chart.boundingBox())!;
     await page.mouse.click(box.x + 140, box.y + 38);
     await expect.poll(() => page.getByTestId('heatmap-window').textContent(), { timeout: 15_000 }).toMatch(/ranks 1–240 of 569 · one row per band/);
-    // The picture: the zoomed heatmap beside the profile bars (the row detail opens over the profile).
+    // The picture: the zoomed heatmap beside the profile bars (the row detail then takes the right column, the profile a tab away).
     await page.mouse.move(box.x + box.width + 200, box.y - 60);
     await page.waitForTimeout(300);
     await screenshot(page, 'flow-5-heatmap');
