@@ -24,6 +24,8 @@ export interface BenchCase {
 
 export interface BenchRow extends BenchCase {
   readonly backend: string;
+  /** The engine path that trained and scored: 'wasm-fused' or 'tfjs' (RESIDUAL_FUSED=0 measures tfjs). */
+  readonly path: string;
   readonly trainSamplesPerSecond: number;
   /** End to end (reading the stored chunks, the forward pass, writing row/column errors and the rank), median of 3 runs. */
   readonly scoreRowsPerSecond: number;
@@ -62,6 +64,7 @@ export async function benchEngine(cases: readonly BenchCase[] = BENCH_CASES, log
         const row: BenchRow = {
           ...c,
           backend: backend.name,
+          path: trained.path,
           trainSamplesPerSecond: trained.samplesPerSecond,
           scoreRowsPerSecond: median(scoring),
           torch: torch ? runReference(reference, csv, c) : null,
@@ -109,7 +112,7 @@ function runReference(script: string, csv: string, c: BenchCase): { trainSamples
 }
 
 function render(rows: readonly BenchRow[]): string {
-  const head = ['network', 'rows x epochs', 'backend', 'train samples/s', 'torch', 'ours/torch', 'score rows/s', 'torch', 'ours/torch'];
+  const head = ['network', 'rows x epochs', 'backend', 'path', 'train samples/s', 'torch', 'ours/torch', 'score rows/s', 'torch', 'ours/torch'];
   const ratio = (a: number, b: number | undefined): string => (b ? (a / b).toFixed(2) : '-');
   return table(
     head,
@@ -117,6 +120,7 @@ function render(rows: readonly BenchRow[]): string {
       r.name,
       `${r.rows} x ${r.epochs}`,
       r.backend,
+      r.path,
       fmtInt(r.trainSamplesPerSecond),
       r.torch ? fmtInt(r.torch.trainSamplesPerSecond) : '-',
       ratio(r.trainSamplesPerSecond, r.torch?.trainSamplesPerSecond),

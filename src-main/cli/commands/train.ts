@@ -108,6 +108,8 @@ export const trainCommand: Command = {
       printJson(io, {
         modelId: result.modelId,
         backend: result.backend,
+        path: result.path,
+        pathReason: result.pathReason,
         status: result.status,
         epochs: result.epochs,
         bestEpoch: result.bestEpoch,
@@ -120,7 +122,7 @@ export const trainCommand: Command = {
     }
     for (const w of result.warnings) io.out(`Warning: ${w}\n`);
     io.out(
-      `Model #${result.modelId} ${result.status === 'cancelled' ? 'cancelled (best-so-far weights kept)' : 'trained'} on ${result.backend}: ` +
+      `Model #${result.modelId} ${result.status === 'cancelled' ? 'cancelled (best-so-far weights kept)' : 'trained'} on ${result.backend} (${result.path}: ${result.pathReason}): ` +
         `${result.epochs} epochs${result.stoppedEarly ? ' (stopped early)' : ''}, best epoch ${result.bestEpoch} with loss ${formatNumber(result.bestValLoss)}, ` +
         `${formatDuration(result.seconds)}, ${Math.round(result.samplesPerSecond).toLocaleString('en-US')} samples/s.\n` +
         `Next: residual score --project ${project} --model ${result.modelId}\n`,

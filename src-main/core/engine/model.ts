@@ -58,6 +58,39 @@ export function architecture(o: ArchitectureOptions): Architecture {
   };
 }
 
+/** Fresh weights from the PRNG in arch.variables order: He-uniform for ReLU-like layers, Glorot-uniform otherwise, zero biases. */
+export function initialWeights(arch: Architecture, prng: Prng): Float32Array {
+  const all = new Float32Array(arch.parameterCount);
+  let off = 0;
+  for (const spec of arch.variables) {
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    if (spec.shape.length === 2) {
+      const [fanIn, fanOut] = spec.shape as [number, number];
+      const reluLike = arch.activation === 'relu' || arch.activation === 'leakyRelu' || arch.activation === 'elu';
+      const activated = !spec.name.startsWith('out/') && !spec.name.startsWith('z_');
+      const limit = reluLike && activated ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
+      for (let i = 0; i < size; i++) all[off + i] = (prng.next() * 2 - 1) * limit;
+    }
+    off += size;
+  }
+  return all;
+}
+
+/** A stored blob (little-endian float32, arch.variables order) as floats, checked against the architecture. */
+export function weightsOf(arch: Architecture, blob: Uint8Array | Float32Array): Float32Array {
+  const total = arch.variables.reduce((s, v) => s + v.shape.reduce((a, b) => a * b, 1), 0);
+  if (blob instanceof Float32Array) {
+    if (blob.length !== total) throw new ResidualError('BAD_FILE', `Weights have ${blob.length} values, the architecture needs ${total}.`);
+    return blob;
+  }
+  if (blob.byteLength !== total * 4) {
+    throw new ResidualError('BAD_FILE', `Stored weights have ${blob.byteLength} bytes, the architecture needs ${total * 4}; the model is damaged.`);
+  }
+  const all = new Float32Array(total);
+  new Uint8Array(all.buffer).set(blob);
+  return all;
+}
+
 /** Hyper-parameters the forward pass and loss need. */
 export interface LossOptions {
   readonly loss: LossKind;
@@ -95,30 +128,12 @@ export class Network {
 
   /** Fresh weights from the PRNG: He-uniform for ReLU-like layers, Glorot-uniform otherwise, zero biases. */
   static init(arch: Architecture, prng: Prng): Network {
-    const vars = arch.variables.map((spec) => {
-      const size = spec.shape.reduce((a, b) => a * b, 1);
-      const values = new Float32Array(size);
-      if (spec.shape.length === 2) {
-        const [fanIn, fanOut] = spec.shape as [number, number];
-        const reluLike = arch.activation === 'relu' || arch.activation === 'leakyRelu' || arch.activation === 'elu';
-        const activated = !spec.name.startsWith('out/') && !spec.name.startsWith('z_');
-        const limit = reluLike && activated ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
-        for (let i = 0; i < size; i++) values[i] = (prng.next() * 2 - 1) * limit;
-      }
-      // tidy frees the initial-value tensor; the variable itself survives it.
-      return tf.tidy(() => tf.variable(tf.tensor(values, [...spec.shape]), true, undefined, 'float32'));
-    });
-    return new Network(arch, vars);
+    return Network.fromWeights(arch, initialWeights(arch, prng));
   }
 
   /** Weights from a stored blob (float32 in arch.variables order). */
-  static fromWeights(arch: Architecture, blob: Uint8Array): Network {
-    const total = arch.variables.reduce((s, v) => s + v.shape.reduce((a, b) => a * b, 1), 0);
-    if (blob.byteLength !== total * 4) {
-      throw new ResidualError('BAD_FILE', `Stored weights have ${blob.byteLength} bytes, the architecture needs ${total * 4}; the model is damaged.`);
-    }
-    const all = new Float32Array(total);
-    new Uint8Array(all.buffer).set(blob);
+  static fromWeights(arch: Architecture, blob: Uint8Array | Float32Array): Network {
+    const all = weightsOf(arch, blob);
     let off = 0;
     const vars = arch.variables.map((spec) => {
       const size = spec.shape.reduce((a, b) => a * b, 1);

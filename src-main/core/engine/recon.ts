@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { FusedNet } from './fused/net';
 import type { Network } from './model';
 
 /** Rows per forward pass: bounds the tensors of wide networks (wasm's heap grows but never shrinks). */
@@ -18,13 +19,15 @@ export interface BatchErrors {
  * float64 on the host so that per-column sums add up to the row error × dims exactly as stored.
  */
 export async function reconstructionErrors(
-  net: Network,
+  net: Network | FusedNet,
   x: Float32Array,
   n: number,
   owners: Int32Array,
   columns: number,
   opts: { withKl: boolean; keepRecon: boolean },
 ): Promise<BatchErrors> {
+  // The fused kernel computes the same float64 sums in its forward pass (it has no VAE, so no KL).
+  if (net instanceof FusedNet) return net.errors(x, n, owners, columns, opts.keepRecon);
   const d = net.arch.inputDims;
   const rec = new Float32Array(n * d);
   const klv = opts.withKl ? new Float32Array(n) : null;

@@ -1,8 +1,9 @@
 import { cancelled, ResidualError } from '../errors';
 import type { ProjectStore } from '../store';
 import type { DatasetInfo } from '../store/types';
-import { ensureBackend } from './backend';
+import { backendInfo, ensureBackend } from './backend';
 import { BATCH_ROWS, matchColumns, readWindow, windowRows } from './columns';
+import { choosePath, FusedNet } from './fused/net';
 import { Network } from './model';
 import { dimOwners, transform } from './preprocess';
 import { reconstructionErrors } from './recon';
@@ -74,7 +75,7 @@ export async function scoreDataset(store: ProjectStore, request: ScoreRequest = 
     const rowsPerSecond = ds.rowCount / Math.max(seconds, 1e-9);
     await withWrite(store, () => publishScore(store, id, errorStats(rowErrors), seconds, rowsPerSecond));
     scoreId = null;
-    return { scoreId: id, modelId: model.id, datasetId: ds.id, rows: ds.rowCount, seconds, rowsPerSecond };
+    return { scoreId: id, path: net instanceof FusedNet ? 'wasm-fused' : 'tfjs', modelId: model.id, datasetId: ds.id, rows: ds.rowCount, seconds, rowsPerSecond };
   } catch (e) {
     const unfinished = scoreId;
     if (unfinished !== null) await withWrite(store, () => discardScore(store, unfinished)).catch(() => undefined);
@@ -84,9 +85,31 @@ export async function scoreDataset(store: ProjectStore, request: ScoreRequest = 
   }
 }
 
+/** Rows up to which rankOrder packs key and row into one exactly representable float64 (32 + 21 bits). */
+const RANK_FAST_ROWS = 2 ** 21;
+
 /** Row indices by error, highest first; NaN (a row the model cannot reconstruct at all) ranks first, ties by row. */
 export function rankOrder(errors: Float32Array): Int32Array {
-  const idx = Int32Array.from({ length: errors.length }, (_, i) => i);
+  const n = errors.length;
+  if (n <= RANK_FAST_ROWS) {
+    // The same order by a native numeric sort of one float64 per row: (descending float32 key) × 2^21 + row.
+    // Keys are the float32 bits made order-preserving; NaN counts as +∞ and -0 as +0, as in the comparator below.
+    const keys = new Float64Array(n);
+    const bits = new Uint32Array(1);
+    const f = new Float32Array(bits.buffer);
+    for (let i = 0; i < n; i++) {
+      const v = errors[i]!;
+      f[0] = Number.isNaN(v) ? Infinity : v === 0 ? 0 : v;
+      const b = bits[0]!;
+      const ordered = b & 0x80000000 ? ~b >>> 0 : (b | 0x80000000) >>> 0;
+      keys[i] = (0xffffffff - ordered) * RANK_FAST_ROWS + i;
+    }
+    keys.sort();
+    const idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = keys[i]! % RANK_FAST_ROWS;
+    return idx;
+  }
+  const idx = Int32Array.from({ length: n }, (_, i) => i);
   const key = (i: number): number => (Number.isNaN(errors[i]!) ? Infinity : errors[i]!);
   idx.sort((a, b) => key(b) - key(a) || a - b);
   return idx;
@@ -121,10 +144,19 @@ export function resolveModel(store: ProjectStore, modelId: number | undefined, d
   return model;
 }
 
-/** Loads a model's weights onto the current backend (dispose the result). */
-export function loadNetwork(store: ProjectStore, model: ModelInfo): Network {
+/** Rows per fused scoring pass (bounds the kernel's buffers). */
+const FUSED_SCORE_ROWS = 1024;
+
+/**
+ * Loads a model's weights for scoring (dispose the result): into the fused kernel where it supports the model
+ * and is the faster path (see choosePath), else onto the current tfjs backend. Either path reads the other's weights.
+ */
+export function loadNetwork(store: ProjectStore, model: ModelInfo): Network | FusedNet {
   const blob = getWeights(store, model.id);
   if (!blob) throw new ResidualError('BAD_INPUT', `Model #${model.id} has no stored weights.`, { field: 'model' });
+  if (choosePath(model.architecture, backendInfo()?.name ?? 'cpu').path === 'wasm-fused') {
+    return FusedNet.create(model.architecture, { ...model.settings, dropout: 0 }, blob, FUSED_SCORE_ROWS);
+  }
   return Network.fromWeights(model.architecture, blob);
 }
 

@@ -4,7 +4,8 @@ import type { ProjectStore } from '../store';
 import { ensureBackend } from './backend';
 import { featureColumns } from './columns';
 import { buildMatrices, fitOnTrainingRows } from './matrix';
-import { architecture, Network, type LossOptions } from './model';
+import { choosePath, FusedNet, type EnginePath } from './fused/net';
+import { architecture, initialWeights, Network, type LossOptions, type StepSeeds } from './model';
 import { dimOwners, loggedColumns } from './preprocess';
 import { Prng } from './prng';
 import { reconstructionErrors } from './recon';
@@ -12,7 +13,7 @@ import { insertModel, type NewModel } from './repo';
 import { resolveSettings } from './settings';
 import { makeSplit, readLabels, rowsOf, toBitmap } from './split';
 import { SPLIT_TRAIN, SPLIT_VALIDATION } from './types';
-import type { HistoryEntry, JobOptions, Preprocessing, RowErrorStats, TrainProgress, TrainRequest, TrainResult, TrainSettings } from './types';
+import type { Architecture, HistoryEntry, JobOptions, Preprocessing, RowErrorStats, TrainProgress, TrainRequest, TrainResult, TrainSettings } from './types';
 import { withWrite, yieldToEventLoop } from './util';
 import { shapeWarnings } from './wizard';
 
@@ -77,20 +78,21 @@ export async function trainModel(store: ProjectStore, request: TrainRequest, opt
     samplesPerSecond: run.samplesPerSecond,
   });
 
-  const net = Network.init(arch, initRng);
+  const chosen = choosePath(arch, backend.name);
+  const net = makeStepper(chosen.path, arch, settings, initialWeights(arch, initRng));
   const run = new TrainingRun(net, settings, pp, train, val, shuffleRng, stepRng, started, opts);
   try {
     await run.fit();
     if (run.status === 'cancelled' && !run.best) throw cancelled('Training');
     // Early stopping and a cancel keep the best epoch; otherwise the run keeps its last weights, as reference.py.
     const keepBest = run.status === 'cancelled' || run.earlyStopping;
-    if (keepBest) net.restore(run.best!.weights);
+    if (keepBest) net.restore(run.best!.snapshot);
     const keptEpoch = keepBest ? run.best!.epoch : run.history.length;
     const kept = run.history[keptEpoch - 1]!;
     const keptLoss = kept.valLoss ?? kept.trainLoss!;
     const owners = dimOwners(pp);
-    const trainErr = await errorSummary(net, train, owners, pp, settings);
-    const valErr = val.length ? await errorSummary(net, val, owners, pp, settings) : null;
+    const trainErr = await errorSummary(net.net, train, owners, pp, settings);
+    const valErr = val.length ? await errorSummary(net.net, val, owners, pp, settings) : null;
     const { blob, sha256 } = await net.serialize();
     const base = record();
     const modelId = await save(store, {
@@ -105,7 +107,7 @@ export async function trainModel(store: ProjectStore, request: TrainRequest, opt
       weightsSha256: sha256,
     });
     return {
-      modelId, backend: backend.name, status: run.status, epochs: base.epochs, bestEpoch: keptEpoch, bestValLoss: keptLoss,
+      modelId, backend: backend.name, path: net.path, pathReason: net.net instanceof FusedNet ? `${chosen.reason}; ${net.net.threads} thread${net.net.threads > 1 ? 's' : ''}` : chosen.reason, status: run.status, epochs: base.epochs, bestEpoch: keptEpoch, bestValLoss: keptLoss,
       stoppedEarly: run.stoppedEarly, seconds: base.seconds, samplesPerSecond: base.samplesPerSecond, warnings,
     };
   } catch (e) {
@@ -125,17 +127,15 @@ export async function trainModel(store: ProjectStore, request: TrainRequest, opt
 /** The epoch loop and its state: history, the best weights so far, throughput, how it ended. */
 class TrainingRun {
   readonly history: HistoryEntry[] = [];
-  best: { epoch: number; loss: number; weights: tf.Tensor[] } | null = null;
+  best: { epoch: number; loss: number; snapshot: Snapshot } | null = null;
   status: 'complete' | 'cancelled' = 'complete';
   stoppedEarly = false;
   readonly earlyStopping: boolean;
-  private readonly optimizer: tf.AdamOptimizer;
-  private readonly lossOpts: LossOptions;
   private trainSeconds = 0;
   private samples = 0;
 
   constructor(
-    private readonly net: Network,
+    private readonly net: Stepper,
     private readonly s: TrainSettings,
     private readonly pp: Preprocessing,
     private readonly train: Float32Array,
@@ -145,8 +145,6 @@ class TrainingRun {
     private readonly started: number,
     private readonly opts: JobOptions<TrainProgress>,
   ) {
-    this.optimizer = tf.train.adam(s.learningRate, 0.9, 0.999, 1e-8);
-    this.lossOpts = { loss: s.loss, dropout: s.dropout, l1: s.l1, noiseStd: s.noiseStd, beta: s.beta };
     this.earlyStopping = s.patience > 0 && val.length > 0;
   }
 
@@ -163,12 +161,12 @@ class TrainingRun {
     for (let epoch = 1; epoch <= this.s.epochs; epoch++) {
       const trainLoss = await this.epoch(epoch, order, batch);
       if (trainLoss === null) return;
-      const valLoss = this.val.length ? await evalLoss(this.net, this.val, this.lossOpts) : null;
+      const valLoss = this.val.length ? await this.net.evalLoss(this.val) : null;
       if (valLoss !== null && !Number.isFinite(valLoss)) throw diverged(valLoss, epoch, this.s, this.pp, [this.train, this.val]);
       const monitored = valLoss ?? trainLoss;
       if (!this.best || monitored < this.best.loss - this.s.minDelta) {
-        if (this.best) tf.dispose(this.best.weights);
-        this.best = { epoch, loss: monitored, weights: this.net.snapshot() };
+        if (this.best) this.net.drop(this.best.snapshot);
+        this.best = { epoch, loss: monitored, snapshot: this.net.snapshot() };
       }
       const elapsed = (performance.now() - this.started) / 1000;
       this.history.push({ epoch, trainLoss, valLoss, seconds: elapsed });
@@ -211,12 +209,7 @@ class TrainingRun {
       const n = Math.min(this.s.batchSize, order.length - start);
       for (let i = 0; i < n; i++) batch.set(this.train.subarray(order[start + i]! * d, (order[start + i]! + 1) * d), i * d);
       const seeds = { noise: this.stepRng.seed(), dropout: this.stepRng.seed(), sample: this.stepRng.seed() };
-      const cost = tf.tidy(() => {
-        const xb = tf.tensor2d(batch.subarray(0, n * d), [n, d]);
-        return this.optimizer.minimize(() => this.net.loss(xb, this.lossOpts, true, seeds), true, this.net.vars)!;
-      });
-      const v = (await cost.data())[0]!;
-      cost.dispose();
+      const v = await this.net.step(batch, n, seeds);
       if (!Number.isFinite(v)) throw diverged(v, epoch, this.s, this.pp, [this.train, this.val]);
       lossSum += v * n;
       this.samples += n;
@@ -231,8 +224,7 @@ class TrainingRun {
   }
 
   dispose(): void {
-    if (this.best) tf.dispose(this.best.weights);
-    this.optimizer.dispose();
+    if (this.best) this.net.drop(this.best.snapshot);
   }
 }
 
@@ -240,6 +232,68 @@ class TrainingRun {
 function save(store: ProjectStore, record: NewModel): Promise<number> {
   return withWrite(store, () => insertModel(store, record));
 }
+
+type Snapshot = tf.Tensor[] | Float32Array;
+
+/** One training path: TensorFlow.js (Network + tf.train.adam) or the fused WebAssembly kernel. */
+export interface Stepper {
+  readonly path: EnginePath;
+  readonly net: Network | FusedNet;
+  /** One Adam step on the first n rows of batch: the batch loss. */
+  step(batch: Float32Array, n: number, seeds: StepSeeds): Promise<number>;
+  /** The deterministic objective averaged over all rows. */
+  evalLoss(x: Float32Array): Promise<number>;
+  snapshot(): Snapshot;
+  restore(s: Snapshot): void;
+  drop(s: Snapshot): void;
+  serialize(): Promise<{ blob: Buffer; sha256: string }>;
+  dispose(): void;
+}
+
+/** The stepper for a path, starting from the given weights (arch.variables order). */
+export function makeStepper(path: EnginePath, arch: Architecture, s: TrainSettings, weights: Float32Array): Stepper {
+  const lossOpts: LossOptions = { loss: s.loss, dropout: s.dropout, l1: s.l1, noiseStd: s.noiseStd, beta: s.beta };
+  if (path === 'wasm-fused') {
+    const net = FusedNet.create(arch, s, weights, Math.max(s.batchSize, FUSED_EVAL_ROWS));
+    return {
+      path, net,
+      step: async (batch, n, seeds) => net.trainStep(batch, n, seeds, s.learningRate),
+      evalLoss: async (x) => net.evalLoss(x),
+      snapshot: () => net.snapshot(),
+      restore: (snap) => net.restore(snap as Float32Array),
+      drop: () => undefined,
+      serialize: async () => net.serialize(),
+      dispose: () => net.dispose(),
+    };
+  }
+  const net = Network.fromWeights(arch, weights);
+  const optimizer = tf.train.adam(s.learningRate, 0.9, 0.999, 1e-8);
+  const d = arch.inputDims;
+  return {
+    path, net,
+    step: async (batch, n, seeds) => {
+      const cost = tf.tidy(() => {
+        const xb = tf.tensor2d(batch.subarray(0, n * d), [n, d]);
+        return optimizer.minimize(() => net.loss(xb, lossOpts, true, seeds), true, net.vars)!;
+      });
+      const v = (await cost.data())[0]!;
+      cost.dispose();
+      return v;
+    },
+    evalLoss: (x) => evalLoss(net, x, lossOpts),
+    snapshot: () => net.snapshot(),
+    restore: (snap) => net.restore(snap as tf.Tensor[]),
+    drop: (snap) => tf.dispose(snap as tf.Tensor[]),
+    serialize: () => net.serialize(),
+    dispose: () => {
+      optimizer.dispose();
+      net.dispose();
+    },
+  };
+}
+
+/** Rows per fused forward pass when evaluating and scoring. */
+const FUSED_EVAL_ROWS = 1024;
 
 /** The deterministic objective (no dropout/noise, VAE at its mean) averaged over rows. */
 async function evalLoss(net: Network, x: Float32Array, o: LossOptions): Promise<number> {
@@ -256,7 +310,7 @@ async function evalLoss(net: Network, x: Float32Array, o: LossOptions): Promise<
 }
 
 /** Mean per-column error over some rows (to normalise explanations) and their row-error stats (for thresholds). */
-async function errorSummary(net: Network, x: Float32Array, owners: Int32Array, pp: Preprocessing, s: TrainSettings): Promise<{ featureMean: number[]; stats: RowErrorStats }> {
+async function errorSummary(net: Network | FusedNet, x: Float32Array, owners: Int32Array, pp: Preprocessing, s: TrainSettings): Promise<{ featureMean: number[]; stats: RowErrorStats }> {
   const cols = pp.features.length;
   const d = pp.inputDims;
   const n = x.length / d;

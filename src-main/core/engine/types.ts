@@ -115,9 +115,16 @@ export interface JobOptions<P> {
 
 export type ModelStatus = 'complete' | 'cancelled' | 'failed';
 
+/** Which engine ran a job: the fused WebAssembly SIMD kernel (dense ae/sparse/denoising) or TensorFlow.js on `backend`. */
+export type EnginePath = 'wasm-fused' | 'tfjs';
+
 export interface TrainResult {
   readonly modelId: number;
   readonly backend: BackendName;
+  /** The engine that trained it (the fused kernel where it supports the model and is the faster one). */
+  readonly path: EnginePath;
+  /** Why that path: e.g. 'faster than tfjs on the wasm backend', or what the fused kernel lacks. */
+  readonly pathReason: string;
   readonly status: Exclude<ModelStatus, 'failed'>;
   /** Epochs completed. */
   readonly epochs: number;
@@ -280,6 +287,8 @@ export interface ScoreProgress {
 
 export interface ScoreResult {
   readonly scoreId: number;
+  /** The engine that ran the forward passes. */
+  readonly path?: EnginePath;
   readonly modelId: number;
   readonly datasetId: number;
   readonly rows: number;

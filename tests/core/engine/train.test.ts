@@ -152,9 +152,10 @@ describe('trainModel', () => {
     makeDataset(store, 'd', manifoldColumns(3000, 6, 14));
     const ac = new AbortController();
     const started: number[] = [];
-    const res = await trainModel(store, { dataset: 'd', settings: { ...quick, batchSize: 4, epochs: 3 } }, {
+    // Wide layers: 600 steps per epoch take far longer than 20 ms on either engine path (the fused kernel runs
+    // 600 steps of the 6-4-2-4-6 network in about 5 ms), so the abort lands inside epoch 2.
+    const res = await trainModel(store, { dataset: 'd', settings: { ...quick, layers: [256, 128], batchSize: 4, epochs: 3 } }, {
       signal: ac.signal,
-      // 600 steps per epoch take far longer than 20 ms: the abort lands inside epoch 2.
       onProgress: (p) => {
         started.push(p.epoch);
         setTimeout(() => ac.abort(), 20);

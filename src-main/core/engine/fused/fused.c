@@ -1,0 +1,494 @@
+/*
+ * Residual's fused dense autoencoder kernel (WebAssembly SIMD, no libc).
+ *
+ * One instance holds one network: parameters, gradients, Adam moments and every activation buffer in one
+ * linear memory, with every width padded to a multiple of 4 (padding weights and activations stay 0).
+ * A training step is forward → loss → backward → Adam in one call; scoring is a forward pass whose
+ * per-row and per-column squared errors are computed in the same pass.
+ *
+ * Build: npm run build:wasm (scripts/build-wasm.mjs): clang --target=wasm32 -O3 -msimd128 -nostdlib.
+ */
+#include <wasm_simd128.h>
+
+typedef unsigned int u32;
+#define MAXL 32
+#define ACT_LINEAR 0
+#define ACT_RELU 1
+#define ACT_ELU 2
+#define ACT_TANH 3
+#define ACT_SIGMOID 4
+#define ACT_LEAKY 5
+
+extern unsigned char __heap_base;
+static u32 heap_top;
+
+static void *alloc(u32 bytes) {
+  if (!heap_top) heap_top = ((u32)&__heap_base + 15u) & ~15u;
+  u32 p = heap_top;
+  heap_top = (p + bytes + 15u) & ~15u;
+  u32 have = (u32)__builtin_wasm_memory_size(0) * 65536u;
+  if (heap_top > have) {
+    u32 pages = (heap_top - have + 65535u) / 65536u;
+    if (__builtin_wasm_memory_grow(0, pages) == (unsigned long)-1) return 0;
+  }
+  /* Memory only grows and nothing is freed, so every block is fresh, zeroed memory. */
+  return (void *)p;
+}
+
+/* ---- float math (Cephes single precision) ---------------------------------------------------------- */
+
+static inline float ldexp_i(float z, int n) {
+  while (n > 127) { z *= 1.7014118e38f; n -= 127; }
+  while (n < -126) { z *= 1.1754944e-38f; n += 126; }
+  union { u32 u; float f; } s;
+  s.u = (u32)(n + 127) << 23;
+  return z * s.f;
+}
+
+static float expf_(float x) {
+  if (x != x) return x;
+  if (x > 88.72283f) return __builtin_inff();
+  if (x < -103.97208f) return 0.0f;
+  float fz = __builtin_floorf(1.44269504088896341f * x + 0.5f);
+  x -= fz * 0.693359375f;
+  x -= fz * -2.12194440e-4f;
+  float z = x * x;
+  float p = ((((( 1.9875691500E-4f * x + 1.3981999507E-3f) * x + 8.3334519073E-3f) * x + 4.1665795894E-2f) * x + 1.6666665459E-1f) * x + 5.0000001201E-1f) * z + x + 1.0f;
+  return ldexp_i(p, (int)fz);
+}
+
+static float logf_(float x) {
+  union { float f; u32 u; } v = { x };
+  int e = (int)((v.u >> 23) & 0xff) - 126;
+  v.u = (v.u & 0x807fffffu) | 0x3f000000u; /* mantissa in [0.5, 1) */
+  float m = v.f;
+  if (m < 0.70710678118654752440f) { e -= 1; m = m + m - 1.0f; } else m = m - 1.0f;
+  float z = m * m;
+  float y = (((((((( 7.0376836292E-2f * m - 1.1514610310E-1f) * m + 1.1676998740E-1f) * m - 1.2420140846E-1f) * m + 1.4249322787E-1f) * m - 1.6668057665E-1f) * m + 2.0000714765E-1f) * m - 2.4999993993E-1f) * m + 3.3333331174E-1f) * m * z;
+  float fe = (float)e;
+  y += -2.12194440e-4f * fe;
+  y += -0.5f * z;
+  float r = m + y;
+  return r + 0.693359375f * fe;
+}
+
+/* log(1 + u) for u ≥ 0. */
+static float log1pf_(float u) {
+  float w = 1.0f + u;
+  if (w == 1.0f) return u;
+  return logf_(w) * (u / (w - 1.0f));
+}
+
+static float tanhf_(float x) {
+  float a = x < 0 ? -x : x;
+  if (a < 0.625f) {
+    float z = x * x;
+    return ((((-5.70498872745E-3f * z + 2.06390887954E-2f) * z - 5.37397155531E-2f) * z + 1.33314422036E-1f) * z - 3.33332819422E-1f) * z * x + x;
+  }
+  if (a > 9.0f) return x < 0 ? -1.0f : 1.0f;
+  float t = 1.0f - 2.0f / (expf_(a + a) + 1.0f);
+  return x < 0 ? -t : t;
+}
+
+static float expm1f_(float x) {
+  if (x > -0.5f && x < 0.5f) {
+    /* Taylor to x^8 on |x| < 0.5: relative error below float epsilon. */
+    float p = x * (1.0f + x * (0.5f + x * (1.6666667e-1f + x * (4.1666668e-2f + x * (8.3333338e-3f + x * (1.3888889e-3f + x * (1.9841270e-4f + x * 2.4801587e-5f)))))));
+    return p;
+  }
+  return expf_(x) - 1.0f;
+}
+
+static inline float sigmoidf_(float x) { return 1.0f / (1.0f + expf_(-x)); }
+
+/* ---- the network ------------------------------------------------------------------------------------- */
+
+static int L, maxB, lossKind, codeLayer, dReal, maxDim;
+static int din[MAXL], dout[MAXL], dreal[MAXL], act[MAXL], dropAfter[MAXL];
+static float *W[MAXL], *bias[MAXL], *gW[MAXL], *gb[MAXL], *Y[MAXL], *H[MAXL], *mask[MAXL];
+static float *params, *grads, *mom1, *mom2, *otherGrads;
+static u32 nParams;
+static float *X0, *T, *dA, *dB, *scratch;
+static float leakyAlpha = 0.2f;
+static int args[4 * MAXL + 8];
+static double lastParts[3];
+
+int *fz_args(void) { return args; }
+float *fz_params(void) { return params; }
+float *fz_input(void) { return X0; }
+float *fz_target(void) { return T; }
+float *fz_mask(int l) { return mask[l]; }
+float *fz_output(void) { return Y[L - 1]; }
+float *fz_code(void) { return codeLayer >= 0 ? Y[codeLayer] : 0; }
+u32 fz_param_count(void) { return nParams; }
+double fz_part(int i) { return lastParts[i]; }
+
+/*
+ * args: [L, maxB, lossKind, codeLayer, dReal(=input real width), then per layer l: inReal, outReal, act, dropAfter].
+ * Returns 0 on success, -1 when memory cannot grow.
+ */
+int fz_setup(void) {
+  L = args[0]; maxB = args[1]; lossKind = args[2]; codeLayer = args[3]; dReal = args[4];
+  maxDim = 0;
+  nParams = 0;
+  for (int l = 0; l < L; l++) {
+    int ir = args[8 + 4 * l], orl = args[9 + 4 * l];
+    din[l] = (ir + 3) & ~3; dout[l] = (orl + 3) & ~3; dreal[l] = orl;
+    act[l] = args[10 + 4 * l]; dropAfter[l] = args[11 + 4 * l];
+    nParams += (u32)(din[l] * dout[l] + dout[l]);
+    if (din[l] > maxDim) maxDim = din[l];
+    if (dout[l] > maxDim) maxDim = dout[l];
+  }
+  params = alloc(nParams * 4); grads = alloc(nParams * 4); mom1 = alloc(nParams * 4); mom2 = alloc(nParams * 4);
+  otherGrads = alloc(nParams * 4);
+  if (!params || !grads || !mom1 || !mom2 || !otherGrads) return -1;
+  u32 off = 0;
+  u32 scratchSize = 0;
+  for (int l = 0; l < L; l++) {
+    W[l] = params + off; gW[l] = grads + off; off += (u32)(din[l] * dout[l]);
+    bias[l] = params + off; gb[l] = grads + off; off += (u32)dout[l];
+    Y[l] = alloc((u32)(maxB * dout[l]) * 4);
+    if (!Y[l]) return -1;
+    if (dropAfter[l]) { mask[l] = alloc((u32)(maxB * dout[l]) * 4); H[l] = alloc((u32)(maxB * dout[l]) * 4); if (!mask[l] || !H[l]) return -1; }
+    else { mask[l] = 0; H[l] = Y[l]; }
+    u32 a = (u32)(din[l] * dout[l]), b = (u32)(din[l] * maxB);
+    if (a > scratchSize) scratchSize = a;
+    if (b > scratchSize) scratchSize = b;
+  }
+  X0 = alloc((u32)(maxB * din[0]) * 4); T = alloc((u32)(maxB * din[0]) * 4);
+  dA = alloc((u32)(maxB * maxDim) * 4); dB = alloc((u32)(maxB * maxDim) * 4);
+  scratch = alloc(scratchSize * 4);
+  if (!X0 || !T || !dA || !dB || !scratch) return -1;
+  return 0;
+}
+
+/* C[M×N] = A[M×K] · B[K×N] (+ bias[N]); N a multiple of 4; row-major, contiguous. */
+static void gemm(const float *A, const float *Bm, float *C, int M, int K, int N, const float *bi) {
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  int i = 0;
+  /* 6 rows × 8 columns: 12 accumulators, 2 weight vectors, 1 broadcast — fits x64's 16 vector registers. */
+  for (; i + 6 <= M && N >= 8; i += 6) {
+    const float *a0 = A + i * K, *a1 = a0 + K, *a2 = a1 + K, *a3 = a2 + K, *a4 = a3 + K, *a5 = a4 + K;
+    float *c0 = C + i * N;
+    int j = 0;
+    for (; j + 8 <= N; j += 8) {
+      v128_t b0 = bi ? wasm_v128_load(bi + j) : zero, b1 = bi ? wasm_v128_load(bi + j + 4) : zero;
+      v128_t s00 = b0, s01 = b1, s10 = b0, s11 = b1, s20 = b0, s21 = b1, s30 = b0, s31 = b1, s40 = b0, s41 = b1, s50 = b0, s51 = b1;
+      const float *bp = Bm + j;
+      for (int k = 0; k < K; k++, bp += N) {
+        v128_t w0 = wasm_v128_load(bp), w1 = wasm_v128_load(bp + 4);
+        v128_t x;
+        x = wasm_v128_load32_splat(a0 + k); s00 = wasm_f32x4_add(s00, wasm_f32x4_mul(x, w0)); s01 = wasm_f32x4_add(s01, wasm_f32x4_mul(x, w1));
+        x = wasm_v128_load32_splat(a1 + k); s10 = wasm_f32x4_add(s10, wasm_f32x4_mul(x, w0)); s11 = wasm_f32x4_add(s11, wasm_f32x4_mul(x, w1));
+        x = wasm_v128_load32_splat(a2 + k); s20 = wasm_f32x4_add(s20, wasm_f32x4_mul(x, w0)); s21 = wasm_f32x4_add(s21, wasm_f32x4_mul(x, w1));
+        x = wasm_v128_load32_splat(a3 + k); s30 = wasm_f32x4_add(s30, wasm_f32x4_mul(x, w0)); s31 = wasm_f32x4_add(s31, wasm_f32x4_mul(x, w1));
+        x = wasm_v128_load32_splat(a4 + k); s40 = wasm_f32x4_add(s40, wasm_f32x4_mul(x, w0)); s41 = wasm_f32x4_add(s41, wasm_f32x4_mul(x, w1));
+        x = wasm_v128_load32_splat(a5 + k); s50 = wasm_f32x4_add(s50, wasm_f32x4_mul(x, w0)); s51 = wasm_f32x4_add(s51, wasm_f32x4_mul(x, w1));
+      }
+      float *c = c0 + j;
+      wasm_v128_store(c, s00); wasm_v128_store(c + 4, s01); c += N;
+      wasm_v128_store(c, s10); wasm_v128_store(c + 4, s11); c += N;
+      wasm_v128_store(c, s20); wasm_v128_store(c + 4, s21); c += N;
+      wasm_v128_store(c, s30); wasm_v128_store(c + 4, s31); c += N;
+      wasm_v128_store(c, s40); wasm_v128_store(c + 4, s41); c += N;
+      wasm_v128_store(c, s50); wasm_v128_store(c + 4, s51);
+    }
+    for (; j < N; j += 4) {
+      const float *a[6] = { a0, a1, a2, a3, a4, a5 };
+      for (int q = 0; q < 6; q++) {
+        v128_t s0 = bi ? wasm_v128_load(bi + j) : zero;
+        const float *bp = Bm + j;
+        for (int k = 0; k < K; k++, bp += N) s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(wasm_v128_load32_splat(a[q] + k), wasm_v128_load(bp)));
+        wasm_v128_store(c0 + q * N + j, s0);
+      }
+    }
+  }
+  for (; i + 4 <= M; i += 4) {
+    const float *a0 = A + i * K, *a1 = a0 + K, *a2 = a1 + K, *a3 = a2 + K;
+    float *c0 = C + i * N, *c1 = c0 + N, *c2 = c1 + N, *c3 = c2 + N;
+    int j = 0;
+    for (; j + 8 <= N; j += 8) {
+      v128_t b0 = bi ? wasm_v128_load(bi + j) : zero, b1 = bi ? wasm_v128_load(bi + j + 4) : zero;
+      v128_t s00 = b0, s01 = b1, s10 = b0, s11 = b1, s20 = b0, s21 = b1, s30 = b0, s31 = b1;
+      const float *bp = Bm + j;
+      for (int k = 0; k < K; k++, bp += N) {
+        v128_t w0 = wasm_v128_load(bp), w1 = wasm_v128_load(bp + 4);
+        v128_t x;
+        x = wasm_f32x4_splat(a0[k]); s00 = wasm_f32x4_add(s00, wasm_f32x4_mul(x, w0)); s01 = wasm_f32x4_add(s01, wasm_f32x4_mul(x, w1));
+        x = wasm_f32x4_splat(a1[k]); s10 = wasm_f32x4_add(s10, wasm_f32x4_mul(x, w0)); s11 = wasm_f32x4_add(s11, wasm_f32x4_mul(x, w1));
+        x = wasm_f32x4_splat(a2[k]); s20 = wasm_f32x4_add(s20, wasm_f32x4_mul(x, w0)); s21 = wasm_f32x4_add(s21, wasm_f32x4_mul(x, w1));
+        x = wasm_f32x4_splat(a3[k]); s30 = wasm_f32x4_add(s30, wasm_f32x4_mul(x, w0)); s31 = wasm_f32x4_add(s31, wasm_f32x4_mul(x, w1));
+      }
+      wasm_v128_store(c0 + j, s00); wasm_v128_store(c0 + j + 4, s01);
+      wasm_v128_store(c1 + j, s10); wasm_v128_store(c1 + j + 4, s11);
+      wasm_v128_store(c2 + j, s20); wasm_v128_store(c2 + j + 4, s21);
+      wasm_v128_store(c3 + j, s30); wasm_v128_store(c3 + j + 4, s31);
+    }
+    for (; j < N; j += 4) {
+      v128_t b0 = bi ? wasm_v128_load(bi + j) : zero;
+      v128_t s0 = b0, s1 = b0, s2 = b0, s3 = b0;
+      const float *bp = Bm + j;
+      for (int k = 0; k < K; k++, bp += N) {
+        v128_t w0 = wasm_v128_load(bp);
+        s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(wasm_f32x4_splat(a0[k]), w0));
+        s1 = wasm_f32x4_add(s1, wasm_f32x4_mul(wasm_f32x4_splat(a1[k]), w0));
+        s2 = wasm_f32x4_add(s2, wasm_f32x4_mul(wasm_f32x4_splat(a2[k]), w0));
+        s3 = wasm_f32x4_add(s3, wasm_f32x4_mul(wasm_f32x4_splat(a3[k]), w0));
+      }
+      wasm_v128_store(c0 + j, s0); wasm_v128_store(c1 + j, s1); wasm_v128_store(c2 + j, s2); wasm_v128_store(c3 + j, s3);
+    }
+  }
+  for (; i < M; i++) {
+    const float *a0 = A + i * K;
+    float *c0 = C + i * N;
+    for (int j = 0; j < N; j += 4) {
+      v128_t s0 = bi ? wasm_v128_load(bi + j) : zero;
+      const float *bp = Bm + j;
+      for (int k = 0; k < K; k++, bp += N) s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(wasm_f32x4_splat(a0[k]), wasm_v128_load(bp)));
+      wasm_v128_store(c0 + j, s0);
+    }
+  }
+}
+
+static void transpose(const float *src, float *dst, int rows, int cols) {
+  for (int r = 0; r < rows; r++) {
+    const float *s = src + r * cols;
+    for (int c = 0; c < cols; c++) dst[c * rows + r] = s[c];
+  }
+}
+
+static void activate(float *y, int B, int n, int nreal, int a) {
+  const int total = B * n;
+  switch (a) {
+    case ACT_LINEAR: break;
+    case ACT_RELU: {
+      const v128_t z = wasm_f32x4_splat(0.0f);
+      for (int i = 0; i < total; i += 4) wasm_v128_store(y + i, wasm_f32x4_pmax(z, wasm_v128_load(y + i)));
+      break;
+    }
+    case ACT_LEAKY:
+      for (int i = 0; i < total; i++) { float v = y[i]; y[i] = v > 0 ? v : v * leakyAlpha; }
+      break;
+    case ACT_ELU:
+      for (int i = 0; i < total; i++) { float v = y[i]; y[i] = v > 0 ? v : expm1f_(v); }
+      break;
+    case ACT_TANH:
+      for (int i = 0; i < total; i++) y[i] = tanhf_(y[i]);
+      break;
+    case ACT_SIGMOID:
+      for (int i = 0; i < total; i++) y[i] = sigmoidf_(y[i]);
+      break;
+  }
+  if (nreal < n && a != ACT_LINEAR) for (int r = 0; r < B; r++) for (int c = nreal; c < n; c++) y[r * n + c] = 0.0f;
+}
+
+/* d ← d ⊙ f'(y), f given by its output y. */
+static void activation_grad(float *d, const float *y, int total, int a) {
+  switch (a) {
+    case ACT_LINEAR: break;
+    case ACT_RELU: {
+      const v128_t z = wasm_f32x4_splat(0.0f);
+      for (int i = 0; i < total; i += 4) {
+        v128_t m = wasm_f32x4_gt(wasm_v128_load(y + i), z);
+        wasm_v128_store(d + i, wasm_v128_and(wasm_v128_load(d + i), m));
+      }
+      break;
+    }
+    case ACT_LEAKY:
+      for (int i = 0; i < total; i++) if (!(y[i] > 0)) d[i] *= leakyAlpha;
+      break;
+    case ACT_ELU:
+      for (int i = 0; i < total; i++) if (!(y[i] >= 0)) d[i] *= y[i] + 1.0f;
+      break;
+    case ACT_TANH:
+      for (int i = 0; i < total; i++) d[i] *= 1.0f - y[i] * y[i];
+      break;
+    case ACT_SIGMOID:
+      for (int i = 0; i < total; i++) d[i] *= y[i] * (1.0f - y[i]);
+      break;
+  }
+}
+
+static void forward(int B, int training) {
+  const float *x = X0;
+  for (int l = 0; l < L; l++) {
+    gemm(x, W[l], Y[l], B, din[l], dout[l], bias[l]);
+    activate(Y[l], B, dout[l], dreal[l], act[l]);
+    if (training && dropAfter[l]) {
+      const int total = B * dout[l];
+      for (int i = 0; i < total; i += 4) wasm_v128_store(H[l] + i, wasm_f32x4_mul(wasm_v128_load(Y[l] + i), wasm_v128_load(mask[l] + i)));
+      x = H[l];
+    } else {
+      x = Y[l];
+    }
+  }
+}
+
+/*
+ * The objective on the forward pass just run, over B rows of a batch of Btotal (a thread's share: the
+ * mean is over the whole batch, so the shares' losses and gradients add up). With grad, dA receives
+ * d loss / d output.
+ */
+static double objective(int B, int Btotal, const float *target, float l1, int grad) {
+  const int n = dout[L - 1];
+  const float *z = Y[L - 1];
+  const double inv = 1.0 / ((double)Btotal * (double)dReal);
+  const float scale = (float)(lossKind == 0 ? 2.0 * inv : inv);
+  double sum = 0;
+  for (int r = 0; r < B; r++) {
+    const float *zr = z + r * n, *tr = target + r * n;
+    float *gr = dA + r * n;
+    double rs = 0;
+    for (int c = 0; c < dReal; c++) {
+      float zv = zr[c], tv = tr[c];
+      if (lossKind == 0) {
+        float df = zv - tv;
+        rs += (double)(df * df);
+        if (grad) gr[c] = df * scale;
+      } else {
+        float t = tv < 0 ? 0.0f : tv > 1 ? 1.0f : tv;
+        float az = zv < 0 ? -zv : zv;
+        float e = expf_(-az);
+        rs += (double)((zv > 0 ? zv : 0.0f) - zv * t + log1pf_(e));
+        if (grad) gr[c] = (sigmoidf_(zv) - t) * scale;
+      }
+    }
+    if (grad) for (int c = dReal; c < n; c++) gr[c] = 0.0f;
+    sum += rs;
+  }
+  double main = sum * inv, pen = 0;
+  if (codeLayer >= 0 && l1 > 0) {
+    const int cn = dout[codeLayer], cr = dreal[codeLayer];
+    const float *cy = Y[codeLayer];
+    double s = 0;
+    for (int r = 0; r < B; r++) for (int c = 0; c < cr; c++) { float v = cy[r * cn + c]; s += (double)(v < 0 ? -v : v); }
+    pen = (double)l1 * s / (double)Btotal;
+  }
+  lastParts[0] = main; lastParts[1] = pen;
+  return main + pen;
+}
+
+/* Backward from dA (d loss / d output) into grads. */
+static void backward(int B, int Btotal, float l1) {
+  float *d = dA, *other = dB;
+  for (int l = L - 1; l >= 0; l--) {
+    const int I = din[l], O = dout[l];
+    if (l < L - 1) {
+      /* d holds d loss / d (this layer's output as the next layer saw it). */
+      if (dropAfter[l] && mask[l]) for (int i = 0; i < B * O; i += 4) wasm_v128_store(d + i, wasm_f32x4_mul(wasm_v128_load(d + i), wasm_v128_load(mask[l] + i)));
+      if (l == codeLayer && l1 > 0) {
+        const float g = l1 / (float)Btotal;
+        const int cr = dreal[l];
+        for (int r = 0; r < B; r++) for (int c = 0; c < cr; c++) d[r * O + c] += Y[l][r * O + c] > 0 ? g : -g;
+      }
+      activation_grad(d, Y[l], B * O, act[l]);
+    }
+    const float *x = l == 0 ? X0 : (dropAfter[l - 1] ? H[l - 1] : Y[l - 1]);
+    /* gW = xᵀ · d */
+    transpose(x, scratch, B, I);
+    gemm(scratch, d, gW[l], I, B, O, 0);
+    /* gb = column sums of d */
+    for (int c = 0; c < O; c += 4) {
+      v128_t s = wasm_f32x4_splat(0.0f);
+      for (int r = 0; r < B; r++) s = wasm_f32x4_add(s, wasm_v128_load(d + r * O + c));
+      wasm_v128_store(gb[l] + c, s);
+    }
+    if (l > 0) {
+      /* d_in = d · Wᵀ */
+      transpose(W[l], scratch, I, O);
+      gemm(d, scratch, other, B, O, I, 0);
+      float *t = d; d = other; other = t;
+    }
+  }
+}
+
+/* Adam as tf.train.adam: m, v, bias correction by 1 - beta^t (given as omb1, omb2), epsilon after the sqrt. */
+static void adam(float lr, float b1, float b2, float eps, float omb1, float omb2, int addOther) {
+  const float c1 = 1.0f - b1, c2 = 1.0f - b2;
+  const v128_t vb1 = wasm_f32x4_splat(b1), vb2 = wasm_f32x4_splat(b2), vc1 = wasm_f32x4_splat(c1), vc2 = wasm_f32x4_splat(c2);
+  const v128_t vo1 = wasm_f32x4_splat(omb1), vo2 = wasm_f32x4_splat(omb2), ve = wasm_f32x4_splat(eps), vlr = wasm_f32x4_splat(-lr);
+  for (u32 i = 0; i < nParams; i += 4) {
+    v128_t g = wasm_v128_load(grads + i);
+    /* Two threads' shares: a + b == b + a in IEEE arithmetic, so both apply the same update. */
+    if (addOther) g = wasm_f32x4_add(g, wasm_v128_load(otherGrads + i));
+    v128_t m = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(mom1 + i), vb1), wasm_f32x4_mul(g, vc1));
+    v128_t v = wasm_f32x4_add(wasm_f32x4_mul(wasm_v128_load(mom2 + i), vb2), wasm_f32x4_mul(wasm_f32x4_mul(g, g), vc2));
+    wasm_v128_store(mom1 + i, m);
+    wasm_v128_store(mom2 + i, v);
+    v128_t mh = wasm_f32x4_div(m, vo1), vh = wasm_f32x4_div(v, vo2);
+    v128_t u = wasm_f32x4_mul(wasm_f32x4_div(mh, wasm_f32x4_add(wasm_f32x4_sqrt(vh), ve)), vlr);
+    wasm_v128_store(params + i, wasm_f32x4_add(wasm_v128_load(params + i), u));
+  }
+}
+
+/*
+ * One training step on B rows in fz_input (noisy inputs when hasTarget, clean targets in fz_target),
+ * dropout masks in fz_mask(l) when the layer drops. Returns the batch loss (before the update).
+ */
+double fz_train_step(int B, int hasTarget, float l1, float lr, float b1, float b2, float eps, float omb1, float omb2) {
+  forward(B, 1);
+  double loss = objective(B, B, hasTarget ? T : X0, l1, 1);
+  backward(B, B, l1);
+  adam(lr, b1, b2, eps, omb1, omb2, 0);
+  return loss;
+}
+
+/* A thread's share of a step: gradients of its B rows of a Btotal batch (no update). */
+double fz_grad_part(int B, int Btotal, int hasTarget, float l1) {
+  forward(B, 1);
+  double loss = objective(B, Btotal, hasTarget ? T : X0, l1, 1);
+  backward(B, Btotal, l1);
+  return loss;
+}
+
+/* The update after fz_grad_part, with the other thread's gradients in fz_other_grads(). */
+void fz_adam_shared(float lr, float b1, float b2, float eps, float omb1, float omb2) {
+  adam(lr, b1, b2, eps, omb1, omb2, 1);
+}
+float *fz_other_grads(void) { return otherGrads; }
+
+/* Deterministic objective (no dropout, no noise) over B rows in fz_input. */
+double fz_eval_loss(int B, float l1) {
+  forward(B, 0);
+  return objective(B, B, X0, l1, 0);
+}
+
+/* Gradients only (no update), for tests: returns the loss. */
+double fz_grad_only(int B, int hasTarget, float l1) {
+  forward(B, 1);
+  double loss = objective(B, B, hasTarget ? T : X0, l1, 1);
+  backward(B, B, l1);
+  return loss;
+}
+float *fz_grads(void) { return grads; }
+float *fz_moments(int which) { return which ? mom2 : mom1; }
+
+/*
+ * Scoring: forward B rows of fz_input, reconstruction (sigmoid for BCE) vs the input; per row the mean
+ * squared error over the real dims into rowOut, per explained column (owners[j] = column of dim j) the
+ * squared errors summed in float64 into featOut (B × cols). When reconOut is set, the reconstruction
+ * (B × dReal) goes there too.
+ */
+void fz_score(int B, const int *owners, int cols, float *rowOut, float *featOut, float *reconOut, double *acc) {
+  forward(B, 0);
+  const int n = dout[L - 1], ni = din[0];
+  const float *z = Y[L - 1];
+  for (int r = 0; r < B; r++) {
+    for (int c = 0; c < cols; c++) acc[c] = 0;
+    double total = 0;
+    const float *zr = z + r * n, *xr = X0 + r * ni;
+    for (int j = 0; j < dReal; j++) {
+      float rec = lossKind == 1 ? sigmoidf_(zr[j]) : zr[j];
+      if (reconOut) reconOut[r * dReal + j] = rec;
+      double e = (double)rec - (double)xr[j];
+      e *= e;
+      acc[owners[j]] += e;
+      total += e;
+    }
+    rowOut[r] = (float)(total / (double)dReal);
+    for (int c = 0; c < cols; c++) featOut[r * cols + c] = (float)acc[c];
+  }
+}
+
+/* Scratch memory for the caller (scoring buffers); 16-byte aligned, zeroed (fresh pages). */
+void *fz_alloc(u32 bytes) { return alloc(bytes); }
