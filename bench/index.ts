@@ -1,21 +1,22 @@
 /**
- * `npm run bench`: import speed (issue #2), engine throughput (issue #3) and the ranking at 1M rows (issue #5),
- * each measured in this run, then one summary table.
+ * `npm run bench`: import speed (issue #2), engine throughput (issue #3), the ranking at 1M rows (issue #5) and the
+ * app's whole flow end to end at 1M rows over HTTP (issue #7), each measured in this run, then one summary table.
  *
- *   npm run bench -- [--only import|engine|ranking[,…]] [--rows N] [--cols N] [--dir D] [--rebuild]
+ *   npm run bench -- [--only import|engine|ranking|e2e[,…]] [--rows N] [--cols N] [--dir D] [--rebuild]
  *
- * --rows/--cols size the generated CSV of the import and ranking parts (default 1,000,000 × 30); the engine part
+ * --rows/--cols size the generated CSV of the import, ranking and e2e parts (default 1,000,000 × 30); the engine part
  * has its own fixed cases. --dir holds the CSV and the cached ranking project (default $RESIDUAL_BENCH_DIR or
  * <tmp>/residual-bench); --rebuild builds that project again instead of reusing it.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { benchE2e, combinedPeakMB, E2E_EPOCHS, E2E_LAYERS, type E2eReport } from './e2e';
 import { benchImport, benchPandas, ensureBenchCsv, type BenchResult, type PandasResult } from './import';
 import { benchRanking, describeBackend, type RankingResult } from './ranking';
 import { defaultBenchDir, fmtInt, fmtMB, fmtMs, peakRssMB, table } from './util';
 
-const PARTS = ['import', 'engine', 'ranking'] as const;
+const PARTS = ['import', 'engine', 'ranking', 'e2e'] as const;
 type Part = (typeof PARTS)[number];
 
 /** The issue #2 target: pandas.read_csv's speed on the reference machine, SQLite write included, within 1 GB. */
@@ -23,6 +24,9 @@ const IMPORT_TARGET_ROWS_PER_S = 136_000;
 const IMPORT_TARGET_RSS_MB = 1024;
 /** The yardstick for an interactive view of the ranking screen. */
 const VIEW_BUDGET_MS = 200;
+/** Issue #7: engine and bridge processes together, and input handled while training runs. */
+const E2E_RSS_BUDGET_MB = 2048;
+const E2E_INPUT_BUDGET_MS = 100;
 
 /** What the summary needs of bench/engine.ts's rows (another engineer's module, loaded when present). */
 interface EngineRow {
@@ -173,6 +177,19 @@ async function rankingPart(args: Args, summary: SummaryRow[], backends: string[]
   summary.push(['ranking', 'peak RSS: build / queries / engine / bridge', [b.peakRssMB, q.peakRssMB, br.enginePeakRssMB, br.peakRssMB].map(fmtMB).join(' / '), '', '']);
 }
 
+async function e2ePart(args: Args, summary: SummaryRow[], backends: string[]): Promise<void> {
+  heading(`End to end (issue #7): import → train → score → rank → heatmap → report at ${fmtInt(args.rows)} rows, over HTTP`);
+  const r: E2eReport = await benchE2e({ rows: args.rows, cols: args.cols, dir: args.dir });
+  backends.push(`e2e: ${r.backend}`);
+  for (const s of r.steps) summary.push(['e2e', s.step, fmtMs(s.ms), '', '']);
+  summary.push(['e2e', `total (model ${E2E_LAYERS.join('-')}, ${E2E_EPOCHS} epochs)`, fmtMs(r.totalMs), '', '']);
+  const rss = combinedPeakMB(r);
+  summary.push(['e2e', 'peak RSS, engine + bridge', fmtMB(rss), `< ${fmtInt(E2E_RSS_BUDGET_MB)} MB`, meets(r.enginePeakRssMB !== null && rss < E2E_RSS_BUDGET_MB)]);
+  const input = (figure: string, ms: number): SummaryRow => ['e2e', figure, fmtMs(ms), `≤ ${E2E_INPUT_BUDGET_MS} ms`, meets(r.status.count > 0 && ms <= E2E_INPUT_BUDGET_MS)];
+  summary.push(input(`app.status during training, p95 (${r.status.count} calls)`, r.status.p95Ms));
+  summary.push(input('app.status during training, max', r.status.maxMs));
+}
+
 async function main(): Promise<void> {
   let args: Args;
   try {
@@ -197,7 +214,8 @@ async function main(): Promise<void> {
       if (part === 'import') await importPart(args, summary);
       else if (part === 'engine') {
         if (!(await enginePart(summary, backends))) failed.push(part);
-      } else await rankingPart(args, summary, backends);
+      } else if (part === 'ranking') await rankingPart(args, summary, backends);
+      else await e2ePart(args, summary, backends);
     } catch (e) {
       failed.push(part);
       console.log(`${part} part FAILED: ${(e as Error).stack ?? String(e)}`);

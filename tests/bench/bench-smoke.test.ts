@@ -3,12 +3,16 @@
  * process, and the first page through the HTTP bridge and a forked engine. Checks the shape of what it reports,
  * never its timings (those are measured by `npm run bench`, not asserted).
  *
+ * The end-to-end part (issue #7) runs too, at 2,000 rows and one epoch: every step through the HTTP bridge, jobs
+ * awaited over the server-sent events, app.status polled while training runs.
+ *
  * 20,000 rows so that the score spans several stored chunks (8,192 rows each): the page and heatmap readers pick
  * rows out of one pass over the chunks, and the last test checks them against reading each row on its own.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { benchE2e, combinedPeakMB } from '../../bench/e2e';
 import { benchRanking, projectName, type RankingResult } from '../../bench/ranking';
 import { normalizeFeatureErrors, topContributors } from '../../src-main/core/analysis';
 import { getModel, getScore, readFeatureErrors, readRankWindow } from '../../src-main/core/engine';
@@ -127,4 +131,27 @@ describe('ranking bench pipeline (small)', () => {
       store.close();
     }
   });
+});
+
+describe('end-to-end bench (tiny)', () => {
+  it('runs import → train → score → rank → heatmap → report over HTTP and reports every step', async () => {
+    const e2eDir = tmpDir('residual-bench-e2e-');
+    const lines2: string[] = [];
+    const r = await benchE2e({ rows: 2_000, cols: 10, dir: e2eDir, epochs: 1, log: (l) => lines2.push(l) });
+    expect(r.rows).toBe(2_000);
+    expect(r.cols).toBe(10);
+    expect(r.steps.map((s) => s.step.split(' ')[0])).toEqual(['data.import', 'model.train', 'score.run', 'score.rank', 'score.heatmap', 'report.export']);
+    for (const s of r.steps) expect(s.ms).toBeGreaterThan(0);
+    expect(r.totalMs).toBeGreaterThanOrEqual(r.steps.reduce((a, s) => a + s.ms, 0) * 0.99);
+    expect(r.openMs).toBeGreaterThan(0);
+    expect(r.train.epochs).toBe(1);
+    expect(r.status.count + r.status.skipped).toBeGreaterThanOrEqual(0);
+    expect(r.status.maxMs).toBeGreaterThanOrEqual(r.status.p95Ms);
+    expect(r.peakRssMB).toBeGreaterThan(0);
+    if (process.platform === 'linux') expect(r.enginePeakRssMB).toBeGreaterThan(0);
+    expect(combinedPeakMB(r)).toBeGreaterThanOrEqual(r.peakRssMB);
+    // The project and the PDF are removed afterwards; the cached CSV stays.
+    expect(fs.readdirSync(e2eDir).filter((f) => f.startsWith('e2e-'))).toEqual([]);
+    expect(lines2.join('\n')).toContain('app.status every 50 ms');
+  }, 300_000);
 });

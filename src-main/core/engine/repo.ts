@@ -3,6 +3,7 @@ import type { ProjectStore } from '../store';
 import type {
   Architecture,
   BackendName,
+  EnginePath,
   HistoryEntry,
   ModelInfo,
   ModelStatus,
@@ -23,6 +24,7 @@ interface ModelRow {
   status: ModelStatus;
   message: string | null;
   backend: BackendName;
+  engine_path: EnginePath | null;
   seed: number;
   settings_json: string;
   preprocess_json: string;
@@ -48,6 +50,7 @@ export interface NewModel {
   readonly status: ModelStatus;
   readonly message: string | null;
   readonly backend: BackendName;
+  readonly enginePath: EnginePath;
   readonly settings: TrainSettings;
   readonly preprocessing: Preprocessing;
   readonly architecture: Architecture;
@@ -69,7 +72,7 @@ export interface NewModel {
   readonly history: readonly HistoryEntry[];
 }
 
-const MODEL_COLUMNS = `id, name, dataset_id, kind, status, message, backend, seed, settings_json, preprocess_json, architecture_json,
+const MODEL_COLUMNS = `id, name, dataset_id, kind, status, message, backend, engine_path, seed, settings_json, preprocess_json, architecture_json,
   feature_error_mean_json, error_stats_json, row_count, train_rows, val_rows, epochs, best_epoch, best_val_loss, seconds,
   samples_per_second, warnings_json, weights_sha256, created_at`;
 
@@ -77,13 +80,13 @@ const MODEL_COLUMNS = `id, name, dataset_id, kind, status, message, backend, see
 export function insertModel(store: ProjectStore, m: NewModel): number {
   const res = store.db
     .prepare(
-      `INSERT INTO models(name, dataset_id, kind, status, message, backend, seed, settings_json, preprocess_json, architecture_json,
+      `INSERT INTO models(name, dataset_id, kind, status, message, backend, engine_path, seed, settings_json, preprocess_json, architecture_json,
          feature_error_mean_json, error_stats_json, row_count, train_rows, val_rows, split_train, split_val, epochs, best_epoch,
          best_val_loss, seconds, samples_per_second, warnings_json, weights, weights_sha256, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
-      m.name, m.datasetId, m.settings.kind, m.status, m.message, m.backend, m.settings.seed, JSON.stringify(m.settings),
+      m.name, m.datasetId, m.settings.kind, m.status, m.message, m.backend, m.enginePath, m.settings.seed, JSON.stringify(m.settings),
       JSON.stringify(m.preprocessing), JSON.stringify(m.architecture), m.featureErrorMean ? JSON.stringify(m.featureErrorMean) : null,
       m.errorStats ? JSON.stringify(m.errorStats) : null, m.rowCount, m.trainRows, m.valRows, m.splitTrain, m.splitVal, m.epochs,
       m.bestEpoch, finiteOrNull(m.bestValLoss), m.seconds, m.samplesPerSecond, JSON.stringify(m.warnings), m.weights, m.weightsSha256,
@@ -104,7 +107,7 @@ export function listModels(store: ProjectStore, filter: { datasetId?: number } =
   return rows.map((r) => {
     const arch = JSON.parse(r.architecture_json) as Architecture;
     return {
-      id: r.id, name: r.name, datasetId: r.dataset_id, kind: r.kind, status: r.status, backend: r.backend,
+      id: r.id, name: r.name, datasetId: r.dataset_id, kind: r.kind, status: r.status, backend: r.backend, path: r.engine_path,
       architecture: arch.summary, parameterCount: arch.parameterCount, epochs: r.epochs, bestValLoss: r.best_val_loss, createdAt: r.created_at,
     };
   });
@@ -126,6 +129,7 @@ export function getModel(store: ProjectStore, modelId: number): ModelInfo {
     status: r.status,
     message: r.message,
     backend: r.backend,
+    path: r.engine_path,
     seed: r.seed,
     settings: JSON.parse(r.settings_json) as TrainSettings,
     preprocessing: JSON.parse(r.preprocess_json) as Preprocessing,

@@ -63,6 +63,7 @@ export async function trainModel(store: ProjectStore, request: TrainRequest, opt
     name: request.name ?? `${settings.kind} ${arch.summary} on ${ds.name}`,
     datasetId: ds.id,
     backend: backend.name,
+    enginePath: net.path,
     settings,
     preprocessing: pp,
     architecture: arch,

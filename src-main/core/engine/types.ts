@@ -222,6 +222,8 @@ export interface ModelSummary {
   readonly kind: ModelKind;
   readonly status: ModelStatus;
   readonly backend: BackendName;
+  /** The training path that built it; null for models from before paths were recorded. */
+  readonly path: EnginePath | null;
   readonly architecture: string;
   readonly parameterCount: number;
   readonly epochs: number;

@@ -278,6 +278,8 @@ describe('engine path selection', () => {
       const vae = await trainModel(store, { dataset: 'd', settings: { ...settings, kind: 'vae' } });
       expect(vae.path).toBe('tfjs');
       expect(vae.pathReason).toMatch(/variational/);
+      // The path is stored with each model, so the run list and the report can say which built it.
+      expect([getModel(store, a.modelId).path, getModel(store, vae.modelId).path]).toEqual(['wasm-fused', 'tfjs']);
 
       // Scoring again replaces the score of the same model and dataset: read each before the next.
       const fused = await scoreDataset(store, { modelId: a.modelId });

@@ -1,4 +1,4 @@
-import type { BackendInfo } from '../../../../src-main/core/engine/types';
+import type { BackendInfo, EnginePath } from '../../../../src-main/core/engine/types';
 
 const NAMES: Record<BackendInfo['name'], string> = { 'tensorflow-cuda': 'TensorFlow + CUDA (GPU)', tensorflow: 'TensorFlow (CPU)', wasm: 'WebAssembly', cpu: 'plain JavaScript' };
 
@@ -9,8 +9,9 @@ export function backendText(b: BackendInfo | null | undefined): string {
   return `${NAMES[b.name] ?? b.name}${extras.length ? ` (${extras.join(', ')})` : ''}`;
 }
 
-export function backendName(name: BackendInfo['name']): string {
-  return NAMES[name] ?? name;
+/** The backend, and the fused WebAssembly kernel when that path trained the model. */
+export function backendName(name: BackendInfo['name'], path?: EnginePath | null): string {
+  return `${NAMES[name] ?? name}${path === 'wasm-fused' ? ' · fused kernel' : ''}`;
 }
 
 export function duration(seconds: number): string {

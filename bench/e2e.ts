@@ -1,0 +1,292 @@
+/**
+ * End to end at 1M rows (issue #7): the app's whole flow as browser mode runs it, through the contract over HTTP.
+ *
+ * One child process runs `residual serve`'s stack (EngineClient over forkEngine, createHost, startBridge) and acts
+ * as the browser: project.open (a new project) → data.import of the bench CSV → model.train (layers 16-8, a few
+ * epochs, the proposal's defaults otherwise) → score.run → the first score.rank page → score.heatmap (200 bands over
+ * every row) → report.export (A4, top 50). Jobs are waited for through the server-sent events (GET /api/events), as
+ * the renderer does. While model.train runs, app.status is sent every 50 ms (never two at once: a tick that finds
+ * the previous request still out is skipped) and each reply's latency is kept.
+ *
+ * The project and the PDF are written in the bench folder and removed afterwards.
+ *
+ *   npx tsx bench/e2e.ts [--rows N] [--cols N] [--dir D] [--epochs N]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AppStatus, Heatmap, JobRef, ProjectOverview, RankPage } from '../src-main/contract';
+import type { ImportResult } from '../src-main/core/data';
+import type { ScoreResult, TrainResult } from '../src-main/core/engine';
+import type { ReportResult } from '../src-main/core/report';
+import { ensureBenchCsv } from './import';
+import { defaultBenchDir, fmtInt, fmtMB, fmtMs, isMain, peakRssOfPid, reportFromChild, runChild, timed } from './util';
+
+const here = fileURLToPath(import.meta.url);
+
+export const E2E_LAYERS = [16, 8] as const;
+export const E2E_EPOCHS = 3;
+const PAGE = 100;
+const BANDS = 200;
+const REPORT_TOP = 50;
+const STATUS_EVERY_MS = 50;
+
+export interface E2eOptions {
+  readonly rows?: number;
+  readonly cols?: number;
+  readonly dir: string;
+  readonly epochs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface E2eStep {
+  readonly step: string;
+  readonly ms: number;
+  /** What came back, in a few words. */
+  readonly note: string;
+}
+
+export interface E2eReport {
+  readonly rows: number;
+  readonly cols: number;
+  /** project.open with create: the first call, which starts the engine process. */
+  readonly openMs: number;
+  /** data.import through report.export, in order. */
+  readonly steps: readonly E2eStep[];
+  /** Wall-clock from sending data.import to report.export's job.finished. */
+  readonly totalMs: number;
+  readonly backend: string;
+  readonly train: { readonly epochs: number; readonly samplesPerSecond: number; readonly path: string };
+  /** app.status round trips over HTTP while model.train ran. */
+  readonly status: { readonly count: number; readonly skipped: number; readonly maxMs: number; readonly p95Ms: number; readonly medianMs: number };
+  /** Kernel high-water marks (VmHWM / maxRSS) of each process; null where /proc cannot tell. */
+  readonly enginePeakRssMB: number | null;
+  /** The bridge's own process (main's role under `residual serve`). */
+  readonly peakRssMB: number;
+}
+
+export async function benchE2e(opts: E2eOptions): Promise<E2eReport> {
+  const rows = opts.rows ?? 1_000_000;
+  const cols = opts.cols ?? 30;
+  const epochs = opts.epochs ?? E2E_EPOCHS;
+  const log = opts.log ?? console.log;
+  const csv = ensureBenchCsv(opts.dir, rows, cols);
+  const project = path.join(opts.dir, `e2e-${rows}x${cols}.${process.pid}.residual`);
+  const out = path.join(opts.dir, `e2e-${rows}x${cols}.${process.pid}.pdf`);
+  let r: E2eReport;
+  try {
+    r = await runChild<E2eReport>(here, 'e2e', [csv, project, out, String(epochs)]);
+  } finally {
+    for (const f of [project, `${project}-wal`, `${project}-shm`, out]) fs.rmSync(f, { force: true });
+  }
+  log(`browser mode's stack (HTTP bridge → host → engine process), ${fmtInt(r.rows)} × ${r.cols} CSV, jobs awaited over SSE:`);
+  log(`  ${'project.open (new project; starts engine)'.padEnd(44)} ${fmtMs(r.openMs).padStart(9)}`);
+  for (const s of r.steps) log(`  ${s.step.padEnd(44)} ${fmtMs(s.ms).padStart(9)}   ${s.note}`);
+  log(`  ${'total, data.import → report finished'.padEnd(44)} ${fmtMs(r.totalMs).padStart(9)}`);
+  log(`  backend: ${r.backend}; training ${r.train.epochs} epochs at ${fmtInt(r.train.samplesPerSecond)} samples/s (${r.train.path})`);
+  log(
+    `  app.status every ${STATUS_EVERY_MS} ms during model.train: ${r.status.count} replies (${r.status.skipped} ticks skipped, previous still out), ` +
+      `median ${fmtMs(r.status.medianMs)}, p95 ${fmtMs(r.status.p95Ms)}, max ${fmtMs(r.status.maxMs)}`,
+  );
+  log(`  peak RSS: engine process ${fmtMB(r.enginePeakRssMB)} + bridge process ${fmtMB(r.peakRssMB)} = ${fmtMB(combinedPeakMB(r))}`);
+  return r;
+}
+
+/** Engine + bridge high-water marks added: an upper bound of the two processes' peak together. */
+export function combinedPeakMB(r: Pick<E2eReport, 'enginePeakRssMB' | 'peakRssMB'>): number {
+  return (r.enginePeakRssMB ?? 0) + r.peakRssMB;
+}
+
+function percentile(xs: readonly number[], p: number): number {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+
+// ---- the child ------------------------------------------------------------------------------------------
+
+type JobOutcome = { ok: true; result: unknown } | { ok: false; message: string };
+
+/** The renderer's side of /api/events: job.finished / job.failed by job id, kept even when they come first. */
+class EventStream {
+  private readonly done = new Map<string, JobOutcome>();
+  private readonly waiters = new Map<string, (o: JobOutcome) => void>();
+  private readonly abort = new AbortController();
+  private closed: Promise<void> = Promise.resolve();
+
+  async open(url: string): Promise<void> {
+    const res = await fetch(url, { signal: this.abort.signal });
+    if (!res.ok || !res.body) throw new Error(`GET /api/events: ${res.status}`);
+    const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = '';
+    this.closed = (async () => {
+      try {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          buf += value;
+          let end: number;
+          while ((end = buf.indexOf('\n\n')) >= 0) {
+            this.dispatch(buf.slice(0, end));
+            buf = buf.slice(end + 2);
+          }
+        }
+      } catch {
+        // aborted on close
+      }
+    })();
+  }
+
+  private dispatch(block: string): void {
+    let event = '';
+    let data = '';
+    for (const line of block.split('\n')) {
+      if (line.startsWith('event: ')) event = line.slice(7);
+      else if (line.startsWith('data: ')) data += line.slice(6);
+    }
+    if (event !== 'job.finished' && event !== 'job.failed') return;
+    const p = JSON.parse(data) as { jobId: string; result?: unknown; error?: { message: string } };
+    const outcome: JobOutcome = event === 'job.finished' ? { ok: true, result: p.result } : { ok: false, message: p.error?.message ?? 'failed' };
+    const w = this.waiters.get(p.jobId);
+    if (w) {
+      this.waiters.delete(p.jobId);
+      w(outcome);
+    } else this.done.set(p.jobId, outcome);
+  }
+
+  async job<T>(ref: JobRef): Promise<T> {
+    const known = this.done.get(ref.jobId);
+    const outcome = known ?? (await new Promise<JobOutcome>((resolve) => this.waiters.set(ref.jobId, resolve)));
+    this.done.delete(ref.jobId);
+    if (!outcome.ok) throw new Error(`${ref.title}: ${outcome.message}`);
+    return outcome.result as T;
+  }
+
+  async close(): Promise<void> {
+    this.abort.abort();
+    await this.closed;
+  }
+}
+
+async function e2eChild(csv: string, project: string, out: string, epochs: number): Promise<void> {
+  const { EngineClient } = await import('../src-main/app/engine-client');
+  const { forkEngine } = await import('../src-main/app/fork-transport');
+  const { createHost } = await import('../src-main/app/host');
+  const { startBridge } = await import('../src-main/bridge/server');
+  const staticDir = fs.mkdtempSync(path.join(os.tmpdir(), 'residual-bench-static-'));
+  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Residual</title>');
+  for (const f of [project, `${project}-wal`, `${project}-shm`, out]) fs.rmSync(f, { force: true });
+  const engine = new EngineClient(() => forkEngine({ RESIDUAL_MODE: 'browser' }));
+  const bridge = await startBridge(createHost(engine), { staticDir });
+  const base = `http://127.0.0.1:${bridge.port}/api`;
+  const events = new EventStream();
+  try {
+    const post = async <T>(method: string, body: unknown): Promise<T> => {
+      const res = await fetch(`${base}/${method}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${bridge.token}` },
+        body: JSON.stringify(body),
+      });
+      const reply = (await res.json()) as { ok: boolean; result: T; error?: { message: string } };
+      if (!reply.ok) throw new Error(`${method}: ${reply.error?.message ?? res.status}`);
+      return reply.result;
+    };
+    const runJob = async <T>(method: string, body: unknown): Promise<T> => events.job<T>(await post<JobRef>(method, body));
+    await events.open(`${base}/events?token=${encodeURIComponent(bridge.token)}`);
+
+    const open = await timed(() => post<ProjectOverview>('project.open', { path: project, create: true }));
+    const steps: E2eStep[] = [];
+    const t0 = performance.now();
+
+    const imp = await timed(() => runJob<ImportResult>('data.import', { file: csv }));
+    const ds = imp.result.dataset;
+    steps.push({ step: 'data.import', ms: imp.ms, note: `${fmtInt(ds.rowCount)} rows × ${ds.columns.length} columns` });
+
+    // app.status every 50 ms while training runs.
+    const latencies: number[] = [];
+    let skipped = 0;
+    let inFlight = false;
+    const poll = setInterval(() => {
+      if (inFlight) {
+        skipped++;
+        return;
+      }
+      inFlight = true;
+      const s = performance.now();
+      void post<AppStatus>('app.status', {})
+        .then(() => latencies.push(performance.now() - s))
+        .catch(() => undefined)
+        .finally(() => (inFlight = false));
+    }, STATUS_EVERY_MS);
+    let train: { ms: number; result: TrainResult };
+    try {
+      train = await timed(() => runJob<TrainResult>('model.train', { datasetId: ds.id, settings: { layers: [...E2E_LAYERS], epochs } }));
+    } finally {
+      clearInterval(poll);
+    }
+    const tr = train.result;
+    steps.push({ step: `model.train (${E2E_LAYERS.join('-')}, ${epochs} epochs)`, ms: train.ms, note: `${tr.epochs} epochs, ${tr.backend}/${tr.path}` });
+
+    const score = await timed(() => runJob<ScoreResult>('score.run', { modelId: tr.modelId, datasetId: ds.id }));
+    steps.push({ step: 'score.run', ms: score.ms, note: `${fmtInt(score.result.rows)} rows` });
+    const scoreId = score.result.scoreId;
+
+    const page = await timed(() => post<RankPage>('score.rank', { scoreId, offset: 0, limit: PAGE }));
+    steps.push({ step: `score.rank first page (0, ${PAGE})`, ms: page.ms, note: `${page.result.rows.length} rows of ${fmtInt(page.result.total)}` });
+
+    const heat = await timed(() => post<Heatmap>('score.heatmap', { scoreId, order: 'rank', start: 0, end: score.result.rows, bands: BANDS }));
+    steps.push({ step: `score.heatmap all rows, ${BANDS} bands`, ms: heat.ms, note: `${heat.result.bands.length} bands × ${heat.result.columns.length} columns` });
+
+    const rep = await timed(() => runJob<ReportResult>('report.export', { modelId: tr.modelId, datasetId: ds.id, top: REPORT_TOP, paper: 'a4', out }));
+    steps.push({ step: `report.export (A4, top ${REPORT_TOP})`, ms: rep.ms, note: `${rep.result.pages} pages, ${fmtInt(rep.result.bytes / 1024)} KiB` });
+    const totalMs = performance.now() - t0;
+
+    const status = await post<AppStatus>('app.status', {});
+    const b = status.backend;
+    const sorted = [...latencies].sort((x, y) => x - y);
+    const report: Omit<E2eReport, 'peakRssMB'> = {
+      rows: ds.rowCount,
+      cols: ds.columns.length,
+      openMs: open.ms,
+      steps,
+      totalMs,
+      backend: b ? `${b.name}${b.name === 'wasm' ? ` (SIMD ${b.simd ? 'on' : 'off'}, threads ${b.threads ? 'on' : 'off'})` : ''}` : 'none initialised',
+      train: { epochs: tr.epochs, samplesPerSecond: tr.samplesPerSecond, path: tr.path },
+      status: {
+        count: latencies.length,
+        skipped,
+        maxMs: sorted.at(-1) ?? 0,
+        p95Ms: percentile(sorted, 95),
+        medianMs: percentile(sorted, 50),
+      },
+      enginePeakRssMB: peakRssOfPid(engine.pid),
+    };
+    reportFromChild(report);
+  } finally {
+    await events.close();
+    await bridge.close();
+    await engine.stop();
+    fs.rmSync(staticDir, { recursive: true, force: true });
+  }
+}
+
+if (isMain(import.meta.url)) {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') {
+    const [, role, csv, project, out, epochs] = args;
+    if (role === 'e2e') await e2eChild(csv!, project!, out!, Number(epochs));
+    else throw new Error(`unknown bench child role ${role}`);
+  } else {
+    const flag = (name: string): string | undefined => {
+      const i = args.indexOf(name);
+      return i >= 0 ? args[i + 1] : undefined;
+    };
+    await benchE2e({
+      ...(flag('--rows') ? { rows: Number(flag('--rows')) } : {}),
+      ...(flag('--cols') ? { cols: Number(flag('--cols')) } : {}),
+      ...(flag('--epochs') ? { epochs: Number(flag('--epochs')) } : {}),
+      dir: flag('--dir') ?? defaultBenchDir(),
+    });
+  }
+}
