@@ -145,7 +145,6 @@ describe('end-to-end bench (tiny)', () => {
     expect(r.totalMs).toBeGreaterThanOrEqual(r.steps.reduce((a, s) => a + s.ms, 0) * 0.99);
     expect(r.openMs).toBeGreaterThan(0);
     expect(r.train.epochs).toBe(1);
-    expect(r.status.count + r.status.skipped).toBeGreaterThanOrEqual(0);
     expect(r.status.maxMs).toBeGreaterThanOrEqual(r.status.p95Ms);
     expect(r.peakRssMB).toBeGreaterThan(0);
     if (process.platform === 'linux') expect(r.enginePeakRssMB).toBeGreaterThan(0);
