@@ -13,7 +13,6 @@
  *   npx tsx bench/e2e.ts [--rows N] [--cols N] [--dir D] [--epochs N]
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppStatus, Heatmap, JobRef, ProjectOverview, RankPage } from '../src-main/contract';
@@ -21,7 +20,7 @@ import type { ImportResult } from '../src-main/core/data';
 import type { ScoreResult, TrainResult } from '../src-main/core/engine';
 import type { ReportResult } from '../src-main/core/report';
 import { ensureBenchCsv } from './import';
-import { defaultBenchDir, fmtInt, fmtMB, fmtMs, isMain, peakRssOfPid, reportFromChild, runChild, timed } from './util';
+import { benchBrowserMode, defaultBenchDir, fmtInt, fmtMB, fmtMs, isMain, peakRssOfPid, reportFromChild, runChild, timed } from './util';
 
 const here = fileURLToPath(import.meta.url);
 
@@ -170,30 +169,14 @@ class EventStream {
 }
 
 async function e2eChild(csv: string, project: string, out: string, epochs: number): Promise<void> {
-  const { EngineClient } = await import('../src-main/app/engine-client');
-  const { forkEngine } = await import('../src-main/app/fork-transport');
-  const { createHost } = await import('../src-main/app/host');
-  const { startBridge } = await import('../src-main/bridge/server');
-  const staticDir = fs.mkdtempSync(path.join(os.tmpdir(), 'residual-bench-static-'));
-  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Residual</title>');
   for (const f of [project, `${project}-wal`, `${project}-shm`, out]) fs.rmSync(f, { force: true });
-  const engine = new EngineClient(() => forkEngine({ RESIDUAL_MODE: 'browser' }));
-  const bridge = await startBridge(createHost(engine), { staticDir });
-  const base = `http://127.0.0.1:${bridge.port}/api`;
+  const mode = await benchBrowserMode();
+  const base = `http://127.0.0.1:${mode.port}/api`;
   const events = new EventStream();
   try {
-    const post = async <T>(method: string, body: unknown): Promise<T> => {
-      const res = await fetch(`${base}/${method}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${bridge.token}` },
-        body: JSON.stringify(body),
-      });
-      const reply = (await res.json()) as { ok: boolean; result: T; error?: { message: string } };
-      if (!reply.ok) throw new Error(`${method}: ${reply.error?.message ?? res.status}`);
-      return reply.result;
-    };
+    const post = async <T>(method: string, body: unknown): Promise<T> => (await mode.post<T>(method, body)).result;
     const runJob = async <T>(method: string, body: unknown): Promise<T> => events.job<T>(await post<JobRef>(method, body));
-    await events.open(`${base}/events?token=${encodeURIComponent(bridge.token)}`);
+    await events.open(`${base}/events?token=${encodeURIComponent(mode.token)}`);
 
     const open = await timed(() => post<ProjectOverview>('project.open', { path: project, create: true }));
     const steps: E2eStep[] = [];
@@ -256,14 +239,12 @@ async function e2eChild(csv: string, project: string, out: string, epochs: numbe
         p95Ms: percentile(sorted, 95),
         medianMs: percentile(sorted, 50),
       },
-      enginePeakRssMB: peakRssOfPid(engine.pid),
+      enginePeakRssMB: peakRssOfPid(mode.enginePid()),
     };
     reportFromChild(report);
   } finally {
     await events.close();
-    await bridge.close();
-    await engine.stop();
-    fs.rmSync(staticDir, { recursive: true, force: true });
+    await mode.close();
   }
 }
 

@@ -17,13 +17,12 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Distribution, Heatmap, RankPage, RowDetail } from '../src-main/contract';
 import type { BackendInfo } from '../src-main/core/engine';
 import { ensureBenchCsv } from './import';
-import { defaultBenchDir, fmtInt, fmtMB, fmtMs, isMain, median, peakRssOfPid, repoRoot, reportFromChild, runChild, timed } from './util';
+import { benchBrowserMode, defaultBenchDir, fmtInt, fmtMB, fmtMs, isMain, median, peakRssOfPid, repoRoot, reportFromChild, runChild, timed } from './util';
 
 const here = fileURLToPath(import.meta.url);
 
@@ -279,26 +278,9 @@ async function queriesChild(project: string, repeats: number): Promise<void> {
 }
 
 async function bridgeChild(project: string, repeats: number): Promise<void> {
-  const { EngineClient } = await import('../src-main/app/engine-client');
-  const { forkEngine } = await import('../src-main/app/fork-transport');
-  const { createHost } = await import('../src-main/app/host');
-  const { startBridge } = await import('../src-main/bridge/server');
-  const staticDir = fs.mkdtempSync(path.join(os.tmpdir(), 'residual-bench-static-'));
-  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Residual</title>');
-  const engine = new EngineClient(() => forkEngine({ RESIDUAL_MODE: 'browser' }));
-  const bridge = await startBridge(createHost(engine), { staticDir });
+  const mode = await benchBrowserMode();
   try {
-    const post = async <T>(method: string, body: unknown): Promise<{ result: T; bytes: number }> => {
-      const res = await fetch(`http://127.0.0.1:${bridge.port}/api/${method}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${bridge.token}` },
-        body: JSON.stringify(body),
-      });
-      const text = await res.text();
-      const reply = JSON.parse(text) as { ok: boolean; result: T; error?: { message: string } };
-      if (!reply.ok) throw new Error(`${method}: ${reply.error?.message ?? res.status}`);
-      return { result: reply.result, bytes: Buffer.byteLength(text) };
-    };
+    const post = mode.post;
     const open = await timed(() => post<{ scores: { scoreId: number }[] }>('project.open', { path: project }));
     const scoreId = open.result.result.scores.at(-1)?.scoreId;
     if (scoreId === undefined) throw new Error(`${project} holds no score`);
@@ -306,13 +288,11 @@ async function bridgeChild(project: string, repeats: number): Promise<void> {
     const report: Omit<BridgeReport, 'peakRssMB'> = {
       openMs: open.ms,
       rankFirst: { firstMs: page.timing.firstMs, warmMs: page.timing.warmMs, pageLength: page.result.result.rows.length, bytes: page.result.bytes },
-      enginePeakRssMB: peakRssOfPid(engine.pid),
+      enginePeakRssMB: peakRssOfPid(mode.enginePid()),
     };
     reportFromChild(report);
   } finally {
-    await bridge.close();
-    await engine.stop();
-    fs.rmSync(staticDir, { recursive: true, force: true });
+    await mode.close();
   }
 }
 

@@ -116,3 +116,41 @@ export function table(head: readonly string[], rows: readonly (readonly string[]
       .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
+
+/**
+ * Browser mode's real stack for a bench child (engine process, host, bridge) over a throwaway static folder, and a
+ * POST helper that calls the contract as the page does.
+ */
+export async function benchBrowserMode(): Promise<{
+  post<T>(method: string, body: unknown): Promise<{ result: T; bytes: number }>;
+  readonly port: number;
+  readonly token: string;
+  readonly enginePid: () => number | undefined;
+  close(): Promise<void>;
+}> {
+  const { startBrowserMode } = await import('../src-main/app/browser-mode');
+  const staticDir = fs.mkdtempSync(path.join(os.tmpdir(), 'residual-bench-static-'));
+  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Residual</title>');
+  const mode = await startBrowserMode({ staticDir });
+  const { bridge } = mode;
+  return {
+    port: bridge.port,
+    token: bridge.token,
+    enginePid: () => mode.engine.pid,
+    async post<T>(method: string, body: unknown) {
+      const res = await fetch(`http://127.0.0.1:${bridge.port}/api/${method}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${bridge.token}` },
+        body: JSON.stringify(body),
+      });
+      const text = await res.text();
+      const reply = JSON.parse(text) as { ok: boolean; result: T; error?: { message: string } };
+      if (!reply.ok) throw new Error(`${method}: ${reply.error?.message ?? res.status}`);
+      return { result: reply.result, bytes: Buffer.byteLength(text) };
+    },
+    async close() {
+      await mode.close();
+      fs.rmSync(staticDir, { recursive: true, force: true });
+    },
+  };
+}

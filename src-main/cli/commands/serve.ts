@@ -1,9 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { startBridge } from '../../bridge/server';
-import { EngineClient } from '../../app/engine-client';
-import { forkEngine } from '../../app/fork-transport';
-import { createHost } from '../../app/host';
+import { startBrowserMode } from '../../app/browser-mode';
 import { rendererDir } from '../../app/paths';
 import { ResidualError } from '../../core/errors';
 import type { Command } from '../command';
@@ -20,11 +17,8 @@ export const serveCommand: Command = {
       throw new ResidualError('NOT_FOUND', `The user interface is not built (${staticDir} is missing). Run "npm run build" first, or use "npm start".`);
     }
     const port = optionalNumber(values, 'port', { integer: true, min: 0, max: 65535 }) ?? 0;
-    const engine = new EngineClient(() => forkEngine({ RESIDUAL_MODE: 'browser' }));
-    const host = createHost(engine);
     const project = optionalString(values, 'project');
-    if (project) await host.invoke('project.open', { path: path.resolve(project), create: true });
-    const bridge = await startBridge(host, { staticDir, port });
+    const { bridge, engine, close } = await startBrowserMode({ staticDir, port, ...(project ? { project: path.resolve(project) } : {}) });
     io.out(`Residual is serving at ${bridge.url}\n`);
     engine.onEvent((event, payload) => {
       if (event === 'engine.crashed') io.err(`residual: ${(payload as { message: string }).message}\n`);
@@ -34,8 +28,7 @@ export const serveCommand: Command = {
       signal.addEventListener('abort', () => resolve(), { once: true });
       process.once('SIGTERM', () => resolve());
     });
-    await bridge.close();
-    await engine.stop();
+    await close();
     return 0;
   },
 };
