@@ -3,7 +3,7 @@
  * JSON-able data (numbers that have no value are null), so the app can preview it or a test can check it.
  */
 import type { Confusion, ThresholdSpec } from '../analysis';
-import type { ColumnRole, ValueKind } from '../store';
+import type { ColumnInfo, ColumnStats } from '../store';
 import type { BackendName, ModelKind, ModelStatus, TrainSettings } from '../engine';
 import type { Verdict } from '../review';
 
@@ -14,16 +14,10 @@ export const PAPERS: readonly Paper[] = ['a4', 'letter'];
 export const MAX_TOP = 1000;
 export const DEFAULT_TOP = 50;
 
-export interface ReportColumn {
-  readonly name: string;
-  readonly role: ColumnRole;
-  readonly valueKind: ValueKind;
-  /** Label column only: the value that marks an anomaly. */
-  readonly positiveValue: string | null;
-  readonly count: number;
-  readonly missing: number;
-  readonly distinct: number;
-  readonly distinctCapped: boolean;
+/** A column as the data summary lists it: the store's facts, with absent statistics as null (JSON keeps them). */
+export interface ReportColumn
+  extends Pick<ColumnInfo, 'name' | 'role' | 'valueKind' | 'positiveValue'>,
+    Pick<ColumnStats, 'count' | 'missing' | 'distinct' | 'distinctCapped'> {
   readonly mean: number | null;
   readonly std: number | null;
   readonly min: number | null;
