@@ -15,6 +15,8 @@ export default defineConfig({
           index: resolve(root, 'src-main/electron/main.ts'),
           // The engine process (utilityProcess): store, import, training, scoring and reports, off main's loop.
           engine: resolve(root, 'src-main/app/engine-process.ts'),
+          // The engine's job thread (worker_threads): import, training, scoring and reports.
+          'job-worker': resolve(root, 'src-main/app/job-worker.ts'),
         },
       },
     },

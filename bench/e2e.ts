@@ -5,8 +5,8 @@
  * as the browser: project.open (a new project) → data.import of the bench CSV → model.train (layers 16-8, a few
  * epochs, the proposal's defaults otherwise) → score.run → the first score.rank page → score.heatmap (200 bands over
  * every row) → report.export (A4, top 50). Jobs are waited for through the server-sent events (GET /api/events), as
- * the renderer does. While model.train runs, app.status is sent every 50 ms, each on its tick whether or not the
- * ones before came back (as input would arrive), and each reply's latency is kept.
+ * the renderer does. While each job runs (import, train, score, report), app.status is sent every 50 ms, each on its
+ * tick whether or not the ones before came back (as input would arrive), and each reply's latency is kept.
  *
  * The project and the PDF are written in the bench folder and removed afterwards.
  *
@@ -57,12 +57,24 @@ export interface E2eReport {
   readonly totalMs: number;
   readonly backend: string;
   readonly train: { readonly epochs: number; readonly samplesPerSecond: number; readonly path: string };
-  /** app.status round trips over HTTP while model.train ran. */
-  readonly status: { readonly count: number; readonly maxMs: number; readonly p95Ms: number; readonly medianMs: number };
+  /** app.status round trips over HTTP while the jobs ran: all of them, and per job. */
+  readonly status: LatencySummary & { readonly byJob: readonly (LatencySummary & { readonly job: string })[] };
   /** Kernel high-water marks (VmHWM / maxRSS) of each process; null where /proc cannot tell. */
   readonly enginePeakRssMB: number | null;
   /** The bridge's own process (main's role under `residual serve`). */
   readonly peakRssMB: number;
+}
+
+export interface LatencySummary {
+  readonly count: number;
+  readonly maxMs: number;
+  readonly p95Ms: number;
+  readonly medianMs: number;
+}
+
+function summarize(latencies: readonly number[]): LatencySummary {
+  const sorted = [...latencies].sort((x, y) => x - y);
+  return { count: sorted.length, maxMs: sorted.at(-1) ?? 0, p95Ms: percentile(sorted, 95), medianMs: percentile(sorted, 50) };
 }
 
 export async function benchE2e(opts: E2eOptions): Promise<E2eReport> {
@@ -84,10 +96,9 @@ export async function benchE2e(opts: E2eOptions): Promise<E2eReport> {
   for (const s of r.steps) log(`  ${s.step.padEnd(44)} ${fmtMs(s.ms).padStart(9)}   ${s.note}`);
   log(`  ${'total, data.import → report finished'.padEnd(44)} ${fmtMs(r.totalMs).padStart(9)}`);
   log(`  backend: ${r.backend}; training ${r.train.epochs} epochs at ${fmtInt(r.train.samplesPerSecond)} samples/s (${r.train.path})`);
-  log(
-    `  app.status every ${STATUS_EVERY_MS} ms during model.train: ${r.status.count} replies, ` +
-      `median ${fmtMs(r.status.medianMs)}, p95 ${fmtMs(r.status.p95Ms)}, max ${fmtMs(r.status.maxMs)}`,
-  );
+  const line = (l: LatencySummary): string => `${l.count} replies, median ${fmtMs(l.medianMs)}, p95 ${fmtMs(l.p95Ms)}, max ${fmtMs(l.maxMs)}`;
+  log(`  app.status every ${STATUS_EVERY_MS} ms while the jobs ran: ${line(r.status)}`);
+  for (const j of r.status.byJob) log(`    during ${j.job.padEnd(14)} ${line(j)}`);
   log(`  peak RSS: engine process ${fmtMB(r.enginePeakRssMB)} + bridge process ${fmtMB(r.peakRssMB)} = ${fmtMB(combinedPeakMB(r))}`);
   return r;
 }
@@ -182,33 +193,40 @@ async function e2eChild(csv: string, project: string, out: string, epochs: numbe
     const steps: E2eStep[] = [];
     const t0 = performance.now();
 
-    const imp = await timed(() => runJob<ImportResult>('data.import', { file: csv }));
+    // app.status every 50 ms while a job runs, as input would come: each sent on its tick whether or not the
+    // previous ones came back, so a stall in the engine shows in every input that waited on it.
+    const latencies: { job: string; ms: number[] }[] = [];
+    const polling = async <T>(job: string, fn: () => Promise<T>): Promise<T> => {
+      const ms: number[] = [];
+      latencies.push({ job, ms });
+      const pending = new Set<Promise<void>>();
+      const poll = setInterval(() => {
+        const s = performance.now();
+        const p: Promise<void> = post<AppStatus>('app.status', {})
+          .then(() => void ms.push(performance.now() - s))
+          .catch(() => undefined)
+          .finally(() => pending.delete(p));
+        pending.add(p);
+      }, STATUS_EVERY_MS);
+      try {
+        return await fn();
+      } finally {
+        clearInterval(poll);
+        await Promise.all(pending);
+      }
+    };
+
+    const imp = await timed(() => polling('data.import', () => runJob<ImportResult>('data.import', { file: csv })));
     const ds = imp.result.dataset;
     steps.push({ step: 'data.import', ms: imp.ms, note: `${fmtInt(ds.rowCount)} rows × ${ds.columns.length} columns` });
 
-    // app.status every 50 ms while training runs, as input would come: each sent on its tick whether or not the
-    // previous ones came back, so a stall in the engine shows in every input that waited on it.
-    const latencies: number[] = [];
-    const pending = new Set<Promise<void>>();
-    const poll = setInterval(() => {
-      const s = performance.now();
-      const p: Promise<void> = post<AppStatus>('app.status', {})
-        .then(() => void latencies.push(performance.now() - s))
-        .catch(() => undefined)
-        .finally(() => pending.delete(p));
-      pending.add(p);
-    }, STATUS_EVERY_MS);
-    let train: { ms: number; result: TrainResult };
-    try {
-      train = await timed(() => runJob<TrainResult>('model.train', { datasetId: ds.id, settings: { layers: [...E2E_LAYERS], epochs } }));
-    } finally {
-      clearInterval(poll);
-      await Promise.all(pending);
-    }
+    const train = await timed(() =>
+      polling('model.train', () => runJob<TrainResult>('model.train', { datasetId: ds.id, settings: { layers: [...E2E_LAYERS], epochs } })),
+    );
     const tr = train.result;
     steps.push({ step: `model.train (${E2E_LAYERS.join('-')}, ${epochs} epochs)`, ms: train.ms, note: `${tr.epochs} epochs, ${tr.backend}/${tr.path}` });
 
-    const score = await timed(() => runJob<ScoreResult>('score.run', { modelId: tr.modelId, datasetId: ds.id }));
+    const score = await timed(() => polling('score.run', () => runJob<ScoreResult>('score.run', { modelId: tr.modelId, datasetId: ds.id })));
     steps.push({ step: 'score.run', ms: score.ms, note: `${fmtInt(score.result.rows)} rows` });
     const scoreId = score.result.scoreId;
 
@@ -218,13 +236,14 @@ async function e2eChild(csv: string, project: string, out: string, epochs: numbe
     const heat = await timed(() => post<Heatmap>('score.heatmap', { scoreId, order: 'rank', start: 0, end: score.result.rows, bands: BANDS }));
     steps.push({ step: `score.heatmap all rows, ${BANDS} bands`, ms: heat.ms, note: `${heat.result.bands.length} bands × ${heat.result.columns.length} columns` });
 
-    const rep = await timed(() => runJob<ReportResult>('report.export', { modelId: tr.modelId, datasetId: ds.id, top: REPORT_TOP, paper: 'a4', out }));
+    const rep = await timed(() =>
+      polling('report.export', () => runJob<ReportResult>('report.export', { modelId: tr.modelId, datasetId: ds.id, top: REPORT_TOP, paper: 'a4', out })),
+    );
     steps.push({ step: `report.export (A4, top ${REPORT_TOP})`, ms: rep.ms, note: `${rep.result.pages} pages, ${fmtInt(rep.result.bytes / 1024)} KiB` });
     const totalMs = performance.now() - t0;
 
     const status = await post<AppStatus>('app.status', {});
     const b = status.backend;
-    const sorted = [...latencies].sort((x, y) => x - y);
     const report: Omit<E2eReport, 'peakRssMB'> = {
       rows: ds.rowCount,
       cols: ds.columns.length,
@@ -233,12 +252,7 @@ async function e2eChild(csv: string, project: string, out: string, epochs: numbe
       totalMs,
       backend: b ? `${b.name}${b.name === 'wasm' ? ` (SIMD ${b.simd ? 'on' : 'off'}, threads ${b.threads ? 'on' : 'off'})` : ''}` : 'none initialised',
       train: { epochs: tr.epochs, samplesPerSecond: tr.samplesPerSecond, path: tr.path },
-      status: {
-        count: latencies.length,
-        maxMs: sorted.at(-1) ?? 0,
-        p95Ms: percentile(sorted, 95),
-        medianMs: percentile(sorted, 50),
-      },
+      status: { ...summarize(latencies.flatMap((l) => l.ms)), byJob: latencies.map((l) => ({ job: l.job, ...summarize(l.ms) })) },
       enginePeakRssMB: peakRssOfPid(mode.enginePid()),
     };
     reportFromChild(report);

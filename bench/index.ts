@@ -186,8 +186,8 @@ async function e2ePart(args: Args, summary: SummaryRow[], backends: string[]): P
   const rss = combinedPeakMB(r);
   summary.push(['e2e', 'peak RSS, engine + bridge', fmtMB(rss), `< ${fmtInt(E2E_RSS_BUDGET_MB)} MB`, meets(r.enginePeakRssMB !== null && rss < E2E_RSS_BUDGET_MB)]);
   const input = (figure: string, ms: number): SummaryRow => ['e2e', figure, fmtMs(ms), `≤ ${E2E_INPUT_BUDGET_MS} ms`, meets(r.status.count > 0 && ms <= E2E_INPUT_BUDGET_MS)];
-  summary.push(input(`app.status during training, p95 (${r.status.count} calls)`, r.status.p95Ms));
-  summary.push(input('app.status during training, max', r.status.maxMs));
+  summary.push(input(`app.status during jobs, p95 (${r.status.count} calls)`, r.status.p95Ms));
+  summary.push(input('app.status during jobs, max', r.status.maxMs));
 }
 
 async function main(): Promise<void> {

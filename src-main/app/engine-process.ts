@@ -1,8 +1,14 @@
 /**
  * Entry of the engine process: the Workbench (store, import, training, scoring, reports) runs here, off main's
  * event loop. Talks to its parent through Electron's parentPort (utilityProcess) or Node's IPC channel (fork).
+ * This thread answers the contract; jobs run in the process's job thread (job-worker), so that ranking, heatmap,
+ * verdicts and status are answered while a million rows train.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { keepNativeBackendsOut } from '../core/engine';
 import { toContractError } from '../core/workbench/jobs';
+import { WorkerRunner } from '../core/workbench/runner';
 import { Workbench } from '../core/workbench/workbench';
 import type { FromEngine, ToEngine } from './protocol';
 
@@ -19,8 +25,14 @@ function send(message: FromEngine): void {
 }
 
 const mode = process.env['RESIDUAL_MODE'] === 'electron' ? 'electron' : 'browser';
+// Next to this file: job-worker.ts under tsx, job-worker.js in the electron-vite bundle (out/main).
+const here = fileURLToPath(import.meta.url);
+const runner = new WorkerRunner(path.join(path.dirname(here), `job-worker${path.extname(here)}`));
+keepNativeBackendsOut();
+runner.start();
 const workbench = new Workbench((event, payload) => send({ type: 'event', event, payload }), {
   mode,
+  runner,
   ...(process.env['RESIDUAL_REPORTS_DIR'] ? { reportsDir: process.env['RESIDUAL_REPORTS_DIR'] } : {}),
 });
 

@@ -29,7 +29,8 @@ const WASM_PKG = '@tensorflow/tfjs-backend-wasm';
  */
 export async function initBackend(force?: BackendName): Promise<BackendInfo> {
   const envForce = process.env[BACKEND_ENV]?.trim();
-  const wanted = force ?? (envForce ? parseBackendName(envForce, BACKEND_ENV) : undefined);
+  const asked = force ?? (envForce ? parseBackendName(envForce, BACKEND_ENV) : undefined);
+  const wanted = nativeElsewhere && asked && NATIVE.includes(asked) ? undefined : asked;
   if (current && (!wanted || current.name === wanted)) return current;
   if (pending) {
     await pending.catch(() => undefined);
@@ -42,6 +43,18 @@ export async function initBackend(force?: BackendName): Promise<BackendInfo> {
   } finally {
     pending = null;
   }
+}
+
+let nativeElsewhere = false;
+const NATIVE: readonly BackendName[] = ['tensorflow-cuda', 'tensorflow'];
+
+/**
+ * Called by a thread that only answers queries while another thread of the same process trains and scores:
+ * TensorFlow's native binding keeps one global backend per process and breaks when a second thread initialises
+ * it (tensorflow/tfjs#8388), so this thread keeps to wasm and cpu, whatever is forced, for its few explanations.
+ */
+export function keepNativeBackendsOut(): void {
+  nativeElsewhere = true;
 }
 
 /** The backend in use, or null before `initBackend`. */
@@ -60,7 +73,7 @@ export function parseBackendName(value: string, source = 'backend'): BackendName
 }
 
 async function choose(wanted: BackendName | undefined): Promise<BackendInfo> {
-  const order = wanted ? [wanted] : BACKEND_NAMES;
+  const order = wanted ? [wanted] : BACKEND_NAMES.filter((b) => !nativeElsewhere || !NATIVE.includes(b));
   const attempts: BackendAttempt[] = [];
   for (const name of order) {
     try {

@@ -5,7 +5,7 @@
  * Long jobs (`trainModel`, `scoreDataset`) take `{ signal, onProgress }`, yield to the event loop between
  * batches and write everything they store in one transaction.
  */
-export { backendInfo, BACKEND_ENV, initBackend, parseBackendName, WASM_DIR_ENV } from './backend';
+export { backendInfo, BACKEND_ENV, initBackend, keepNativeBackendsOut, parseBackendName, WASM_DIR_ENV } from './backend';
 export { proposeSettings, BASE_SETTINGS } from './wizard';
 export { trainModel } from './train';
 export { scoreDataset } from './score';

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { ContractError, Events, JobInfo, JobKind, JobProgressDetail, JobRef, JobResult } from '../../contract';
 import { isResidualError } from '../errors';
+import type { JobTask } from './tasks';
 
 export type Emit = <E extends keyof Events>(event: E, payload: Events[E]) => void;
 
@@ -14,8 +15,11 @@ export interface JobProgressUpdate {
 export interface JobSpec<K extends JobKind> {
   readonly kind: K;
   readonly title: string;
-  run(signal: AbortSignal, progress: (p: JobProgressUpdate) => void): Promise<Extract<JobResult, { kind: K }>['result']>;
+  readonly task: Extract<JobTask, { kind: K }>;
 }
+
+/** Runs a task to its result (in this thread or the engine's job thread, see runner.ts). */
+export type Execute = (task: JobTask, signal: AbortSignal, progress: (p: JobProgressUpdate) => void) => Promise<JobResult['result']>;
 
 interface Entry {
   readonly ref: JobRef;
@@ -42,7 +46,10 @@ export class JobQueue {
   private readonly entries: Entry[] = [];
   private running = false;
 
-  constructor(private readonly emit: Emit) {}
+  constructor(
+    private readonly emit: Emit,
+    private readonly execute: Execute,
+  ) {}
 
   list(): JobInfo[] {
     return this.entries.map((e) => ({ ...e.ref, state: e.state, startedAt: e.startedAt }));
@@ -93,7 +100,7 @@ export class JobQueue {
           this.emit('job.progress', { ...entry!.ref, ...p });
         };
         try {
-          const result = await entry.spec.run(entry.controller.signal, progress);
+          const result = await this.execute(entry.spec.task, entry.controller.signal, progress);
           this.emit('job.finished', { ...entry.ref, kind: entry.spec.kind, result } as Events['job.finished']);
         } catch (e) {
           this.emit('job.failed', { ...entry.ref, error: toContractError(e) });

@@ -1,17 +1,18 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import { parseRequest, type AppStatus, type Events, type MethodName, type Methods, type ProjectOverview, type Reply } from '../../contract';
-import { importDataset, previewFile } from '../data';
-import { backendInfo, explainRows, getHistory, getModel, initBackend, listModels, listScores, parseOverrides, proposeSettings, readLabels, scoreDataset, trainModel } from '../engine';
+import { previewFile } from '../data';
+import { explainRows, getHistory, getModel, initBackend, listModels, listScores, parseOverrides, proposeSettings, readLabels } from '../engine';
 import { resolveSettings } from '../engine/settings';
 import { describeSettings } from '../engine/wizard';
 import { ResidualError } from '../errors';
-import { exportReport, listReports } from '../report';
+import { listReports } from '../report';
 import { anomalyProfile, computeThreshold, evaluateScore, knownLabels, saveThreshold, setVerdict, verdictsOf } from '../review';
 import { ProjectStore } from '../store';
 import { readRows } from '../store/store';
 import { RESIDUAL_VERSION } from '../version';
 import { JobQueue, type Emit } from './jobs';
+import { InlineRunner, type JobRunner } from './runner';
 import { rowIds, ScoreViews } from './queries';
 
 type Handlers = { [M in MethodName]: (req: z.output<Methods[M]['request']>) => Promise<Reply<M>> | Reply<M> };
@@ -20,6 +21,8 @@ export interface WorkbenchOptions {
   readonly mode: 'electron' | 'browser';
   /** Where exported reports go when the request names no file. */
   readonly reportsDir?: string;
+  /** Where jobs run; default this thread. The engine process gives them a thread of their own (WorkerRunner). */
+  readonly runner?: JobRunner;
 }
 
 /**
@@ -31,16 +34,21 @@ export class Workbench {
   private store: ProjectStore | null = null;
   private readonly jobs: JobQueue;
   private readonly views = new ScoreViews(() => this.project());
+  private readonly runner: JobRunner;
 
   constructor(
     private readonly emit: Emit,
     private readonly options: WorkbenchOptions,
   ) {
-    this.jobs = new JobQueue((event, payload) => {
-      // Finished jobs change what the project holds; cached views of old scores are dropped.
-      if (event === 'job.finished') this.views.forget();
-      emit(event, payload);
-    });
+    this.runner = options.runner ?? new InlineRunner();
+    this.jobs = new JobQueue(
+      (event, payload) => {
+        // Finished jobs change what the project holds; cached views of old scores are dropped.
+        if (event === 'job.finished') this.views.forget();
+        emit(event, payload);
+      },
+      (task, signal, progress) => this.runner.run(task, signal, progress),
+    );
   }
 
   /** Validates the payload against the contract, then runs the method. */
@@ -55,6 +63,7 @@ export class Workbench {
     await this.jobs.idle();
     this.store?.close();
     this.store = null;
+    await this.runner.close();
   }
 
   /** Opens (or creates) a project file; refuses while jobs of the current one are running. */
@@ -106,24 +115,11 @@ export class Workbench {
     }
   }
 
-  /** A job on its own connection to the project file, closed when the job ends. */
-  private withJobStore<T>(fn: (store: ProjectStore) => Promise<T>): Promise<T> {
-    const file = this.project().path;
-    return (async () => {
-      const store = ProjectStore.open(file);
-      try {
-        return await fn(store);
-      } finally {
-        store.close();
-      }
-    })();
-  }
-
   private readonly handlers: Handlers = {
     'app.status': (): AppStatus => ({
       version: RESIDUAL_VERSION,
       mode: this.options.mode,
-      backend: backendInfo(),
+      backend: this.runner.backend(),
       projectPath: this.store?.path ?? null,
       jobs: this.jobs.list(),
     }),
@@ -136,14 +132,7 @@ export class Workbench {
       return this.jobs.submit({
         kind: 'import',
         title: `Import ${path.basename(r.file)}`,
-        run: (signal, progress) =>
-          this.withJobStore((store) =>
-            importDataset(store, r.file, r.options ?? {}, {
-              signal,
-              onProgress: (p) =>
-                progress({ fraction: p.fraction, etaSeconds: p.etaSeconds, message: `${p.phase}: ${p.rows.toLocaleString('en-US')} rows`, detail: { kind: 'import', progress: p } }),
-            }),
-          ),
+        task: { kind: 'import', project: this.project().path, file: r.file, options: r.options ?? {} },
       });
     },
     'data.setRole': async (r) => {
@@ -178,21 +167,7 @@ export class Workbench {
       return this.jobs.submit({
         kind: 'train',
         title: `Train ${settings.kind ?? 'autoencoder'} on ${ds.name}`,
-        run: async (signal, progress) => {
-          await initBackend();
-          return this.withJobStore((store) =>
-            trainModel(store, { dataset: ds.id, settings, ...(r.name ? { name: r.name } : {}) }, {
-              signal,
-              onProgress: (p) =>
-                progress({
-                  fraction: p.epoch / p.epochs,
-                  etaSeconds: p.etaSeconds,
-                  message: `epoch ${p.epoch}/${p.epochs}`,
-                  detail: { kind: 'train', progress: p },
-                }),
-            }),
-          );
-        },
+        task: { kind: 'train', project: this.project().path, dataset: ds.id, settings, ...(r.name ? { name: r.name } : {}) },
       });
     },
     'model.get': (r) => ({ model: getModel(this.project(), r.modelId), history: getHistory(this.project(), r.modelId) }),
@@ -210,16 +185,7 @@ export class Workbench {
       return this.jobs.submit({
         kind: 'score',
         title: `Score ${ds.name} with model #${r.modelId}`,
-        run: async (signal, progress) => {
-          await initBackend();
-          return this.withJobStore((js) =>
-            scoreDataset(js, { modelId: r.modelId, dataset: ds.id }, {
-              signal,
-              onProgress: (p) =>
-                progress({ fraction: p.rowsDone / Math.max(1, p.rows), etaSeconds: p.etaSeconds, message: `${p.rowsDone.toLocaleString('en-US')} rows`, detail: { kind: 'score', progress: p } }),
-            }),
-          );
-        },
+        task: { kind: 'score', project: store.path, modelId: r.modelId, dataset: ds.id },
       });
     },
     'score.rank': (r) => this.views.rankPage(r.scoreId, r.offset, r.limit, r.filter),
@@ -269,14 +235,11 @@ export class Workbench {
       return this.jobs.submit({
         kind: 'report',
         title: `Report for model #${r.modelId}`,
-        run: (signal, progress) =>
-          this.withJobStore((js) =>
-            exportReport(
-              js,
-              { modelId: r.modelId, ...(r.datasetId ? { datasetId: r.datasetId } : {}), top: r.top ?? 50, paper: r.paper ?? 'a4', out },
-              { signal, onProgress: (p) => progress({ fraction: p.fraction, etaSeconds: null, message: p.message, detail: { kind: 'report', progress: p } }) },
-            ),
-          ),
+        task: {
+          kind: 'report',
+          project: store.path,
+          options: { modelId: r.modelId, ...(r.datasetId ? { datasetId: r.datasetId } : {}), top: r.top ?? 50, paper: r.paper ?? 'a4', out },
+        },
       });
     },
     'report.list': () => listReports(this.project()),

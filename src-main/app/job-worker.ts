@@ -1,0 +1,41 @@
+/**
+ * The engine process's job thread: imports, training, scoring and reports run here, one at a time, each on its own
+ * connection to the project file, so the engine's main thread stays free to answer the contract's queries.
+ * The tensor backend (native TensorFlow where it loads) is initialised here, once, as the thread starts.
+ */
+import { parentPort } from 'node:worker_threads';
+import { backendInfo, initBackend } from '../core/engine';
+import { toContractError } from '../core/workbench/jobs';
+import type { FromJobThread, ToJobThread } from '../core/workbench/runner';
+import { runTask } from '../core/workbench/tasks';
+
+const port = parentPort;
+if (!port) throw new Error('job-worker runs as a worker thread of the engine process.');
+
+const send = (m: FromJobThread): void => port.postMessage(m);
+const controllers = new Map<number, AbortController>();
+
+void initBackend().then(
+  (info) => send({ type: 'backend', info, error: null }),
+  // A forced backend that fails is reported again, with its message, by the first job that needs it.
+  (e: unknown) => send({ type: 'backend', info: null, error: toContractError(e) }),
+);
+
+port.on('message', (m: ToJobThread) => {
+  if (m.type === 'cancel') {
+    controllers.get(m.id)?.abort();
+    return;
+  }
+  const controller = new AbortController();
+  controllers.set(m.id, controller);
+  runTask(m.task, controller.signal, (update) => send({ type: 'progress', id: m.id, update }))
+    .then(
+      (result) => send({ type: 'done', id: m.id, result }),
+      (e: unknown) => send({ type: 'failed', id: m.id, error: toContractError(e) }),
+    )
+    .finally(() => {
+      controllers.delete(m.id);
+      const info = backendInfo();
+      if (info) send({ type: 'backend', info, error: null });
+    });
+});
