@@ -111,16 +111,22 @@ export function categoryOf(v: string | number | null | undefined): string {
 export function transform(pp: Preprocessing, columns: readonly RawColumn[], n: number, out?: Float32Array): Float32Array {
   const d = pp.inputDims;
   const x = out && out.length >= n * d ? out.subarray(0, n * d) : new Float32Array(n * d);
-  x.fill(0);
-  const numeric = pp.features.map((f, fi) => (f.kind === 'numeric' ? toNumbers(columns[fi]!) : null));
+  // Numeric value dims are always written; indicator and one-hot dims only where set, so they start at 0.
+  if (pp.features.some((f) => f.kind === 'categorical' || f.indicatorDim >= 0)) x.fill(0);
+  const numeric: { nums: Float64Array; f: NumericFeature }[] = [];
+  const categorical: { col: RawColumn; f: CategoricalFeature }[] = [];
+  pp.features.forEach((f, fi) => {
+    if (f.kind === 'numeric') numeric.push({ nums: toNumbers(columns[fi]!), f });
+    else categorical.push({ col: columns[fi]!, f });
+  });
   // Row blocks keep the column-by-column writes of wide inputs inside a few cache lines.
   const block = Math.max(1, Math.min(n, Math.floor(16384 / Math.max(1, d))));
   for (let r0 = 0; r0 < n; r0 += block) {
     const r1 = Math.min(n, r0 + block);
-    pp.features.forEach((f, fi) => {
-      if (f.kind === 'numeric') {
-        const nums = numeric[fi]!;
-        const { center, scale, fill, dim, indicatorDim } = f;
+    for (let k = 0; k < numeric.length; k++) {
+      const { nums, f } = numeric[k]!;
+      const { center, scale, fill, dim, indicatorDim } = f;
+      if (f.log1p || indicatorDim >= 0) {
         for (let r = r0; r < r1; r++) {
           const v = nums[r]!;
           const missing = Number.isNaN(v);
@@ -130,14 +136,21 @@ export function transform(pp: Preprocessing, columns: readonly RawColumn[], n: n
           if (indicatorDim >= 0 && missing) x[r * d + indicatorDim] = 1;
         }
       } else {
-        const col = columns[fi]!;
-        const index = categoryIndex(f);
-        for (let r = r0; r < r1; r++) {
-          const k = index.get(categoryOf(col[r]!)) ?? f.categories.length;
-          x[r * d + f.dim + k] = 1;
+        // The common case in a tight loop: the same arithmetic as above.
+        for (let r = r0, at = r0 * d + dim; r < r1; r++, at += d) {
+          const v = nums[r]!;
+          x[at] = ((v === v ? v : fill) - center) / scale;
         }
       }
-    });
+    }
+    for (let k = 0; k < categorical.length; k++) {
+      const { col, f } = categorical[k]!;
+      const index = categoryIndex(f);
+      for (let r = r0; r < r1; r++) {
+        const c = index.get(categoryOf(col[r]!)) ?? f.categories.length;
+        x[r * d + f.dim + c] = 1;
+      }
+    }
   }
   return x;
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BACKEND_ENV, backendInfo, getModel, initBackend, keepNativeBackendsOut, listModels, type TrainResult } from '../../../src-main/core/engine';
@@ -82,8 +83,11 @@ describe('WorkerRunner: jobs in the engine process job thread', () => {
     expect(train.status).toBe('cancelled');
     expect(train.epochs).toBeLessThan(100_000);
 
+    // An import long enough to be stopped midway (300k rows).
+    const big = path.join(dir, 'big.csv');
+    fs.writeFileSync(big, 'a,b,c\n' + Array.from({ length: 300_000 }, (_, i) => `${i},${i % 7},${(i * 13) % 101}`).join('\n') + '\n');
     const stopImport = new AbortController();
-    const again = runner.run({ kind: 'import', project: p, file: WDBC, options: { name: 'second' } }, stopImport.signal, () => stopImport.abort());
+    const again = runner.run({ kind: 'import', project: p, file: big, options: { name: 'second' } }, stopImport.signal, () => stopImport.abort());
     await expect(again).rejects.toMatchObject({ code: 'CANCELLED' });
     const s = ProjectStore.open(p);
     expect(s.listDatasets().map((d) => d.name)).toEqual([imp.dataset.name]);
@@ -93,18 +97,16 @@ describe('WorkerRunner: jobs in the engine process job thread', () => {
 
   it('a job thread that dies fails its job with a clear message, and the next job gets a fresh thread', async () => {
     const p = newProject('d');
-    const controller = new AbortController();
-    let started = false;
-    const job = runner.run({ kind: 'import', project: p, file: WDBC, options: {} }, controller.signal, () => (started = true));
-    const failed = expect(job).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/job thread stopped unexpectedly.*nothing the job was writing was kept/) });
-    await until(() => started);
-    // As if the thread had crashed: it is gone mid-import.
-    await (runner as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
-    await failed;
+    const never = new AbortController().signal;
+    const imp = (await runner.run({ kind: 'import', project: p, file: WDBC, options: {} }, never, () => undefined)) as ImportResult;
+    // A training run that cannot finish on its own; the thread is ended (as if it had crashed) at its first progress.
+    const thread = (runner as unknown as { worker: { terminate(): Promise<number> } }).worker;
+    const job = runner.run({ kind: 'train', project: p, dataset: imp.dataset.id, settings: { layers: [8, 4], epochs: 100_000, patience: 100_000 } }, never, () => void thread.terminate());
+    await expect(job).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/job thread stopped unexpectedly.*nothing the job was writing was kept/) });
     const s = ProjectStore.open(p);
-    expect(s.listDatasets()).toEqual([]);
+    expect(listModels(s)).toEqual([]);
     s.close();
-    const again = (await runner.run({ kind: 'import', project: p, file: WDBC, options: {} }, new AbortController().signal, () => undefined)) as ImportResult;
+    const again = (await runner.run({ kind: 'import', project: p, file: WDBC, options: { name: 'again' } }, never, () => undefined)) as ImportResult;
     expect(again.dataset.rowCount).toBe(569);
   }, 120_000);
 });

@@ -166,43 +166,9 @@ int fz_setup(void) {
 static void gemm(const float *A, const float *Bm, float *C, int M, int K, int N, const float *bi) {
   const v128_t zero = wasm_f32x4_splat(0.0f);
   int i = 0;
-  /* 6 rows × 8 columns: 12 accumulators, 2 weight vectors, 1 broadcast — fits x64's 16 vector registers. */
-  for (; i + 6 <= M && N >= 8; i += 6) {
-    const float *a0 = A + i * K, *a1 = a0 + K, *a2 = a1 + K, *a3 = a2 + K, *a4 = a3 + K, *a5 = a4 + K;
-    float *c0 = C + i * N;
-    int j = 0;
-    for (; j + 8 <= N; j += 8) {
-      v128_t b0 = bi ? wasm_v128_load(bi + j) : zero, b1 = bi ? wasm_v128_load(bi + j + 4) : zero;
-      v128_t s00 = b0, s01 = b1, s10 = b0, s11 = b1, s20 = b0, s21 = b1, s30 = b0, s31 = b1, s40 = b0, s41 = b1, s50 = b0, s51 = b1;
-      const float *bp = Bm + j;
-      for (int k = 0; k < K; k++, bp += N) {
-        v128_t w0 = wasm_v128_load(bp), w1 = wasm_v128_load(bp + 4);
-        v128_t x;
-        x = wasm_v128_load32_splat(a0 + k); s00 = wasm_f32x4_add(s00, wasm_f32x4_mul(x, w0)); s01 = wasm_f32x4_add(s01, wasm_f32x4_mul(x, w1));
-        x = wasm_v128_load32_splat(a1 + k); s10 = wasm_f32x4_add(s10, wasm_f32x4_mul(x, w0)); s11 = wasm_f32x4_add(s11, wasm_f32x4_mul(x, w1));
-        x = wasm_v128_load32_splat(a2 + k); s20 = wasm_f32x4_add(s20, wasm_f32x4_mul(x, w0)); s21 = wasm_f32x4_add(s21, wasm_f32x4_mul(x, w1));
-        x = wasm_v128_load32_splat(a3 + k); s30 = wasm_f32x4_add(s30, wasm_f32x4_mul(x, w0)); s31 = wasm_f32x4_add(s31, wasm_f32x4_mul(x, w1));
-        x = wasm_v128_load32_splat(a4 + k); s40 = wasm_f32x4_add(s40, wasm_f32x4_mul(x, w0)); s41 = wasm_f32x4_add(s41, wasm_f32x4_mul(x, w1));
-        x = wasm_v128_load32_splat(a5 + k); s50 = wasm_f32x4_add(s50, wasm_f32x4_mul(x, w0)); s51 = wasm_f32x4_add(s51, wasm_f32x4_mul(x, w1));
-      }
-      float *c = c0 + j;
-      wasm_v128_store(c, s00); wasm_v128_store(c + 4, s01); c += N;
-      wasm_v128_store(c, s10); wasm_v128_store(c + 4, s11); c += N;
-      wasm_v128_store(c, s20); wasm_v128_store(c + 4, s21); c += N;
-      wasm_v128_store(c, s30); wasm_v128_store(c + 4, s31); c += N;
-      wasm_v128_store(c, s40); wasm_v128_store(c + 4, s41); c += N;
-      wasm_v128_store(c, s50); wasm_v128_store(c + 4, s51);
-    }
-    for (; j < N; j += 4) {
-      const float *a[6] = { a0, a1, a2, a3, a4, a5 };
-      for (int q = 0; q < 6; q++) {
-        v128_t s0 = bi ? wasm_v128_load(bi + j) : zero;
-        const float *bp = Bm + j;
-        for (int k = 0; k < K; k++, bp += N) s0 = wasm_f32x4_add(s0, wasm_f32x4_mul(wasm_v128_load32_splat(a[q] + k), wasm_v128_load(bp)));
-        wasm_v128_store(c0 + q * N + j, s0);
-      }
-    }
-  }
+  /* 4 rows × 8 columns: 8 accumulators, 2 weight vectors, 1 broadcast. A 6 × 8 block (12 accumulators) would fit
+     x64's 16 vector registers on paper, but V8's register allocator spills four of them every k step: measured
+     here, 4 × 8 runs 1.4× faster (35 vs 25 GFLOP/s on one thread at 1024 × 784 × 128). */
   for (; i + 4 <= M; i += 4) {
     const float *a0 = A + i * K, *a1 = a0 + K, *a2 = a1 + K, *a3 = a2 + K;
     float *c0 = C + i * N, *c1 = c0 + N, *c2 = c1 + N, *c3 = c2 + N;
@@ -473,6 +439,39 @@ void fz_score(int B, const int *owners, int cols, float *rowOut, float *featOut,
   forward(B, 0);
   const int n = dout[L - 1], ni = din[0];
   const float *z = Y[L - 1];
+  int identity = lossKind == 0 && !reconOut && cols == dReal;
+  for (int j = 0; identity && j < dReal; j++) identity = owners[j] == j;
+  if (identity) {
+    /* Every model dim is its own column (numeric data, MSE): the same float64 squares, four dims per step. */
+    for (int r = 0; r < B; r++) {
+      const float *zr = z + r * n, *xr = X0 + r * ni;
+      float *fo = featOut + r * cols;
+      v128_t t0 = wasm_f64x2_splat(0.0), t1 = t0;
+      int j = 0;
+      for (; j + 4 <= dReal; j += 4) {
+        v128_t z4 = wasm_v128_load(zr + j), x4 = wasm_v128_load(xr + j);
+        v128_t zh = wasm_i32x4_shuffle(z4, z4, 2, 3, 0, 1), xh = wasm_i32x4_shuffle(x4, x4, 2, 3, 0, 1);
+        v128_t e0 = wasm_f64x2_sub(wasm_f64x2_promote_low_f32x4(z4), wasm_f64x2_promote_low_f32x4(x4));
+        v128_t e1 = wasm_f64x2_sub(wasm_f64x2_promote_low_f32x4(zh), wasm_f64x2_promote_low_f32x4(xh));
+        e0 = wasm_f64x2_mul(e0, e0);
+        e1 = wasm_f64x2_mul(e1, e1);
+        t0 = wasm_f64x2_add(t0, e0);
+        t1 = wasm_f64x2_add(t1, e1);
+        v128_t f0 = wasm_f32x4_demote_f64x2_zero(e0), f1 = wasm_f32x4_demote_f64x2_zero(e1);
+        wasm_v128_store(fo + j, wasm_i32x4_shuffle(f0, f1, 0, 1, 4, 5));
+      }
+      t0 = wasm_f64x2_add(t0, t1);
+      double total = wasm_f64x2_extract_lane(t0, 0) + wasm_f64x2_extract_lane(t0, 1);
+      for (; j < dReal; j++) {
+        double e = (double)zr[j] - (double)xr[j];
+        e *= e;
+        fo[j] = (float)e;
+        total += e;
+      }
+      rowOut[r] = (float)(total / (double)dReal);
+    }
+    return;
+  }
   for (int r = 0; r < B; r++) {
     for (int c = 0; c < cols; c++) acc[c] = 0;
     double total = 0;

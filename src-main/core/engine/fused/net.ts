@@ -243,8 +243,12 @@ export class FusedNet {
 
   /** Rows into the kernel's input buffer (padding columns stay 0). */
   private load(ptr: number, x: Float32Array, n: number): void {
+    this.place(this.f32(ptr, n * this.inPad), x, n);
+  }
+
+  /** n rows of model inputs into a buffer whose rows are padded to inPad. */
+  private place(buf: Float32Array, x: Float32Array, n: number): void {
     const d = this.arch.inputDims;
-    const buf = this.f32(ptr, n * this.inPad);
     if (d === this.inPad) buf.set(x.subarray(0, n * d));
     else for (let r = 0; r < n; r++) buf.set(x.subarray(r * d, (r + 1) * d), r * this.inPad);
   }
@@ -354,16 +358,17 @@ export class FusedNet {
     const row = new Float32Array(n);
     const feature = new Float32Array(n * columns);
     const recon = keepRecon ? new Float32Array(n * d) : null;
+    const h = recon ? null : this.helper;
+    if (h) new Int32Array(h.sab, h.lay.own, d).set(owners);
     for (let start = 0; start < n; start += this.maxRows) {
       const m = Math.min(this.maxRows, n - start);
-      this.load(this.ex.fz_input(), x.subarray(start * d, (start + m) * d), m);
-      const h = recon ? null : this.helper;
       const a = h && m >= 2 ? Math.ceil(m / 2) : m;
       if (h && a < m) {
-        new Int32Array(h.sab, h.lay.own, d).set(owners);
-        this.share(this.ex.fz_input(), this.inPad, a, m, h.lay.inp);
+        // The helper's rows go straight into the shared buffer, and it starts before this thread copies its own.
+        this.place(h.f32(h.lay.inp, (m - a) * this.inPad), x.subarray((start + a) * d, (start + m) * d), m - a);
         h.post(CMD.SCORE, [[3, m - a], [6, columns]]);
       }
+      this.load(this.ex.fz_input(), x.subarray(start * d, (start + a) * d), a);
       this.ex.fz_score(a, b.owners, columns, b.row, b.feat, recon ? b.recon : 0, b.acc);
       row.set(this.f32(b.row, a), start);
       feature.set(this.f32(b.feat, a * columns), start * columns);
