@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 
 /**
  * A second thread for the fused kernel: a worker with its own instance of the same module and network,
@@ -21,7 +21,7 @@ export function fusedThreads(macsPerRow: number): 1 | 2 {
   return cores >= 2 && macsPerRow >= THREAD_MIN_MACS ? 2 : 1;
 }
 
-export const CMD = { SETW: 1, GRAD: 2, ADAM: 3, EVAL: 4, SCORE: 5, QUIT: 6 } as const;
+export const CMD = { SETW: 1, GRAD: 2, ADAM: 3, EVAL: 4, SCORE: 5, QUIT: 6, SETUP: 7 } as const;
 
 /** Byte offsets of the shared regions (float32 unless noted). */
 export interface Layout {
@@ -65,27 +65,40 @@ export function layout(params: number, inPad: number, inputDims: number, maxRows
 // Plain JavaScript, run with eval so that bundles and asar archives need no worker file. Header int32 slots:
 // 0 seq (main bumps), 1 done (worker echoes seq), 2 cmd, 3 rows, 4 batch rows, 5 has target, 6 columns, 7 ready.
 // float64 slots at byte 256: 0 l1, 1 lr, 2 beta1, 3 beta2, 4 eps, 5 1-beta1^t, 6 1-beta2^t, 7 result.
+// One thread serves one network at a time; SETUP (its network in a message on the port) moves it to the next one,
+// so a thread, once started, is reused by the networks after it.
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, args, sab, lay, params } = workerData;
-const ex = new WebAssembly.Instance(module, {}).exports;
-new Int32Array(ex.memory.buffer, ex.fz_args(), args.length).set(args);
-const i32 = new Int32Array(sab, 0, 64);
-const f64 = new Float64Array(sab, 256, 32);
-const ok = ex.fz_setup() === 0;
-const P = ex.fz_param_count();
+const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+const port = workerData.port;
+let ex, i32, f64, sab, lay, P, score, seen;
 const f32 = (ptr, len) => new Float32Array(ex.memory.buffer, ptr, len);
 const s32 = (off, len) => new Float32Array(sab, off, len);
-if (ok) f32(ex.fz_params(), P).set(params);
-let score = null;
-Atomics.store(i32, 7, ok ? 1 : -1);
-Atomics.notify(i32, 7);
-let seen = 0;
+function setup(m) {
+  ({ sab, lay } = m);
+  ex = new WebAssembly.Instance(m.module, {}).exports;
+  new Int32Array(ex.memory.buffer, ex.fz_args(), m.args.length).set(m.args);
+  i32 = new Int32Array(sab, 0, 64);
+  f64 = new Float64Array(sab, 256, 32);
+  const ok = ex.fz_setup() === 0;
+  P = ex.fz_param_count();
+  if (ok) f32(ex.fz_params(), P).set(m.params);
+  score = null;
+  seen = 0;
+  Atomics.store(i32, 7, ok ? 1 : -1);
+  Atomics.notify(i32, 7);
+}
+setup(workerData.first);
 for (;;) {
   Atomics.wait(i32, 0, seen);
   seen = Atomics.load(i32, 0);
   const cmd = i32[2], n = i32[3];
   if (cmd === ${CMD.QUIT}) break;
+  if (cmd === ${CMD.SETUP}) {
+    const next = receiveMessageOnPort(port);
+    if (!next) break;
+    setup(next.message);
+    continue;
+  }
   try {
     if (cmd === ${CMD.SETW}) f32(ex.fz_params(), P).set(s32(lay.w, P));
     else if (cmd === ${CMD.ADAM}) {
@@ -119,6 +132,16 @@ for (;;) {
 }
 `;
 
+interface Thread {
+  readonly worker: Worker;
+  readonly port: MessagePort;
+  alive: boolean;
+}
+
+/** Threads whose network was disposed, waiting for the next one: starting a thread costs tens of ms, reuse ~0. */
+const idle: { thread: Thread; helper: Helper }[] = [];
+const MAX_IDLE = 1;
+
 /** The main thread's handle on the helper. */
 export class Helper {
   readonly i32: Int32Array;
@@ -127,7 +150,7 @@ export class Helper {
   private closed = false;
 
   private constructor(
-    private readonly worker: Worker,
+    private readonly thread: Thread,
     readonly sab: SharedArrayBuffer,
     readonly lay: Layout,
   ) {
@@ -135,17 +158,35 @@ export class Helper {
     this.f64 = new Float64Array(sab, 256, 32);
   }
 
-  /** A started helper, or null when it cannot start (no worker threads, no SharedArrayBuffer, a timeout). */
+  /**
+   * A helper set up with this network, on an idle thread where there is one, else on a new thread; null when it
+   * cannot start (no worker threads, no SharedArrayBuffer, a timeout): the kernel then runs on one thread.
+   */
   static start(module: object, args: Int32Array, lay: Layout, params: Float32Array): Helper | null {
     try {
       const sab = new SharedArrayBuffer(lay.bytes);
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, args, sab, lay, params } });
-      worker.unref();
-      worker.on('error', () => undefined);
-      const h = new Helper(worker, sab, lay);
-      // Waits for the worker's own instance to be set up (tens of ms).
+      const net = { module, args, sab, lay, params };
+      let thread: Thread;
+      const reuse = idle.pop();
+      if (reuse && reuse.thread.alive) {
+        thread = reuse.thread;
+        thread.port.postMessage(net);
+        reuse.helper.post(CMD.SETUP);
+      } else {
+        const { port1, port2 } = new MessageChannel();
+        const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { port: port2, first: net }, transferList: [port2] });
+        worker.unref();
+        port1.unref();
+        thread = { worker, port: port1, alive: true };
+        const t = thread;
+        worker.on('error', () => (t.alive = false));
+        worker.on('exit', () => (t.alive = false));
+      }
+      const h = new Helper(thread, sab, lay);
+      // Waits for the thread's own instance of this network (tens of ms on a new thread, well under one when reused).
       if (Atomics.wait(h.i32, 7, 0, 10_000) === 'timed-out' || Atomics.load(h.i32, 7) !== 1) {
-        void worker.terminate();
+        thread.alive = false;
+        void thread.worker.terminate();
         return null;
       }
       return h;
@@ -180,14 +221,21 @@ export class Helper {
     Atomics.notify(this.i32, 0);
   }
 
+  /** Done with this network: the thread waits for the next one (or stops, when enough are waiting already). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     try {
+      this.wait();
+      if (this.thread.alive && idle.length < MAX_IDLE) {
+        idle.push({ thread: this.thread, helper: this });
+        return;
+      }
       this.post(CMD.QUIT);
     } catch {
       // terminated below anyway
     }
-    void this.worker.terminate();
+    this.thread.alive = false;
+    void this.thread.worker.terminate();
   }
 }
