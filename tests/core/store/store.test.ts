@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { ProjectStore, type ColumnInfo } from '../../../src-main/core/store';
+import { PAGE_SIZE } from '../../../src-main/core/store/store';
 import { migrations } from '../../../src-main/core/store/migrations';
 import { tmpDir } from '../../helpers/tmp';
 
@@ -38,8 +39,22 @@ describe('ProjectStore', () => {
     const store = ProjectStore.open(path.join(dir, 'new.residual'), { create: true });
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(store.db.pragma('page_size', { simple: true })).toBe(PAGE_SIZE);
     expect(store.schemaVersion).toBe(migrations[migrations.length - 1]!.version);
     expect(store.getMeta('schema_version')).toBe(String(store.schemaVersion));
+    store.close();
+  });
+
+  it('keeps the page size of a project made with another one (4 KiB files from earlier versions open and work)', () => {
+    const file = path.join(dir, 'old-pages.residual');
+    const raw = new Database(file);
+    raw.pragma('page_size = 4096');
+    raw.pragma('journal_mode = WAL');
+    raw.close();
+    const store = ProjectStore.open(file);
+    expect(store.db.pragma('page_size', { simple: true })).toBe(4096);
+    const id = addDataset(store, 'd');
+    expect(Array.from(store.readRange(id, numericColumn(0, 'a'), 0, 5) as Float64Array)).toEqual([1.5, NaN, -0.1, 1e300, 5e-324]);
     store.close();
   });
 
