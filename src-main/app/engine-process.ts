@@ -29,7 +29,6 @@ const mode = process.env['RESIDUAL_MODE'] === 'electron' ? 'electron' : 'browser
 const here = fileURLToPath(import.meta.url);
 const runner = new WorkerRunner(path.join(path.dirname(here), `job-worker${path.extname(here)}`));
 keepNativeBackendsOut();
-runner.start();
 const workbench = new Workbench((event, payload) => send({ type: 'event', event, payload }), {
   mode,
   runner,

@@ -1,10 +1,11 @@
 /**
  * The engine process's job thread: imports, training, scoring and reports run here, one at a time, each on its own
  * connection to the project file, so the engine's main thread stays free to answer the contract's queries.
- * The tensor backend (native TensorFlow where it loads) is initialised here, once, as the thread starts.
+ * The tensor backend (native TensorFlow where it loads) is initialised here, by the first training or scoring, and
+ * reported to the engine's main thread after every job.
  */
 import { parentPort } from 'node:worker_threads';
-import { backendInfo, initBackend } from '../core/engine';
+import { backendInfo } from '../core/engine';
 import { toContractError } from '../core/workbench/jobs';
 import type { FromJobThread, ToJobThread } from '../core/workbench/runner';
 import { runTask } from '../core/workbench/tasks';
@@ -14,12 +15,6 @@ if (!port) throw new Error('job-worker runs as a worker thread of the engine pro
 
 const send = (m: FromJobThread): void => port.postMessage(m);
 const controllers = new Map<number, AbortController>();
-
-void initBackend().then(
-  (info) => send({ type: 'backend', info, error: null }),
-  // A forced backend that fails is reported again, with its message, by the first job that needs it.
-  (e: unknown) => send({ type: 'backend', info: null, error: toContractError(e) }),
-);
 
 port.on('message', (m: ToJobThread) => {
   if (m.type === 'cancel') {
@@ -36,6 +31,6 @@ port.on('message', (m: ToJobThread) => {
     .finally(() => {
       controllers.delete(m.id);
       const info = backendInfo();
-      if (info) send({ type: 'backend', info, error: null });
+      if (info) send({ type: 'backend', info });
     });
 });

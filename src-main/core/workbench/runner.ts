@@ -29,7 +29,7 @@ export class InlineRunner implements JobRunner {
 /** Messages between the query thread and the job thread (src-main/app/job-worker.ts). */
 export type ToJobThread = { readonly type: 'run'; readonly id: number; readonly task: JobTask } | { readonly type: 'cancel'; readonly id: number };
 export type FromJobThread =
-  | { readonly type: 'backend'; readonly info: BackendInfo | null; readonly error: ContractError | null }
+  | { readonly type: 'backend'; readonly info: BackendInfo }
   | { readonly type: 'progress'; readonly id: number; readonly update: JobProgressUpdate }
   | { readonly type: 'done'; readonly id: number; readonly result: TaskResult<JobKind> }
   | { readonly type: 'failed'; readonly id: number; readonly error: ContractError };
@@ -55,11 +55,6 @@ export class WorkerRunner implements JobRunner {
 
   /** `entry`: the job thread's script; a .ts file runs through tsx (development, tests), a .js one as is. */
   constructor(private readonly entry: string) {}
-
-  /** Starts the thread now (it loads the tensor backend at once and reports it) instead of on the first job. */
-  start(): void {
-    this.thread();
-  }
 
   backend(): BackendInfo | null {
     return this.info;
