@@ -5,7 +5,7 @@
  * reported to the engine's main thread after every job.
  */
 import { parentPort } from 'node:worker_threads';
-import { backendInfo } from '../core/engine';
+import { backendInfo, initBackend } from '../core/engine';
 import { toContractError } from '../core/workbench/jobs';
 import type { FromJobThread, ToJobThread } from '../core/workbench/runner';
 import { runTask } from '../core/workbench/tasks';
@@ -23,7 +23,10 @@ port.on('message', (m: ToJobThread) => {
   }
   const controller = new AbortController();
   controllers.set(m.id, controller);
-  runTask(m.task, controller.signal, (update) => send({ type: 'progress', id: m.id, update }))
+  // Training and scoring load the backend first; it is reported at once (a failure is the job's own, below).
+  const ready = m.task.kind === 'train' || m.task.kind === 'score' ? initBackend().then((info) => send({ type: 'backend', info }), () => undefined) : Promise.resolve();
+  ready
+    .then(() => runTask(m.task, controller.signal, (update) => send({ type: 'progress', id: m.id, update })))
     .then(
       (result) => send({ type: 'done', id: m.id, result }),
       (e: unknown) => send({ type: 'failed', id: m.id, error: toContractError(e) }),
