@@ -26,7 +26,7 @@ export async function reconstructionErrors(
   columns: number,
   opts: { withKl: boolean; keepRecon: boolean },
 ): Promise<BatchErrors> {
-  // The fused kernel computes the same float64 sums in its forward pass (it has no VAE, so no KL).
+  // The fused kernel computes the same float64 sums in its forward pass (a VAE's KL too, when its settings say so).
   if (net instanceof FusedNet) return net.errors(x, n, owners, columns, opts.keepRecon);
   const d = net.arch.inputDims;
   const rec = new Float32Array(n * d);

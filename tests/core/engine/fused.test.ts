@@ -203,6 +203,122 @@ describe('fused kernel vs TensorFlow.js, same weights and batches', () => {
   });
 });
 
+describe('fused VAE vs TensorFlow.js', () => {
+  const VAE_LAYERS = [6, 3];
+  const vaeSetup = (activation: Activation, loss: LossKind, scoreWithKl: boolean) => {
+    const arch = architecture({ kind: 'vae', inputDims: D, layers: VAE_LAYERS, activation, loss });
+    const w0 = initialWeights(arch, new Prng(7));
+    // Non-zero log-variance biases, so that σ ≠ 1 and every term of the KL and its gradient is exercised.
+    const w = w0.slice();
+    let off = 0;
+    for (const v of arch.variables) {
+      const size = v.shape.reduce((a, b) => a * b, 1);
+      if (v.name === 'z_logvar/bias' || v.name === 'z_mean/bias') for (let i = 0; i < size; i++) w[off + i] = 0.3 * Math.sin(i + off);
+      off += size;
+    }
+    const opts: LossOptions = { loss, dropout: 0, l1: 0, noiseStd: 0, beta: 0.7 };
+    const s = { kind: 'vae' as const, loss, dropout: 0, l1: 0, noiseStd: 0, beta: 0.7, scoreWithKl };
+    return { arch, w, opts, s };
+  };
+
+  for (const [activation, loss] of [['relu', 'mse'], ['tanh', 'bce'], ['elu', 'mse'], ['leakyRelu', 'bce']] as const) {
+    it(`vae ${activation} ${loss}: at the latent mean the same loss (KL included) and gradients; the same eval loss and scores`, () => {
+      const { arch, w, opts, s } = vaeSetup(activation, loss, true);
+      const x = data(ROWS, D, 11);
+      const tnet = Network.fromWeights(arch, w);
+      const fnet = FusedNet.create(arch, s, w, BATCH);
+      try {
+        // tfjs samples only when given seeds: without, z = μ, as the fused path with sample: false.
+        const { value, grads } = tf.variableGrads(() => tnet.loss(tf.tensor2d(x.subarray(0, BATCH * D), [BATCH, D]), opts, true, null), tnet.vars);
+        const refLoss = value.dataSync()[0]!;
+        const refGrads = new Float32Array(arch.parameterCount);
+        let off = 0;
+        for (const v of tnet.vars) {
+          const g = grads[v.name]!.dataSync() as Float32Array;
+          refGrads.set(g, off);
+          off += g.length;
+        }
+        tf.dispose([value, ...Object.values(grads)]);
+        const got = fnet.lossAndGradients(x, BATCH, SEEDS, { sample: false });
+        expectClose([got.loss], [refLoss], 1e-5, 0);
+        expectClose(got.gradients, refGrads, 1e-4, 1e-6);
+
+        // The deterministic objective and the scores with the KL term.
+        const tEval = tf.tidy(() => tnet.loss(tf.tensor2d(x, [ROWS, D]), opts, false, null).dataSync()[0]!);
+        expectClose([fnet.evalLoss(x)], [tEval], 1e-5, 0);
+        const owners = Int32Array.from({ length: D }, (_, j) => j);
+        const fe = fnet.errors(x, ROWS, owners, D, false);
+        const te = reconstructionErrorsSync(tnet, x, owners);
+        expectClose(fe.row, te.row, 1e-4, 1e-8);
+        expectClose(fe.feature, te.feature, 1e-4, 1e-8);
+      } finally {
+        tnet.dispose();
+        fnet.dispose();
+      }
+    });
+  }
+
+  it('vae: the gradient through the sampled latent matches finite differences of the loss', () => {
+    const { arch, w, s } = vaeSetup('tanh', 'mse', false);
+    const x = data(BATCH, D, 13);
+    const fnet = FusedNet.create(arch, s, w, BATCH);
+    try {
+      const base = fnet.lossAndGradients(x, BATCH, SEEDS);
+      // Every parameter of the heads and of the first decoder layer, plus a few of the encoder.
+      const names = new Set(['z_mean/kernel', 'z_mean/bias', 'z_logvar/kernel', 'z_logvar/bias', 'dec0/bias', 'enc0/bias']);
+      let off = 0;
+      let checked = 0;
+      for (const v of arch.variables) {
+        const size = v.shape.reduce((a, b) => a * b, 1);
+        if (names.has(v.name)) {
+          for (let i = off; i < off + size; i += Math.max(1, Math.floor(size / 6))) {
+            const h = 1e-2;
+            const at = (delta: number): number => {
+              const p = w.slice();
+              p[i]! += delta;
+              fnet.setWeights(p);
+              return fnet.lossAndGradients(x, BATCH, SEEDS).loss;
+            };
+            const numeric = (at(h) - at(-h)) / (2 * h);
+            expect(Math.abs(numeric - base.gradients[i]!)).toBeLessThan(2e-3 * Math.abs(numeric) + 2e-4);
+            checked++;
+          }
+        }
+        off += size;
+      }
+      expect(checked).toBeGreaterThan(20);
+      // With sampling the loss differs from the latent mean's (the noise matters), and repeats exactly per seed.
+      fnet.setWeights(w);
+      expect(fnet.lossAndGradients(x, BATCH, SEEDS).loss).toBe(base.loss);
+      expect(Math.abs(fnet.lossAndGradients(x, BATCH, SEEDS, { sample: false }).loss - base.loss)).toBeGreaterThan(1e-6);
+    } finally {
+      fnet.dispose();
+    }
+  });
+});
+
+/** tfjs's reconstruction errors (per row with KL/dims, per dim) of x, as the tfjs scoring path computes them. */
+function reconstructionErrorsSync(net: Network, x: Float32Array, owners: Int32Array): { row: Float32Array; feature: Float32Array } {
+  const n = x.length / D;
+  const input = tf.tensor2d(x, [n, D]);
+  const r = net.reconstruct(input);
+  const recon = r.recon.dataSync() as Float32Array;
+  const kl = r.kl ? (r.kl.dataSync() as Float32Array) : null;
+  tf.dispose([input, r.recon, ...(r.kl ? [r.kl] : [])]);
+  const row = new Float32Array(n);
+  const feature = new Float32Array(n * D);
+  for (let r = 0; r < n; r++) {
+    let total = 0;
+    for (let j = 0; j < D; j++) {
+      const e = (recon[r * D + j]! - x[r * D + j]!) ** 2;
+      feature[r * D + owners[j]!]! += e;
+      total += e;
+    }
+    row[r] = total / D + (kl ? kl[r]! / D : 0);
+  }
+  return { row, feature };
+}
+
 describe('fused kernel on two threads (helper worker)', () => {
   const saved = process.env[THREADS_ENV];
   afterEach(() => {
@@ -210,9 +326,10 @@ describe('fused kernel on two threads (helper worker)', () => {
     else process.env[THREADS_ENV] = saved;
   });
 
-  it('trains, evaluates and scores as one thread does, within float tolerance, and repeats exactly', () => {
-    const arch = architecture({ kind: 'denoising', inputDims: D, layers: [8, 4], activation: 'tanh', loss: 'mse' });
-    const s = { kind: 'denoising' as const, loss: 'mse' as const, dropout: 0.1, l1: 0, noiseStd: 0.1 };
+  for (const kind of ['denoising', 'vae'] as const) it(`${kind}: trains, evaluates and scores as one thread does, within float tolerance, and repeats exactly`, () => {
+    const arch = architecture({ kind, inputDims: D, layers: [8, 4], activation: 'tanh', loss: 'mse' });
+    // The VAE's sampling noise, like dropout masks, is drawn for the whole batch and shared with the helper.
+    const s = { kind, loss: 'mse' as const, dropout: 0.1, l1: 0, noiseStd: 0.1, beta: 1, scoreWithKl: true };
     const x = data(ROWS, D, 8);
     const owners = Int32Array.from({ length: D }, (_, j) => j % 3);
     const run = (threads: '1' | '2') => {
@@ -222,7 +339,7 @@ describe('fused kernel on two threads (helper worker)', () => {
         expect(net.threads).toBe(threads === '2' ? 2 : 1);
         const losses: number[] = [];
         // Step 5 has one row (as the last batch of an epoch may): the helper's weights must stay in step.
-        for (let i = 0; i < 12; i++) losses.push(net.trainStep(x.subarray((i % 2) * 31 * D), i === 5 ? 1 : 31, { noise: i, dropout: 50 + i, sample: 0 }, 1e-2));
+        for (let i = 0; i < 12; i++) losses.push(net.trainStep(x.subarray((i % 2) * 31 * D), i === 5 ? 1 : 31, { noise: i, dropout: 50 + i, sample: 70 + i }, 1e-2));
         const snap = net.snapshot();
         net.trainStep(x, 32, { noise: 99, dropout: 99, sample: 0 }, 1e-2);
         net.restore(snap);
@@ -251,16 +368,18 @@ describe('engine path selection', () => {
     else process.env[FUSED_ENV] = saved;
   });
 
-  it('uses the fused path for dense models on wasm, falls back for the VAE, native backends and RESIDUAL_FUSED=0', () => {
+  it('uses the fused path for every model kind on wasm, falls back for native backends and RESIDUAL_FUSED=0', () => {
     delete process.env[FUSED_ENV];
     const arch = (kind: ModelKind) => architecture({ kind, inputDims: 30, layers: [16, 8], activation: 'relu', loss: 'mse' });
-    for (const kind of ['ae', 'sparse', 'denoising'] as const) expect(choosePath(arch(kind), 'wasm').path).toBe('wasm-fused');
-    expect(fusedUnsupported(arch('vae'))).toMatch(/variational/);
-    expect(choosePath(arch('vae'), 'wasm')).toMatchObject({ path: 'tfjs', reason: expect.stringMatching(/variational/) });
+    for (const kind of ['ae', 'sparse', 'denoising', 'vae'] as const) {
+      expect(fusedUnsupported(arch(kind))).toBeNull();
+      expect(choosePath(arch(kind), 'wasm').path).toBe('wasm-fused');
+    }
     expect(choosePath(arch('ae'), 'tensorflow').path).toBe('tfjs');
+    expect(choosePath(arch('vae'), 'tensorflow').path).toBe('tfjs');
     process.env[FUSED_ENV] = '1';
     expect(choosePath(arch('ae'), 'tensorflow').path).toBe('wasm-fused');
-    expect(choosePath(arch('vae'), 'wasm').path).toBe('tfjs');
+    expect(choosePath(arch('vae'), 'tensorflow').path).toBe('wasm-fused');
     process.env[FUSED_ENV] = '0';
     expect(choosePath(arch('ae'), 'wasm')).toEqual({ path: 'tfjs', reason: `${FUSED_ENV}=0` });
   });
@@ -276,10 +395,13 @@ describe('engine path selection', () => {
       expect([a.path, a.backend]).toEqual(['wasm-fused', 'wasm']);
       expect(getModel(store, a.modelId).weightsSha256).toBe(getModel(store, b.modelId).weightsSha256);
       const vae = await trainModel(store, { dataset: 'd', settings: { ...settings, kind: 'vae' } });
-      expect(vae.path).toBe('tfjs');
-      expect(vae.pathReason).toMatch(/variational/);
+      expect(vae.path).toBe('wasm-fused');
+      process.env[FUSED_ENV] = '0';
+      const vaeTf = await trainModel(store, { dataset: 'd', settings: { ...settings, kind: 'vae' } });
+      delete process.env[FUSED_ENV];
+      expect([vaeTf.path, vaeTf.pathReason]).toEqual(['tfjs', `${FUSED_ENV}=0`]);
       // The path is stored with each model, so the run list and the report can say which built it.
-      expect([getModel(store, a.modelId).path, getModel(store, vae.modelId).path]).toEqual(['wasm-fused', 'tfjs']);
+      expect([getModel(store, a.modelId).path, getModel(store, vae.modelId).path, getModel(store, vaeTf.modelId).path]).toEqual(['wasm-fused', 'wasm-fused', 'tfjs']);
 
       // Scoring again replaces the score of the same model and dataset: read each before the next.
       const fused = await scoreDataset(store, { modelId: a.modelId });

@@ -110,25 +110,34 @@ static float *params, *grads, *mom1, *mom2, *otherGrads;
 static u32 nParams;
 static float *X0, *T, *dA, *dB, *scratch;
 static float leakyAlpha = 0.2f;
-static int args[4 * MAXL + 8];
+static int args[4 * MAXL + 12];
+/* Variational autoencoder: the layer holding both heads, [mean | log-variance] (each latentP wide, latent real),
+   the latent sample Z that feeds the decoder, the noise that drew it, KL weight beta and KL in scores. */
+static int vaeHead = -1, latent, latentP, scoreKl;
+static float beta;
+static float *Z, *EPS;
 static double lastParts[3];
 
 int *fz_args(void) { return args; }
 float *fz_params(void) { return params; }
 float *fz_input(void) { return X0; }
 float *fz_target(void) { return T; }
-float *fz_mask(int l) { return mask[l]; }
+float *fz_mask(int l) { return l == vaeHead ? EPS : mask[l]; }
 float *fz_output(void) { return Y[L - 1]; }
 float *fz_code(void) { return codeLayer >= 0 ? Y[codeLayer] : 0; }
 u32 fz_param_count(void) { return nParams; }
 double fz_part(int i) { return lastParts[i]; }
 
 /*
- * args: [L, maxB, lossKind, codeLayer, dReal(=input real width), then per layer l: inReal, outReal, act, dropAfter].
+ * args: [L, maxB, lossKind, codeLayer, dReal(=input real width), -, -, -, then per layer l (MAXL slots): inReal,
+ * outReal, act, dropAfter; then vaeHead (-1: none), latent, scoreKl, beta (float bits)].
  * Returns 0 on success, -1 when memory cannot grow.
  */
 int fz_setup(void) {
   L = args[0]; maxB = args[1]; lossKind = args[2]; codeLayer = args[3]; dReal = args[4];
+  const int *extra = args + 8 + 4 * MAXL;
+  vaeHead = extra[0]; latent = extra[1]; latentP = (latent + 3) & ~3; scoreKl = extra[2];
+  union { int i; float f; } bits; bits.i = extra[3]; beta = bits.f;
   maxDim = 0;
   nParams = 0;
   for (int l = 0; l < L; l++) {
@@ -159,6 +168,10 @@ int fz_setup(void) {
   dA = alloc((u32)(maxB * maxDim) * 4); dB = alloc((u32)(maxB * maxDim) * 4);
   scratch = alloc(scratchSize * 4);
   if (!X0 || !T || !dA || !dB || !scratch) return -1;
+  if (vaeHead >= 0) {
+    Z = alloc((u32)(maxB * latentP) * 4); EPS = alloc((u32)(maxB * latentP) * 4);
+    if (!Z || !EPS) return -1;
+  }
   return 0;
 }
 
@@ -280,7 +293,16 @@ static void forward(int B, int training) {
   for (int l = 0; l < L; l++) {
     gemm(x, W[l], Y[l], B, din[l], dout[l], bias[l]);
     activate(Y[l], B, dout[l], dreal[l], act[l]);
-    if (training && dropAfter[l]) {
+    if (l == vaeHead) {
+      /* Reparameterisation while training (z = μ + e^{½ log σ²}·ε), the mean otherwise. */
+      for (int r = 0; r < B; r++) {
+        const float *mu = Y[l] + r * 2 * latentP, *lv = mu + latentP;
+        float *z = Z + r * latentP;
+        const float *e = EPS + r * latentP;
+        for (int j = 0; j < latentP; j++) z[j] = j < latent ? (training ? mu[j] + expf_(0.5f * lv[j]) * e[j] : mu[j]) : 0.0f;
+      }
+      x = Z;
+    } else if (training && dropAfter[l]) {
       const int total = B * dout[l];
       for (int i = 0; i < total; i += 4) wasm_v128_store(H[l] + i, wasm_f32x4_mul(wasm_v128_load(Y[l] + i), wasm_v128_load(mask[l] + i)));
       x = H[l];
@@ -330,8 +352,20 @@ static double objective(int B, int Btotal, const float *target, float l1, int gr
     for (int r = 0; r < B; r++) for (int c = 0; c < cr; c++) { float v = cy[r * cn + c]; s += (double)(v < 0 ? -v : v); }
     pen = (double)l1 * s / (double)Btotal;
   }
+  double kl = 0;
+  if (vaeHead >= 0) {
+    /* (beta / dims) · mean over rows of KL(N(μ, σ²) ‖ N(0, 1)) = −½ Σ (1 + log σ² − μ² − σ²). */
+    const float *y = Y[vaeHead];
+    double s = 0;
+    for (int r = 0; r < B; r++) {
+      const float *mu = y + r * 2 * latentP, *lv = mu + latentP;
+      for (int j = 0; j < latent; j++) s += -0.5 * (1.0 + (double)lv[j] - (double)mu[j] * (double)mu[j] - (double)expf_(lv[j]));
+    }
+    kl = (double)beta / (double)dReal * s / (double)Btotal;
+  }
+  lastParts[2] = kl;
   lastParts[0] = main; lastParts[1] = pen;
-  return main + pen;
+  return main + pen + kl;
 }
 
 /* Backward from dA (d loss / d output) into grads. */
@@ -339,7 +373,24 @@ static void backward(int B, int Btotal, float l1) {
   float *d = dA, *other = dB;
   for (int l = L - 1; l >= 0; l--) {
     const int I = din[l], O = dout[l];
-    if (l < L - 1) {
+    if (l == vaeHead) {
+      /* d holds d loss / d z: through the sample to [d μ | d log σ²], plus the KL term's own gradient. */
+      const float k = beta / (float)dReal / (float)Btotal;
+      for (int r = 0; r < B; r++) {
+        const float *mu = Y[l] + r * O, *lv = mu + latentP, *dz = d + r * latentP, *e = EPS + r * latentP;
+        float *dm = other + r * O, *dl = dm + latentP;
+        for (int j = 0; j < latentP; j++) {
+          if (j < latent) {
+            dm[j] = dz[j] + k * mu[j];
+            dl[j] = dz[j] * e[j] * 0.5f * expf_(0.5f * lv[j]) + k * 0.5f * (expf_(lv[j]) - 1.0f);
+          } else {
+            dm[j] = 0.0f;
+            dl[j] = 0.0f;
+          }
+        }
+      }
+      float *t = d; d = other; other = t;
+    } else if (l < L - 1) {
       /* d holds d loss / d (this layer's output as the next layer saw it). */
       if (dropAfter[l] && mask[l]) for (int i = 0; i < B * O; i += 4) wasm_v128_store(d + i, wasm_f32x4_mul(wasm_v128_load(d + i), wasm_v128_load(mask[l] + i)));
       if (l == codeLayer && l1 > 0) {
@@ -349,7 +400,7 @@ static void backward(int B, int Btotal, float l1) {
       }
       activation_grad(d, Y[l], B * O, act[l]);
     }
-    const float *x = l == 0 ? X0 : (dropAfter[l - 1] ? H[l - 1] : Y[l - 1]);
+    const float *x = l == 0 ? X0 : l - 1 == vaeHead ? Z : (dropAfter[l - 1] ? H[l - 1] : Y[l - 1]);
     /* gW = xᵀ · d */
     transpose(x, scratch, B, I);
     gemm(scratch, d, gW[l], I, B, O, 0);
@@ -435,6 +486,15 @@ float *fz_moments(int which) { return which ? mom2 : mom1; }
  * squared errors summed in float64 into featOut (B × cols). When reconOut is set, the reconstruction
  * (B × dReal) goes there too.
  */
+/* One row's KL(N(μ, σ²) ‖ N(0, 1)) from the last forward pass (0 without a VAE). */
+static double kl_row(int r) {
+  if (vaeHead < 0) return 0;
+  const float *mu = Y[vaeHead] + r * 2 * latentP, *lv = mu + latentP;
+  double s = 0;
+  for (int j = 0; j < latent; j++) s += -0.5 * (1.0 + (double)lv[j] - (double)mu[j] * (double)mu[j] - (double)expf_(lv[j]));
+  return s;
+}
+
 void fz_score(int B, const int *owners, int cols, float *rowOut, float *featOut, float *reconOut, double *acc) {
   forward(B, 0);
   const int n = dout[L - 1], ni = din[0];
@@ -468,7 +528,7 @@ void fz_score(int B, const int *owners, int cols, float *rowOut, float *featOut,
         fo[j] = (float)e;
         total += e;
       }
-      rowOut[r] = (float)(total / (double)dReal);
+      rowOut[r] = (float)(total / (double)dReal + (scoreKl ? kl_row(r) / (double)dReal : 0.0));
     }
     return;
   }
@@ -484,7 +544,7 @@ void fz_score(int B, const int *owners, int cols, float *rowOut, float *featOut,
       acc[owners[j]] += e;
       total += e;
     }
-    rowOut[r] = (float)(total / (double)dReal);
+    rowOut[r] = (float)(total / (double)dReal + (scoreKl ? kl_row(r) / (double)dReal : 0.0));
     for (int c = 0; c < cols; c++) featOut[r * cols + c] = (float)acc[c];
   }
 }

@@ -73,11 +73,13 @@ export interface FusedSettings {
   readonly dropout: number;
   readonly l1: number;
   readonly noiseStd: number;
+  /** VAE: weight of the KL term (per input dim, as Network.loss), and whether scores include the KL. */
+  readonly beta?: number;
+  readonly scoreWithKl?: boolean;
 }
 
 /** Why the fused path cannot run this model (null: it can). */
 export function fusedUnsupported(arch: Architecture): string | null {
-  if (arch.kind === 'vae') return 'the variational autoencoder (sampling and KL term) is not in the fused kernel';
   if (arch.variables.length / 2 > MAX_LAYERS) return `more than ${MAX_LAYERS} dense layers`;
   if (!(arch.activation in ACT_CODE)) return `activation ${arch.activation}`;
   if (!kernel()) return loadError;
@@ -102,8 +104,15 @@ export function choosePath(arch: Architecture, backend: string): { path: EngineP
 /** A network in one WebAssembly instance: padded weights, gradients, Adam moments, activations. */
 export class FusedNet {
   private readonly ex: Exports;
-  /** Per dense layer: real in/out widths and padded ones, in arch.variables order. */
-  private readonly layers: { inR: number; outR: number; inP: number; outP: number }[];
+  /**
+   * Per kernel layer: real in/out widths and padded ones, in arch.variables order. A VAE's two heads (z_mean,
+   * z_logvar) are one kernel layer, [mean | log-variance], each half `latentP` wide (`head`).
+   */
+  private readonly layers: { inR: number; outR: number; inP: number; outP: number; head: boolean }[];
+  /** The VAE's head layer (-1: none) and its latent width, real and padded. */
+  private readonly head: number;
+  private readonly latent: number;
+  private readonly latentP: number;
   private readonly codeLayer: number;
   private readonly dropLayers: number[];
   readonly maxRows: number;
@@ -126,28 +135,48 @@ export class FusedNet {
     this.maxRows = maxRows;
     const vars = arch.variables;
     this.layers = [];
+    const acts: (Activation | 'linear')[] = [];
+    this.head = -1;
+    this.latent = 0;
     for (let i = 0; i < vars.length; i += 2) {
       const [inR, outR] = vars[i]!.shape as [number, number];
-      this.layers.push({ inR, outR, inP: (inR + 3) & ~3, outP: (outR + 3) & ~3 });
+      const name = vars[i]!.name;
+      if (name.startsWith('z_logvar/')) continue; // joined to z_mean's layer
+      if (name.startsWith('z_mean/')) {
+        this.head = this.layers.length;
+        this.latent = outR;
+        const w = 2 * ((outR + 3) & ~3);
+        this.layers.push({ inR, outR: w, inP: (inR + 3) & ~3, outP: w, head: true });
+        acts.push('linear');
+        continue;
+      }
+      this.layers.push({ inR, outR, inP: (inR + 3) & ~3, outP: (outR + 3) & ~3, head: false });
+      acts.push(name.startsWith('out/') ? 'linear' : arch.activation);
     }
+    this.latentP = (this.latent + 3) & ~3;
     const L = this.layers.length;
     const hidden = arch.layers.length;
-    this.codeLayer = hidden - 1;
-    // As Network.forward: dropout after every hidden layer but the code; never after the output.
-    this.dropLayers = s.dropout > 0 ? this.layers.map((_, l) => l).filter((l) => l < L - 1 && l !== this.codeLayer) : [];
-    const args = new Int32Array(4 * MAX_LAYERS + 8);
+    // The code layer (L1 of a sparse AE); a VAE's code is its sample, which the kernel keeps apart.
+    this.codeLayer = this.head >= 0 ? -1 : hidden - 1;
+    // As Network.forward: dropout after every hidden layer but the code (a VAE: but its heads); never after the output.
+    const noDrop = this.head >= 0 ? this.head : this.codeLayer;
+    this.dropLayers = s.dropout > 0 ? this.layers.map((_, l) => l).filter((l) => l < L - 1 && l !== noDrop) : [];
+    const args = new Int32Array(4 * MAX_LAYERS + 12);
     args.set([L, maxRows, s.loss === 'bce' ? 1 : 0, this.codeLayer, arch.inputDims]);
     this.layers.forEach((ly, l) => {
-      const name = vars[2 * l]!.name;
-      const act = name.startsWith('out/') ? 'linear' : arch.activation;
-      args.set([ly.inR, ly.outR, ACT_CODE[act], this.dropLayers.includes(l) ? 1 : 0], 8 + 4 * l);
+      args.set([ly.inR, ly.outR, ACT_CODE[acts[l]!], this.dropLayers.includes(l) ? 1 : 0], 8 + 4 * l);
     });
+    const betaBits = new Int32Array(new Float32Array([s.beta ?? 1]).buffer)[0]!;
+    args.set([this.head, this.latent, this.head >= 0 && s.scoreWithKl ? 1 : 0, betaBits], 8 + 4 * MAX_LAYERS);
     new Int32Array(this.ex.memory.buffer, this.ex.fz_args(), args.length).set(args);
     if (this.ex.fz_setup() !== 0) throw new Error('the fused kernel could not allocate its memory');
     this.inPad = this.layers[0]!.inP;
     const macs = this.layers.reduce((sum, ly) => sum + ly.inR * ly.outR, 0);
     if (fusedThreads(macs) === 2) {
-      const lay = layout(this.ex.fz_param_count(), this.inPad, arch.inputDims, maxRows, this.dropLayers.map((l) => ({ l, outP: this.layers[l]!.outP })));
+      // The helper reads its rows' dropout masks and (VAE) sampling noise from shared memory.
+      const shared = this.dropLayers.map((l) => ({ l, outP: this.layers[l]!.outP }));
+      if (this.head >= 0) shared.push({ l: this.head, outP: this.latentP });
+      const lay = layout(this.ex.fz_param_count(), this.inPad, arch.inputDims, maxRows, shared);
       // Without a helper (no worker threads here) the kernel simply runs on one thread.
       this.helper = Helper.start(mod, args, lay, this.f32(this.ex.fz_params(), this.ex.fz_param_count()).slice());
     }
@@ -189,6 +218,26 @@ export class FusedNet {
     let src = 0;
     let dst = 0;
     for (const ly of this.layers) {
+      if (ly.head) {
+        // z_mean then z_logvar (kernel, bias each) in the flat layout; one [mean | log-variance] layer here.
+        const c = this.latent;
+        const half = this.latentP;
+        for (const part of [0, 1]) {
+          for (let i = 0; i < ly.inR; i++) {
+            const a = flat.subarray(src + i * c, src + (i + 1) * c);
+            const at = dst + i * ly.outP + part * half;
+            if (toKernel) p.set(a, at);
+            else a.set(p.subarray(at, at + c));
+          }
+          src += ly.inR * c;
+          const at = dst + ly.inP * ly.outP + part * half;
+          if (toKernel) p.set(flat.subarray(src, src + c), at);
+          else flat.set(p.subarray(at, at + c), src);
+          src += c;
+        }
+        dst += ly.inP * ly.outP + ly.outP;
+        continue;
+      }
       for (let i = 0; i < ly.inR; i++) {
         const a = flat.subarray(src + i * ly.outR, src + (i + 1) * ly.outR);
         if (toKernel) p.set(a, dst + i * ly.outP);
@@ -253,8 +302,11 @@ export class FusedNet {
     else for (let r = 0; r < n; r++) buf.set(x.subarray(r * d, (r + 1) * d), r * this.inPad);
   }
 
-  /** Noise and dropout masks of one step, from its seeds (the fused path's own streams: same seed, same run). */
-  private randomInputs(x: Float32Array, n: number, seeds: StepSeeds): boolean {
+  /**
+   * Noise, dropout masks and a VAE's sampling noise of one step, from its seeds (the fused path's own streams:
+   * same seed, same run). `sample: false` samples a VAE's latent at its mean (tests compare that with tfjs).
+   */
+  private randomInputs(x: Float32Array, n: number, seeds: StepSeeds, sample = true): boolean {
     const d = this.arch.inputDims;
     let noisy = false;
     if (this.s.kind === 'denoising' && this.s.noiseStd > 0) {
@@ -274,6 +326,14 @@ export class FusedNet {
       for (const l of this.dropLayers) {
         const m = this.f32(this.ex.fz_mask(l), n * this.layers[l]!.outP);
         for (let i = 0; i < m.length; i++) m[i] = rng.next() < this.s.dropout ? 0 : scale;
+      }
+    }
+    if (this.head >= 0) {
+      const eps = this.f32(this.ex.fz_mask(this.head), n * this.latentP);
+      eps.fill(0);
+      if (sample) {
+        const rng = new Prng(seeds.sample);
+        for (let r = 0; r < n; r++) for (let j = 0; j < this.latent; j++) eps[r * this.latentP + j] = rng.normal();
       }
     }
     return noisy;
@@ -319,8 +379,8 @@ export class FusedNet {
   }
 
   /** Loss and gradients without an update (tests compare them with tf's). */
-  lossAndGradients(x: Float32Array, n: number, seeds: StepSeeds): { loss: number; gradients: Float32Array } {
-    const noisy = this.randomInputs(x, n, seeds);
+  lossAndGradients(x: Float32Array, n: number, seeds: StepSeeds, opts: { sample?: boolean } = {}): { loss: number; gradients: Float32Array } {
+    const noisy = this.randomInputs(x, n, seeds, opts.sample ?? true);
     const loss = this.ex.fz_grad_only(n, noisy ? 1 : 0, this.l1);
     return { loss, gradients: this.gradients() };
   }
