@@ -5,16 +5,18 @@
  * reported to the engine's main thread after every job.
  */
 import { parentPort } from 'node:worker_threads';
-import { backendInfo, initBackend } from '../core/engine';
 import { toContractError } from '../core/workbench/jobs';
 import type { FromJobThread, ToJobThread } from '../core/workbench/runner';
 import { runTask } from '../core/workbench/tasks';
+import type * as Engine from '../core/engine';
 
 const port = parentPort;
 if (!port) throw new Error('job-worker runs as a worker thread of the engine process.');
 
 const send = (m: FromJobThread): void => port.postMessage(m);
 const controllers = new Map<number, AbortController>();
+/** The engine module, once a training or scoring has loaded it (imports never load TensorFlow.js). */
+let engine: typeof Engine | null = null;
 
 port.on('message', (m: ToJobThread) => {
   if (m.type === 'cancel') {
@@ -24,7 +26,12 @@ port.on('message', (m: ToJobThread) => {
   const controller = new AbortController();
   controllers.set(m.id, controller);
   // Training and scoring load the backend first; it is reported at once (a failure is the job's own, below).
-  const ready = m.task.kind === 'train' || m.task.kind === 'score' ? initBackend().then((info) => send({ type: 'backend', info }), () => undefined) : Promise.resolve();
+  const ready =
+    m.task.kind === 'train' || m.task.kind === 'score'
+      ? import('../core/engine')
+          .then((e) => (engine = e).initBackend())
+          .then((info) => send({ type: 'backend', info }), () => undefined)
+      : Promise.resolve();
   ready
     .then(() => runTask(m.task, controller.signal, (update) => send({ type: 'progress', id: m.id, update })))
     .then(
@@ -33,7 +40,7 @@ port.on('message', (m: ToJobThread) => {
     )
     .finally(() => {
       controllers.delete(m.id);
-      const info = backendInfo();
+      const info = engine?.backendInfo();
       if (info) send({ type: 'backend', info });
     });
 });

@@ -1,7 +1,7 @@
 import type { JobKind, JobResult } from '../../contract';
-import { importDataset, type ImportOptions } from '../data';
-import { initBackend, scoreDataset, trainModel, type TrainSettings } from '../engine';
-import { exportReport, type ExportOptions } from '../report';
+import type { ImportOptions } from '../data';
+import type { TrainSettings } from '../engine';
+import type { ExportOptions } from '../report';
 import { ProjectStore } from '../store';
 import type { JobProgressUpdate } from './jobs';
 
@@ -18,26 +18,32 @@ export type JobTask =
 
 export type TaskResult<K extends JobKind> = Extract<JobResult, { kind: K }>['result'];
 
-/** Runs one task to its result; progress in the contract's shape. Used by the job thread and by inline runners. */
+/**
+ * Runs one task to its result; progress in the contract's shape. Used by the job thread and by inline runners.
+ * Each kind loads its modules when first needed: an import never waits for TensorFlow.js, PDFKit or ECharts.
+ */
 export async function runTask(task: JobTask, signal: AbortSignal, progress: (p: JobProgressUpdate) => void): Promise<TaskResult<JobKind>> {
-  if (task.kind === 'train' || task.kind === 'score') await initBackend();
+  const engine = task.kind === 'train' || task.kind === 'score' ? await import('../engine') : null;
+  if (engine) await engine.initBackend();
+  const { importDataset } = task.kind === 'import' ? await import('../data') : { importDataset: null };
+  const { exportReport } = task.kind === 'report' ? await import('../report') : { exportReport: null };
   const store = ProjectStore.open(task.project);
   try {
     switch (task.kind) {
       case 'import':
-        return await importDataset(store, task.file, task.options, {
+        return await importDataset!(store, task.file, task.options, {
           signal,
           onProgress: (p) =>
             progress({ fraction: p.fraction, etaSeconds: p.etaSeconds, message: `${p.phase}: ${p.rows.toLocaleString('en-US')} rows`, detail: { kind: 'import', progress: p } }),
         });
       case 'train':
-        return await trainModel(store, { dataset: task.dataset, settings: task.settings, ...(task.name ? { name: task.name } : {}) }, {
+        return await engine!.trainModel(store, { dataset: task.dataset, settings: task.settings, ...(task.name ? { name: task.name } : {}) }, {
           signal,
           onProgress: (p) =>
             progress({ fraction: p.epoch / p.epochs, etaSeconds: p.etaSeconds, message: `epoch ${p.epoch}/${p.epochs}`, detail: { kind: 'train', progress: p } }),
         });
       case 'score':
-        return await scoreDataset(store, { modelId: task.modelId, dataset: task.dataset }, {
+        return await engine!.scoreDataset(store, { modelId: task.modelId, dataset: task.dataset }, {
           signal,
           onProgress: (p) =>
             progress({
@@ -48,7 +54,7 @@ export async function runTask(task: JobTask, signal: AbortSignal, progress: (p: 
             }),
         });
       case 'report':
-        return await exportReport(store, task.options, {
+        return await exportReport!(store, task.options, {
           signal,
           onProgress: (p) => progress({ fraction: p.fraction, etaSeconds: null, message: p.message, detail: { kind: 'report', progress: p } }),
         });
