@@ -59,6 +59,18 @@ export async function serve(args: string[] = [], env: NodeJS.ProcessEnv = {}): P
   };
 }
 
+/** One contract call over the bridge, as the page makes it (bearer token); throws with the engine's message. */
+export async function apiCall<T>(served: Served, method: string, body: unknown): Promise<T> {
+  const res = await fetch(`${served.origin}/api/${method}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${served.token}` },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as { ok: boolean; result: T; error?: { message: string } };
+  if (!json.ok) throw new Error(json.error?.message);
+  return json.result;
+}
+
 /** Runs the `residual` CLI (as a user would, with the wasm backend) and resolves with what it printed. */
 export function residual(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   return new Promise((resolve, reject) => {

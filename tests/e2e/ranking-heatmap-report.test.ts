@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDir } from '../helpers/tmp';
-import { chromiumAvailable, launchChromium, ROOT, screenshot, serve, type Served } from './harness';
+import { apiCall, chromiumAvailable, launchChromium, ROOT, screenshot, serve, type Served } from './harness';
 
 /** The most rows the table may ask for in one `score.rank` call (its WINDOW_ROWS). */
 const WINDOW_ROWS = 100;
@@ -39,16 +39,7 @@ describe.skipIf(!chromiumAvailable())('Ranking, Heatmap and Report in the browse
   let page: Page;
   const rankRequests: { offset: number; limit: number }[] = [];
 
-  async function call<T>(method: string, body: unknown): Promise<T> {
-    const res = await fetch(`${served.origin}/api/${method}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${served.token}` },
-      body: JSON.stringify(body),
-    });
-    const json = (await res.json()) as { ok: boolean; result: T; error?: { message: string } };
-    if (!json.ok) throw new Error(json.error?.message);
-    return json.result;
-  }
+  const call = <T>(method: string, body: unknown): Promise<T> => apiCall<T>(served, method, body);
 
   beforeAll(async () => {
     await cli(['import', path.join(ROOT, 'tests/fixtures/wdbc.csv'), '--project', project, '--label', 'diagnosis', '--positive', 'malignant', '--id', 'id']);

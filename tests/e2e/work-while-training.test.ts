@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobRef } from '../../src-main/contract';
 import { tmpDir } from '../helpers/tmp';
-import { chromiumAvailable, launchChromium, residual, ROOT, screenshot, serve, type Served } from './harness';
+import { apiCall, chromiumAvailable, launchChromium, residual, ROOT, screenshot, serve, type Served } from './harness';
 
 describe.skipIf(!chromiumAvailable())('working while a model trains', () => {
   const dir = tmpDir('residual-e2e-busy-');
@@ -18,16 +18,7 @@ describe.skipIf(!chromiumAvailable())('working while a model trains', () => {
   let browser: Browser;
   let page: Page;
 
-  async function call<T>(method: string, body: unknown): Promise<T> {
-    const res = await fetch(`${served.origin}/api/${method}`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${served.token}` },
-      body: JSON.stringify(body),
-    });
-    const json = (await res.json()) as { ok: boolean; result: T; error?: { message: string } };
-    if (!json.ok) throw new Error(json.error?.message);
-    return json.result;
-  }
+  const call = <T>(method: string, body: unknown): Promise<T> => apiCall<T>(served, method, body);
 
   beforeAll(async () => {
     await residual(['import', path.join(ROOT, 'tests/fixtures/wdbc.csv'), '--project', project, '--label', 'diagnosis', '--positive', 'malignant', '--id', 'id']);

@@ -73,9 +73,9 @@ function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, rel: number, ab
   if (worst > 1) expect.fail(`element ${at}: ${a[at]} vs ${b[at]} (${worst.toFixed(2)}× the tolerance)`);
 }
 
-/** tf's loss and gradients (arch.variables order) on one batch. */
-function tfGradients(net: Network, x: Float32Array, n: number, opts: LossOptions): { loss: number; gradients: Float32Array } {
-  const { value, grads } = tf.variableGrads(() => net.loss(tf.tensor2d(x.subarray(0, n * D), [n, D]), opts, true, SEEDS), net.vars);
+/** tf's loss and gradients (arch.variables order) on one batch; seeds null: no noise, dropout or VAE sampling. */
+function tfGradients(net: Network, x: Float32Array, n: number, opts: LossOptions, seeds: StepSeeds | null = SEEDS): { loss: number; gradients: Float32Array } {
+  const { value, grads } = tf.variableGrads(() => net.loss(tf.tensor2d(x.subarray(0, n * D), [n, D]), opts, true, seeds), net.vars);
   const loss = value.dataSync()[0]!;
   const gradients = new Float32Array(net.arch.parameterCount);
   let off = 0;
@@ -229,19 +229,10 @@ describe('fused VAE vs TensorFlow.js', () => {
       const fnet = FusedNet.create(arch, s, w, BATCH);
       try {
         // tfjs samples only when given seeds: without, z = μ, as the fused path with sample: false.
-        const { value, grads } = tf.variableGrads(() => tnet.loss(tf.tensor2d(x.subarray(0, BATCH * D), [BATCH, D]), opts, true, null), tnet.vars);
-        const refLoss = value.dataSync()[0]!;
-        const refGrads = new Float32Array(arch.parameterCount);
-        let off = 0;
-        for (const v of tnet.vars) {
-          const g = grads[v.name]!.dataSync() as Float32Array;
-          refGrads.set(g, off);
-          off += g.length;
-        }
-        tf.dispose([value, ...Object.values(grads)]);
+        const ref = tfGradients(tnet, x, BATCH, opts, null);
         const got = fnet.lossAndGradients(x, BATCH, SEEDS, { sample: false });
-        expectClose([got.loss], [refLoss], 1e-5, 0);
-        expectClose(got.gradients, refGrads, 1e-4, 1e-6);
+        expectClose([got.loss], [ref.loss], 1e-5, 0);
+        expectClose(got.gradients, ref.gradients, 1e-4, 1e-6);
 
         // The deterministic objective and the scores with the KL term.
         const tEval = tf.tidy(() => tnet.loss(tf.tensor2d(x, [ROWS, D]), opts, false, null).dataSync()[0]!);
