@@ -240,13 +240,14 @@ export function discardScore(store: ProjectStore, scoreId: number): void {
 }
 
 export function writeScoreChunk(store: ProjectStore, scoreId: number, kind: ChunkKind, chunkIdx: number, rowStart: number, rowCount: number, data: Float32Array | Int32Array): void {
-  store.db
-    .prepare('INSERT INTO score_chunks(score_id, kind, chunk_idx, row_start, row_count, data) VALUES (?, ?, ?, ?, ?, ?)')
+  store
+    .prepared('INSERT INTO score_chunks(score_id, kind, chunk_idx, row_start, row_count, data) VALUES (?, ?, ?, ?, ?, ?)')
     .run(scoreId, kind, chunkIdx, rowStart, rowCount, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 }
 
 /** Chunks of one kind overlapping [start, end), in order. */
 export function* scoreChunks(store: ProjectStore, scoreId: number, kind: ChunkKind, start: number, end: number): Generator<{ rowStart: number; rowCount: number; data: Buffer }> {
+  // Its own statement, not a cached one: callers may walk two kinds of chunks at once (a statement runs one walk).
   const stmt = store.db.prepare(
     'SELECT row_start, row_count, data FROM score_chunks WHERE score_id = ? AND kind = ? AND row_start < ? AND row_start + row_count > ? ORDER BY chunk_idx',
   );

@@ -55,12 +55,27 @@ export type NewDataset = Omit<DatasetInfo, 'id' | 'columns'>;
 export class ProjectStore {
   readonly db: Database.Database;
   private inWriteTx = false;
+  private readonly statements = new Map<string, Database.Statement>();
 
   private constructor(
     readonly path: string,
     db: Database.Database,
   ) {
     this.db = db;
+  }
+
+  /**
+   * A prepared statement, compiled once per connection: for the hot paths that run one small query per column and
+   * window (a 784-column dataset asks 784 times per window). Only for statements run to completion before the
+   * next use (run, get, all, or an iteration finished inside one function): a statement runs one query at a time.
+   */
+  prepared(sql: string): Database.Statement {
+    let stmt = this.statements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
   }
 
   static open(file: string, options: OpenOptions = {}): ProjectStore {
@@ -348,7 +363,7 @@ export class ProjectStore {
   readRange(datasetId: number, col: Pick<ColumnInfo, 'idx' | 'storage'>, start: number, end: number): ColumnValues {
     const n = Math.max(0, end - start);
     const out: ColumnValues = col.storage === 'f64' ? new Float64Array(n) : new Array<string | null>(n).fill(null);
-    const stmt = this.db.prepare(
+    const stmt = this.prepared(
       'SELECT row_start, row_count, data FROM column_chunks WHERE dataset_id = ? AND column_idx = ? AND row_start < ? AND row_start + row_count > ? ORDER BY chunk_idx',
     );
     for (const r of stmt.iterate(datasetId, col.idx, end, start) as Iterable<{ row_start: number; row_count: number; data: Buffer }>) {
