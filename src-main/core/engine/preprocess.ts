@@ -124,34 +124,47 @@ export function transform(pp: Preprocessing, columns: readonly RawColumn[], n: n
   const x = out && out.length >= n * d ? out.subarray(0, n * d) : new Float32Array(n * d);
   // Numeric value dims are always written; indicator and one-hot dims only where set, so they start at 0.
   if (pp.features.some((f) => f.kind === 'categorical' || f.indicatorDim >= 0)) x.fill(0);
-  const numeric: { nums: Float64Array; f: NumericFeature }[] = [];
+  // Numeric features in the common case (no log, no indicator) as parallel arrays, for a tight inner loop.
+  const plainNums: Float64Array[] = [];
+  const plain: NumericFeature[] = [];
+  const other: { nums: Float64Array; f: NumericFeature }[] = [];
   const categorical: { col: RawColumn; f: CategoricalFeature }[] = [];
   pp.features.forEach((f, fi) => {
-    if (f.kind === 'numeric') numeric.push({ nums: toNumbers(columns[fi]!), f });
-    else categorical.push({ col: columns[fi]!, f });
+    if (f.kind === 'categorical') categorical.push({ col: columns[fi]!, f });
+    else if (f.log1p || f.indicatorDim >= 0) other.push({ nums: toNumbers(columns[fi]!), f });
+    else {
+      plainNums.push(toNumbers(columns[fi]!));
+      plain.push(f);
+    }
   });
+  const center = Float64Array.from(plain, (f) => f.center);
+  const scale = Float64Array.from(plain, (f) => f.scale);
+  const fill = Float64Array.from(plain, (f) => f.fill);
+  const dims = Int32Array.from(plain, (f) => f.dim);
   // Row blocks keep the column-by-column writes of wide inputs inside a few cache lines.
   const block = Math.max(1, Math.min(n, Math.floor(16384 / Math.max(1, d))));
   for (let r0 = 0; r0 < n; r0 += block) {
     const r1 = Math.min(n, r0 + block);
-    for (let k = 0; k < numeric.length; k++) {
-      const { nums, f } = numeric[k]!;
-      const { center, scale, fill, dim, indicatorDim } = f;
-      if (f.log1p || indicatorDim >= 0) {
-        for (let r = r0; r < r1; r++) {
-          const v = nums[r]!;
-          const missing = Number.isNaN(v);
-          // As scaleValue: (t - center) / scale.
-          const t = missing ? fill : f.log1p ? slog1p(v) : v;
-          x[r * d + dim] = (t - center) / scale;
-          if (indicatorDim >= 0 && missing) x[r * d + indicatorDim] = 1;
-        }
-      } else {
-        // The common case in a tight loop: the same arithmetic as above.
-        for (let r = r0, at = r0 * d + dim; r < r1; r++, at += d) {
-          const v = nums[r]!;
-          x[at] = ((v === v ? v : fill) - center) / scale;
-        }
+    for (let k = 0; k < plain.length; k++) {
+      const nums = plainNums[k]!;
+      const c = center[k]!;
+      const sc = scale[k]!;
+      const fl = fill[k]!;
+      // As scaleValue: (t - center) / scale, a missing value (NaN) taking the fill.
+      for (let r = r0, at = r0 * d + dims[k]!; r < r1; r++, at += d) {
+        const v = nums[r]!;
+        x[at] = ((v === v ? v : fl) - c) / sc;
+      }
+    }
+    for (let k = 0; k < other.length; k++) {
+      const { nums, f } = other[k]!;
+      const { center: c, scale: sc, fill: fl, dim, indicatorDim } = f;
+      for (let r = r0; r < r1; r++) {
+        const v = nums[r]!;
+        const missing = Number.isNaN(v);
+        const t = missing ? fl : f.log1p ? slog1p(v) : v;
+        x[r * d + dim] = (t - c) / sc;
+        if (indicatorDim >= 0 && missing) x[r * d + indicatorDim] = 1;
       }
     }
     for (let k = 0; k < categorical.length; k++) {
