@@ -3,7 +3,7 @@
  *
  * Every bench part that needs its own memory figure or a fresh process state runs its work in a child
  * (`node --import tsx <script> --child <role> …`); the child's last stdout line is its JSON report, and its
- * peak RSS is process.resourceUsage().maxRSS there (the kernel's high-water mark for that whole process).
+ * peak RSS is VmHWM there (the kernel's high-water mark for that whole process).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -23,9 +23,13 @@ export function isMain(moduleUrl: string): boolean {
   return Boolean(process.argv[1]) && pathToFileURL(path.resolve(process.argv[1]!)).href === moduleUrl;
 }
 
-/** This process's peak RSS so far, in MB (kernel high-water mark, includes Node, tsx, SQLite and tfjs). */
+/**
+ * This process's peak RSS so far, in MB (kernel high-water mark, includes Node, tsx, SQLite and tfjs). VmHWM where
+ * /proc has it: getrusage's maxRSS survives exec on Linux, so a child spawned by a big parent would report the
+ * parent's size at the fork.
+ */
 export function peakRssMB(): number {
-  return process.resourceUsage().maxRSS / 1024;
+  return peakRssOfPid(process.pid) ?? process.resourceUsage().maxRSS / 1024;
 }
 
 /** Peak RSS (VmHWM) of another live process of ours, in MB; null where /proc cannot tell. */
