@@ -24,10 +24,10 @@ export async function reconstructionErrors(
   n: number,
   owners: Int32Array,
   columns: number,
-  opts: { withKl: boolean; keepRecon: boolean },
+  opts: { withKl: boolean; keepRecon: boolean; into?: { readonly row: Float32Array; readonly feature: Float32Array } },
 ): Promise<BatchErrors> {
   // The fused kernel computes the same float64 sums in its forward pass (a VAE's KL too, when its settings say so).
-  if (net instanceof FusedNet) return net.errors(x, n, owners, columns, opts.keepRecon);
+  if (net instanceof FusedNet) return net.errors(x, n, owners, columns, opts.keepRecon, opts.into);
   const d = net.arch.inputDims;
   const rec = new Float32Array(n * d);
   const klv = opts.withKl ? new Float32Array(n) : null;

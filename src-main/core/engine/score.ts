@@ -38,6 +38,8 @@ export async function scoreDataset(store: ProjectStore, request: ScoreRequest = 
     const rowErrors = new Float32Array(ds.rowCount);
     const window = windowRows(ds, cols.length, d);
     const buf = new Float32Array(window * d);
+    // One pair of error buffers for every batch: SQLite copies what it is given.
+    const into = { row: new Float32Array(BATCH_ROWS), feature: new Float32Array(BATCH_ROWS * nCols) };
     const id = await withWrite(store, () =>
       beginScore(store, { modelId: model.id, datasetId: ds.id, rows: ds.rowCount, columns: pp.features.map((f) => f.name), chunkRows: BATCH_ROWS, backend: backend.name }),
     );
@@ -50,7 +52,7 @@ export async function scoreDataset(store: ProjectStore, request: ScoreRequest = 
         if (opts.signal?.aborted) throw cancelled('Scoring');
         const end = Math.min(wEnd, start + BATCH_ROWS);
         const n = end - start;
-        const e = await reconstructionErrors(net, x.subarray((start - wStart) * d, (end - wStart) * d), n, owners, nCols, { withKl, keepRecon: false });
+        const e = await reconstructionErrors(net, x.subarray((start - wStart) * d, (end - wStart) * d), n, owners, nCols, { withKl, keepRecon: false, into });
         const k = chunk++;
         await withWrite(store, () => {
           writeScoreChunk(store, id, 'row', k, start, n, e.row);

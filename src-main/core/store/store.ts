@@ -367,12 +367,13 @@ export class ProjectStore {
       'SELECT row_start, row_count, data FROM column_chunks WHERE dataset_id = ? AND column_idx = ? AND row_start < ? AND row_start + row_count > ? ORDER BY chunk_idx',
     );
     for (const r of stmt.iterate(datasetId, col.idx, end, start) as Iterable<{ row_start: number; row_count: number; data: Buffer }>) {
-      const chunk = decodeChunk(r.data, r.row_count, col.storage);
       const from = Math.max(start, r.row_start);
       const to = Math.min(end, r.row_start + r.row_count);
       if (out instanceof Float64Array) {
-        out.set((chunk as Float64Array).subarray(from - r.row_start, to - r.row_start), from - start);
+        // The stored bytes straight into place (no decoded copy of the whole chunk first).
+        new Uint8Array(out.buffer, out.byteOffset + (from - start) * 8, (to - from) * 8).set(r.data.subarray((from - r.row_start) * 8, (to - r.row_start) * 8));
       } else {
+        const chunk = decodeChunk(r.data, r.row_count, col.storage);
         const src = chunk as (string | null)[];
         for (let i = from; i < to; i++) out[i - start] = src[i - r.row_start]!;
       }

@@ -412,11 +412,19 @@ export class FusedNet {
    * Reconstruction errors of n rows, as reconstructionErrors: per row the mean squared error over the model
    * dims, per explained column the squared errors summed (float64) over its dims, the reconstruction if asked.
    */
-  errors(x: Float32Array, n: number, owners: Int32Array, columns: number, keepRecon: boolean): { row: Float32Array; feature: Float32Array; recon: Float32Array | null } {
+  errors(
+    x: Float32Array,
+    n: number,
+    owners: Int32Array,
+    columns: number,
+    keepRecon: boolean,
+    into?: { readonly row: Float32Array; readonly feature: Float32Array },
+  ): { row: Float32Array; feature: Float32Array; recon: Float32Array | null } {
     const d = this.arch.inputDims;
     const b = this.scoreBuffers(owners, columns);
-    const row = new Float32Array(n);
-    const feature = new Float32Array(n * columns);
+    // Into the caller's buffers when given (the score job reuses one pair for every batch).
+    const row = into && into.row.length >= n ? into.row.subarray(0, n) : new Float32Array(n);
+    const feature = into && into.feature.length >= n * columns ? into.feature.subarray(0, n * columns) : new Float32Array(n * columns);
     const recon = keepRecon ? new Float32Array(n * d) : null;
     const h = recon ? null : this.helper;
     if (h) new Int32Array(h.sab, h.lay.own, d).set(owners);
