@@ -42,9 +42,11 @@ interface Pending {
 
 /**
  * Jobs in one long-lived worker thread of the engine process, so that the thread answering the contract's queries
- * (ranking, heatmap, verdicts, status) never waits for training's or scoring's synchronous stretches. One thread
- * for the process's lifetime: the native TensorFlow backend can be initialised in one thread per process only
- * (tensorflow/tfjs#8388), so it lives there and the query thread keeps to wasm/cpu for its few explanations.
+ * (ranking, heatmap, verdicts, status) never waits for training's or scoring's synchronous stretches. It starts
+ * with the first job and serves every later one: the native TensorFlow backend can be initialised in one thread per
+ * process only (tensorflow/tfjs#8388), so it lives there and the query thread keeps to wasm/cpu for its few
+ * explanations. A thread that dies fails its jobs and the next job starts a new one (with native TensorFlow that
+ * may fail to load again; the job then says so, and restarting the app gives a fresh process).
  */
 export class WorkerRunner implements JobRunner {
   private worker: Worker | null = null;
