@@ -9,7 +9,7 @@ import { datasetContentSha256, rankingSha256 } from './fingerprint';
 import { modelCard } from './model-card';
 import { reproduction } from './reproduce';
 import { heatmap, notes, rowNamer, topRows } from './rows';
-import { DEFAULT_TOP, MAX_TOP, type ReportColumn, type ReportData, type ReportEvaluation, type ReportThreshold, type Reproduction } from './types';
+import { DEFAULT_TOP, MAX_TOP, REPORT_DATASET_FACTS, type ReportColumn, type ReportData, type ReportEvaluation, type ReportThreshold, type Reproduction } from './types';
 
 export interface GatherOptions {
   /** Default: the model of the newest score (of `datasetId` when given). */
@@ -71,16 +71,7 @@ export async function gatherReportData(store: ProjectStore, opts: GatherOptions 
     explainBackend: backend.name,
     project: { path: store.path, name: path.basename(store.path).replace(/\.residual$/i, '') },
     dataset: {
-      id: ds.id,
-      name: ds.name,
-      sourcePath: ds.sourcePath,
-      sourceSha256: ds.sourceSha256,
-      sourceBytes: ds.sourceBytes,
-      encoding: ds.encoding,
-      delimiter: ds.delimiter,
-      decimalComma: ds.decimalComma,
-      rowCount: ds.rowCount,
-      skippedRows: ds.skippedRows,
+      ...pickKeys(ds, REPORT_DATASET_FACTS),
       importedAt: ds.createdAt,
       columns: ds.columns.map(column),
       contentSha256: datasetContentSha256(store, ds),
@@ -137,6 +128,12 @@ export function resolveScore(store: ProjectStore, modelId: number | undefined, d
     }
   }
   return { model: getModel(store, score.modelId), score, ds: ds ?? store.getDataset(score.datasetId) };
+}
+
+function pickKeys<T, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const k of keys) out[k] = o[k];
+  return out;
 }
 
 function column(c: DatasetInfo['columns'][number]): ReportColumn {

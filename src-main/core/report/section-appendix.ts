@@ -44,34 +44,34 @@ export function appendix(layout: Layout, d: ReportData): void {
   );
 
   layout.heading('Training settings', 2, 80);
-  layout.table(
-    [
-      { header: 'Setting', weight: 1.1 },
-      { header: 'Value', weight: 1.4, font: 'mono', maxLines: 4 },
-      { header: 'Setting', weight: 1.1 },
-      { header: 'Value', weight: 1.4, font: 'mono', maxLines: 4 },
-    ],
-    pairs(Object.entries(m.settings).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
-  );
+  settingsTable(layout, Object.entries(m.settings).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
 
   layout.heading('Threshold settings', 2, 60);
-  layout.table(
+  settingsTable(
+    layout,
     [
-      { header: 'Setting', weight: 1.1 },
-      { header: 'Value', weight: 1.4, font: 'mono', maxLines: 4 },
-      { header: 'Setting', weight: 1.1 },
-      { header: 'Value', weight: 1.4, font: 'mono', maxLines: 4 },
-    ],
-    pairs([
       ['method', d.threshold.method],
       ...Object.entries(d.threshold.params).map(([k, v]) => [k, String(v)] as const),
       ['value', String(d.threshold.value ?? 'Infinity')],
       ...Object.entries(d.threshold.details).map(([k, v]) => [k, String(v)] as const),
-    ]),
+    ],
   );
 }
 
-/** Two setting/value pairs per row: the settings table takes half the height. */
+/** Settings as a table of two setting/value pairs per row (the table takes half the height). */
+function settingsTable(layout: Layout, entries: readonly (readonly [string, string])[]): void {
+  layout.table(
+    [
+      { header: 'Setting', weight: 1.1 },
+      { header: 'Value', weight: 1.4, font: 'mono', maxLines: 4 },
+      { header: 'Setting', weight: 1.1 },
+      { header: 'Value', weight: 1.4, font: 'mono', maxLines: 4 },
+    ],
+    pairs(entries),
+  );
+}
+
+/** Two setting/value pairs per row. */
 function pairs(entries: readonly (readonly [string, string])[]): Cell[][] {
   const half = Math.ceil(entries.length / 2);
   return entries.slice(0, half).map(([k, v], i) => {

@@ -4,6 +4,7 @@
  */
 import type { Confusion, ThresholdSpec } from '../analysis';
 import type { ColumnInfo, ColumnStats } from '../store';
+import type { DatasetInfo } from '../store/types';
 import type { BackendName, ModelKind, ModelStatus, TrainSettings } from '../engine';
 import type { Verdict } from '../review';
 
@@ -182,23 +183,17 @@ export interface Reproduction {
   readonly notes: readonly string[];
 }
 
+/** The stored dataset's facts the report prints as they are. */
+export const REPORT_DATASET_FACTS = ['id', 'name', 'sourcePath', 'sourceSha256', 'sourceBytes', 'encoding', 'delimiter', 'decimalComma', 'rowCount', 'skippedRows'] as const;
+export type ReportDatasetFact = (typeof REPORT_DATASET_FACTS)[number];
+
 export interface ReportData {
   readonly generatedAt: string;
   readonly residualVersion: string;
   /** Backend that recomputed the top rows' expected values for this report. */
   readonly explainBackend: BackendName;
   readonly project: { readonly path: string; readonly name: string };
-  readonly dataset: {
-    readonly id: number;
-    readonly name: string;
-    readonly sourcePath: string;
-    readonly sourceSha256: string;
-    readonly sourceBytes: number;
-    readonly encoding: string;
-    readonly delimiter: string;
-    readonly decimalComma: boolean;
-    readonly rowCount: number;
-    readonly skippedRows: number;
+  readonly dataset: Pick<DatasetInfo, ReportDatasetFact> & {
     readonly importedAt: string;
     readonly columns: readonly ReportColumn[];
     /** SHA-256 over the stored column data, column by column: the rows as Residual holds them. */
