@@ -6,30 +6,26 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, ROOT, screenshot, serve, type Served } from './harness';
+import { openApp, ROOT, screenshot, type OpenedApp } from './harness';
 
 const WDBC = path.join(ROOT, 'tests', 'fixtures', 'wdbc.csv');
 
 describe('Data, Model and Training sections', () => {
   let dir: string;
-  let served: Served;
-  let browser: Browser;
+  let app: OpenedApp;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'residual-e2e-dmt-'));
-    [served, browser] = await Promise.all([serve(['--project', path.join(dir, 'p.residual')]), launchChromium()]);
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(served.url);
+    app = await openApp(['--project', path.join(dir, 'p.residual')]);
+    ({ page, pageErrors } = app);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
+    await app?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 

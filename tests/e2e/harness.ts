@@ -96,6 +96,45 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+export interface OpenedApp {
+  readonly served: Served;
+  readonly browser: Browser;
+  readonly page: Page;
+  /** Uncaught errors of the page, as they happen. */
+  readonly pageErrors: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * `residual serve` with these arguments and a 1280 × 800 Chromium page open on it, collecting the page's uncaught
+ * errors. `onPage` runs before the first navigation (to watch requests from the start).
+ */
+export async function openApp(serveArgs: string[], onPage?: (page: Page) => void): Promise<OpenedApp> {
+  const [servedR, browserR] = await Promise.allSettled([serve(serveArgs), launchChromium()]);
+  if (servedR.status === 'rejected' || browserR.status === 'rejected') {
+    if (servedR.status === 'fulfilled') await servedR.value.stop();
+    if (browserR.status === 'fulfilled') await browserR.value.close();
+    throw servedR.status === 'rejected' ? servedR.reason : (browserR as PromiseRejectedResult).reason;
+  }
+  const served = servedR.value;
+  const browser = browserR.value;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  onPage?.(page);
+  await page.goto(served.url);
+  return {
+    served,
+    browser,
+    page,
+    pageErrors,
+    close: async () => {
+      await browser.close();
+      await served.stop();
+    },
+  };
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);

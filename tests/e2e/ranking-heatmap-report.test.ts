@@ -3,61 +3,39 @@
  * with `residual serve`, then Ranking (a virtualised table fed by bounded `score.rank` windows, keyboard review,
  * threshold methods), Heatmap (heatmap, profile bars, a click into the row detail) and Report (an A4 PDF).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page, Request } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDir } from '../helpers/tmp';
-import { apiCall, chromiumAvailable, launchChromium, ROOT, screenshot, serve, type Served } from './harness';
+import { apiCall, chromiumAvailable, openApp, residual, ROOT, screenshot, type OpenedApp } from './harness';
 
 /** The most rows the table may ask for in one `score.rank` call (its WINDOW_ROWS). */
 const WINDOW_ROWS = 100;
 const ROWS = 569;
 
-function cli(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'residual.mjs'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, RESIDUAL_BACKEND: 'wasm' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`residual ${args[0]} exited with ${code}:\n${err}`))));
-  });
-}
-
 describe.skipIf(!chromiumAvailable())('Ranking, Heatmap and Report in the browser', () => {
   const dir = tmpDir('residual-e2e-rank-');
   const project = path.join(dir, 'cells.residual');
-  let served: Served;
-  let browser: Browser;
+  let app: OpenedApp;
   let page: Page;
   const rankRequests: { offset: number; limit: number }[] = [];
 
-  const call = <T>(method: string, body: unknown): Promise<T> => apiCall<T>(served, method, body);
+  const call = <T>(method: string, body: unknown): Promise<T> => apiCall<T>(app.served, method, body);
 
   beforeAll(async () => {
-    await cli(['import', path.join(ROOT, 'tests/fixtures/wdbc.csv'), '--project', project, '--label', 'diagnosis', '--positive', 'malignant', '--id', 'id']);
-    await cli(['train', '--project', project, '--epochs', '8', '--seed', '7']);
-    await cli(['score', '--project', project]);
-    served = await serve(['--project', project]);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('request', (r) => {
-      if (r.url().endsWith('/api/score.rank')) rankRequests.push(JSON.parse(r.postData() ?? '{}') as { offset: number; limit: number });
-    });
-    await page.goto(served.url);
+    await residual(['import', path.join(ROOT, 'tests/fixtures/wdbc.csv'), '--project', project, '--label', 'diagnosis', '--positive', 'malignant', '--id', 'id']);
+    await residual(['train', '--project', project, '--epochs', '8', '--seed', '7']);
+    await residual(['score', '--project', project]);
+    app = await openApp(['--project', project], (p) =>
+      p.on('request', (r) => {
+        if (r.url().endsWith('/api/score.rank')) rankRequests.push(JSON.parse(r.postData() ?? '{}') as { offset: number; limit: number });
+      }),
+    );
+    page = app.page;
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-  });
+  afterAll(() => app?.close());
 
   it('ranks every row in a virtualised table fed by bounded windows', async () => {
     await page.getByRole('button', { name: 'Ranking', exact: true }).click();

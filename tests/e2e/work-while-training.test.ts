@@ -5,35 +5,29 @@
  * stops it, keeping its best epoch. Jobs run in the engine's job thread; these calls are answered by its main thread.
  */
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobRef } from '../../src-main/contract';
 import { tmpDir } from '../helpers/tmp';
-import { apiCall, chromiumAvailable, launchChromium, residual, ROOT, screenshot, serve, type Served } from './harness';
+import { apiCall, chromiumAvailable, openApp, residual, ROOT, screenshot, type OpenedApp } from './harness';
 
 describe.skipIf(!chromiumAvailable())('working while a model trains', () => {
   const dir = tmpDir('residual-e2e-busy-');
   const project = path.join(dir, 'busy.residual');
-  let served: Served;
-  let browser: Browser;
+  let app: OpenedApp;
   let page: Page;
 
-  const call = <T>(method: string, body: unknown): Promise<T> => apiCall<T>(served, method, body);
+  const call = <T>(method: string, body: unknown): Promise<T> => apiCall<T>(app.served, method, body);
 
   beforeAll(async () => {
     await residual(['import', path.join(ROOT, 'tests/fixtures/wdbc.csv'), '--project', project, '--label', 'diagnosis', '--positive', 'malignant', '--id', 'id']);
     await residual(['train', '--project', project, '--epochs', '8', '--seed', '7']);
     await residual(['score', '--project', project]);
-    served = await serve(['--project', project]);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(served.url);
+    app = await openApp(['--project', project]);
+    page = app.page;
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
-  });
+  afterAll(() => app?.close());
 
   it('pages, reviews and explains rows while training runs, then cancels the run from the job tray', async () => {
     // A run that would go on for a very long time: 100,000 epochs, no early stop.

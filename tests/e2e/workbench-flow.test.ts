@@ -8,10 +8,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDir } from '../helpers/tmp';
-import { chromiumAvailable, launchChromium, residual, ROOT, screenshot, serve, type Served } from './harness';
+import { chromiumAvailable, openApp, residual, ROOT, screenshot, type OpenedApp } from './harness';
 
 const WDBC = path.join(ROOT, 'tests', 'fixtures', 'wdbc.csv');
 const ROWS = 569;
@@ -29,25 +29,21 @@ interface Top {
 describe.skipIf(!chromiumAvailable())('the workbench from CSV to report (browser mode)', () => {
   const dir = tmpDir('residual-e2e-flow-');
   const project = path.join(dir, 'tumours.residual');
-  let served: Served;
-  let browser: Browser;
+  let app: OpenedApp;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   const nav = (name: string) => page.getByRole('navigation').getByRole('button', { name, exact: true });
   const current = async () => (await page.locator('nav button[aria-current="page"]').textContent())?.trim();
   const top = async (n: number): Promise<Top> => JSON.parse(await residual(['top', '--project', project, '-n', String(n), '--json'])) as Top;
 
   beforeAll(async () => {
-    [served, browser] = await Promise.all([serve(['--project', project]), launchChromium()]);
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(served.url);
+    app = await openApp(['--project', project]);
+    ({ page, pageErrors } = app);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await served?.stop();
+    await app?.close();
   });
 
   it('1 · Data: uploads wdbc.csv, imports it and shows its statistics', async () => {
