@@ -20,7 +20,7 @@ import type { ImportResult } from '../src-main/core/data';
 import type { ScoreResult, TrainResult } from '../src-main/core/engine';
 import type { ReportResult } from '../src-main/core/report';
 import { ensureBenchCsv } from './import';
-import { benchBrowserMode, defaultBenchDir, fmtInt, fmtMB, fmtMs, isMain, peakRssOfPid, reportFromChild, runChild, timed } from './util';
+import { benchBrowserMode, defaultBenchDir, flagValue, fmtInt, fmtMB, fmtMs, isMain, peakRssOfPid, reportFromChild, runChild, timed } from './util';
 
 const here = fileURLToPath(import.meta.url);
 
@@ -269,10 +269,7 @@ if (isMain(import.meta.url)) {
     if (role === 'e2e') await e2eChild(csv!, project!, out!, Number(epochs));
     else throw new Error(`unknown bench child role ${role}`);
   } else {
-    const flag = (name: string): string | undefined => {
-      const i = args.indexOf(name);
-      return i >= 0 ? args[i + 1] : undefined;
-    };
+    const flag = (name: string): string | undefined => flagValue(args, name);
     await benchE2e({
       ...(flag('--rows') ? { rows: Number(flag('--rows')) } : {}),
       ...(flag('--cols') ? { cols: Number(flag('--cols')) } : {}),

@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import type { Distribution, Heatmap, RankPage, RowDetail } from '../src-main/contract';
 import type { BackendInfo } from '../src-main/core/engine';
 import { ensureBenchCsv } from './import';
-import { benchBrowserMode, defaultBenchDir, fmtInt, fmtMB, fmtMs, isMain, median, peakRssOfPid, repoRoot, reportFromChild, runChild, timed } from './util';
+import { benchBrowserMode, defaultBenchDir, flagValue, fmtInt, fmtMB, fmtMs, isMain, median, peakRssOfPid, repoRoot, reportFromChild, runChild, timed } from './util';
 
 const here = fileURLToPath(import.meta.url);
 
@@ -305,10 +305,7 @@ if (isMain(import.meta.url)) {
     else if (role === 'bridge') await bridgeChild(a!, Number(b));
     else throw new Error(`unknown bench child role ${role}`);
   } else {
-    const flag = (name: string): string | undefined => {
-      const i = args.indexOf(name);
-      return i >= 0 ? args[i + 1] : undefined;
-    };
+    const flag = (name: string): string | undefined => flagValue(args, name);
     await benchRanking({
       ...(flag('--rows') ? { rows: Number(flag('--rows')) } : {}),
       ...(flag('--cols') ? { cols: Number(flag('--cols')) } : {}),

@@ -18,6 +18,12 @@ export function defaultBenchDir(): string {
   return process.env['RESIDUAL_BENCH_DIR'] ?? path.join(os.tmpdir(), 'residual-bench');
 }
 
+/** The value after `--name` in a command line, if the flag is there. */
+export function flagValue(args: readonly string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
 /** True when the module with this import.meta.url is the script node was started with. */
 export function isMain(moduleUrl: string): boolean {
   return Boolean(process.argv[1]) && pathToFileURL(path.resolve(process.argv[1]!)).href === moduleUrl;
