@@ -291,11 +291,13 @@ export interface Events {
   'job.failed': JobRef & { readonly error: ContractError };
   'project.changed': { readonly path: string };
   'engine.crashed': { readonly message: string };
+  /** The engine's tensor backend, when it loads or changes (it loads with the first training or scoring). */
+  'engine.backend': BackendInfo;
   /** A native menu item the renderer carries out (it owns those flows). */
   'app.command': { readonly command: 'import' | 'export-report' };
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: readonly EventName[] = ['job.started', 'job.progress', 'job.finished', 'job.failed', 'project.changed', 'engine.crashed', 'app.command'];
+export const EVENT_NAMES: readonly EventName[] = ['job.started', 'job.progress', 'job.finished', 'job.failed', 'project.changed', 'engine.crashed', 'engine.backend', 'app.command'];
 
 // ---- derived channel names -----------------------------------------------------------------------------
 

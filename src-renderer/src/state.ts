@@ -128,26 +128,20 @@ export function dismissJob(jobId: string): void {
 }
 
 let wired = false;
-let statusAsked = false;
 export function wireEvents(): void {
   if (wired) return;
   wired = true;
   api.on('job.started', (ref) => upsertJob(ref, { state: 'running' }));
-  api.on('job.progress', (p) => {
-    upsertJob(p, { fraction: p.fraction, etaSeconds: p.etaSeconds, message: p.message, detail: p.detail });
-    // The first training or scoring loads the engine's backend before its first progress: show which, now.
-    if (!state.status?.backend && (p.detail.kind === 'train' || p.detail.kind === 'score') && !statusAsked) {
-      statusAsked = true;
-      void refreshStatus()
-        .catch(() => undefined)
-        .finally(() => (statusAsked = false));
-    }
+  api.on('job.progress', (p) => upsertJob(p, { fraction: p.fraction, etaSeconds: p.etaSeconds, message: p.message, detail: p.detail }));
+  // The first training or scoring loads the engine's backend: the header's badge says which at once.
+  api.on('engine.backend', (backend) => {
+    if (state.status) state.status = { ...state.status, backend };
   });
   api.on('job.finished', (p) => {
     upsertJob(p, { state: 'finished', fraction: 1, etaSeconds: 0 });
     settle(p.jobId, { ok: true, value: p });
     void refreshProject();
-    // Training and scoring start the engine's backend: the header's badge should say which.
+    // The engine's status as it now stands (the backend, should its event have been missed).
     void refreshStatus().catch(() => undefined);
     // Finished jobs leave the tray by themselves; failed ones stay until dismissed.
     setTimeout(() => dismissJob(p.jobId), 4000);

@@ -12,18 +12,41 @@ export interface JobRunner {
   run(task: JobTask, signal: AbortSignal, progress: (p: JobProgressUpdate) => void): Promise<TaskResult<JobKind>>;
   /** The tensor backend jobs train and score on (null until it has loaded). */
   backend(): BackendInfo | null;
+  /** Called when that backend loads or changes. */
+  onBackend(listener: (backend: BackendInfo) => void): void;
   close(): Promise<void>;
 }
 
 /** Jobs on this thread's event loop: simple, but queries wait whenever a job computes. */
 export class InlineRunner implements JobRunner {
-  run(task: JobTask, signal: AbortSignal, progress: (p: JobProgressUpdate) => void): Promise<TaskResult<JobKind>> {
-    return runTask(task, signal, progress);
+  private readonly backends = new BackendWatch();
+
+  async run(task: JobTask, signal: AbortSignal, progress: (p: JobProgressUpdate) => void): Promise<TaskResult<JobKind>> {
+    try {
+      return await runTask(task, signal, progress);
+    } finally {
+      this.backends.update(backendInfo());
+    }
   }
   backend(): BackendInfo | null {
-    return backendInfo();
+    return this.backends.current;
+  }
+  onBackend(listener: (backend: BackendInfo) => void): void {
+    this.backends.listener = listener;
   }
   async close(): Promise<void> {}
+}
+
+/** The backend last reported, and who to tell when it changes. */
+class BackendWatch {
+  current: BackendInfo | null = null;
+  listener: ((backend: BackendInfo) => void) | null = null;
+
+  update(info: BackendInfo | null): void {
+    if (!info || JSON.stringify(info) === JSON.stringify(this.current)) return;
+    this.current = info;
+    this.listener?.(info);
+  }
 }
 
 /** Messages between the query thread and the job thread (src-main/app/job-worker.ts). */
@@ -52,14 +75,18 @@ export class WorkerRunner implements JobRunner {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
-  private info: BackendInfo | null = null;
+  private readonly backends = new BackendWatch();
   private closing = false;
 
   /** `entry`: the job thread's script; a .ts file runs through tsx (development, tests), a .js one as is. */
   constructor(private readonly entry: string) {}
 
   backend(): BackendInfo | null {
-    return this.info;
+    return this.backends.current;
+  }
+
+  onBackend(listener: (backend: BackendInfo) => void): void {
+    this.backends.listener = listener;
   }
 
   run(task: JobTask, signal: AbortSignal, progress: (p: JobProgressUpdate) => void): Promise<TaskResult<JobKind>> {
@@ -97,7 +124,7 @@ export class WorkerRunner implements JobRunner {
 
   private receive(m: FromJobThread): void {
     if (m.type === 'backend') {
-      this.info = m.info;
+      this.backends.update(m.info);
       return;
     }
     const p = this.pending.get(m.id);

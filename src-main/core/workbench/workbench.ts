@@ -41,6 +41,7 @@ export class Workbench {
     private readonly options: WorkbenchOptions,
   ) {
     this.runner = options.runner ?? new InlineRunner();
+    this.runner.onBackend((backend) => emit('engine.backend', backend));
     this.jobs = new JobQueue(
       (event, payload) => {
         // Finished jobs change what the project holds; cached views of old scores are dropped.

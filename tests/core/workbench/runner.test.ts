@@ -15,6 +15,8 @@ const dir = tmpDir();
 process.env[BACKEND_ENV] = 'wasm';
 
 const runner = new WorkerRunner(ENTRY);
+const announced: string[] = [];
+runner.onBackend((b) => announced.push(b.name));
 afterAll(() => runner.close());
 
 function newProject(name: string): string {
@@ -51,6 +53,8 @@ describe('WorkerRunner: jobs in the engine process job thread', () => {
     expect(trainUpdates.map((u) => u.message)).toContain('epoch 3/3');
     await until(() => runner.backend() !== null);
     expect(runner.backend()!.name).toBe('wasm');
+    // Announced once, when it loaded (the job thread reports it again after every job: no news, no call).
+    expect(announced).toEqual(['wasm']);
     // Nothing loaded a backend in this thread: the job thread did.
     expect(backendInfo()).toBeNull();
 
