@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-// The CLI runs the TypeScript sources directly through tsx, so `npx residual` works right after `npm install`.
-import { register } from 'tsx/esm/api';
+// The `residual` command: the CLI compiled to out/main/cli.js at `npm install`, rebuilt here first when a source
+// is newer (a fresh clone installed with --ignore-scripts, or after a pull), so `npx residual` always runs current code.
+import { buildIfStale } from '../scripts/build.mjs';
 
-register();
-const { main } = await import('../src-main/cli/main.ts');
+try {
+  await buildIfStale();
+} catch (e) {
+  process.stderr.write(`residual: building the app failed: ${e?.message ?? e}\nRun "npm run build" to see the whole error.\n`);
+  process.exit(1);
+}
+const { main } = await import('../out/main/cli.js');
 process.exitCode = await main(process.argv.slice(2));

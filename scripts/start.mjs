@@ -1,38 +1,24 @@
 // `npm start`: build what is stale, make the sample project, then run the desktop app, or browser mode where
 // Electron's binary cannot be had (offline, blocked download).
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
+import { buildIfStale } from './build.mjs';
 import { electronBinary, electronSqlite } from './electron-native.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
-const require = createRequire(import.meta.url);
 const cli = path.join(root, 'bin', 'residual.mjs');
 const home = process.env.RESIDUAL_HOME ?? path.join(os.homedir(), '.residual');
 const sample = path.join(home, 'sample.residual');
 
-function newest(dir) {
-  let t = 0;
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-function buildIfStale() {
-  const built = path.join(root, 'out', 'renderer', 'index.html');
-  const sources = Math.max(newest(path.join(root, 'src-main')), newest(path.join(root, 'src-renderer')), fs.statSync(path.join(root, 'electron.vite.config.ts')).mtimeMs);
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= sources && fs.existsSync(path.join(root, 'out', 'main', 'engine.js'))) return;
-  console.error('Building Residual…');
-  execFileSync(process.execPath, [require.resolve('electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-}
-
 function run(args) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error(`residual ${args[0]} failed (exit ${r.status})`);
+  // Its output (the wizard's reasons, progress) is shown only when a step fails.
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) {
+    process.stderr.write(r.stdout + r.stderr);
+    throw new Error(`residual ${args[0]} failed (exit ${r.status})`);
+  }
 }
 
 function ensureSample() {
@@ -54,7 +40,7 @@ function serve(reason) {
   child.on('exit', (code) => process.exit(code ?? 0));
 }
 
-buildIfStale();
+await buildIfStale();
 ensureSample();
 if (process.env.RESIDUAL_BROWSER_MODE === '1') {
   serve('RESIDUAL_BROWSER_MODE=1');

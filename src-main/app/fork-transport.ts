@@ -1,15 +1,20 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageRoot } from './paths';
 import type { EngineTransport, FromEngine } from './protocol';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
+const self = fileURLToPath(import.meta.url);
 
-/** The engine as a Node child process (browser mode, tests): the TypeScript entry runs through tsx. */
+/**
+ * The engine as a Node child process (browser mode, tests). From the built CLI (out/main, JavaScript) it is the
+ * built out/main/engine.js; from the TypeScript sources (tests, development) the TypeScript entry through tsx.
+ */
 export function forkEngine(env: NodeJS.ProcessEnv = {}): EngineTransport {
-  const entry = path.join(here, 'engine-process.ts');
+  const fromSources = path.extname(self) === '.ts';
+  const entry = fromSources ? path.join(path.dirname(self), 'engine-process.ts') : path.join(packageRoot(), 'out', 'main', 'engine.js');
   const child = fork(entry, [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: fromSources ? ['--import', 'tsx'] : [],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',

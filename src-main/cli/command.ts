@@ -7,7 +7,6 @@ export type ParsedValues = Record<string, string | boolean | string[] | undefine
 
 export interface Command {
   readonly name: string;
-  readonly summary: string;
   /** Usage lines shown by `residual help <command>`. */
   readonly usage: string;
   readonly options: Options;

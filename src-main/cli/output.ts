@@ -65,17 +65,31 @@ export function progressReporter(io: Io, label: string): { update(fraction: numb
   };
 }
 
-/** Turns any failure into one clear stderr line and an exit status (2: bad usage or input, 1: the rest). */
-export function reportError(io: Io, e: unknown): number {
+/**
+ * Turns any failure into one clear stderr line and an exit status (2: bad usage or input, 1: the rest). With `json`,
+ * stdout also gets one JSON document, `{"error": {"code", "message"}}`, so a script reading stdout sees the failure.
+ */
+export function reportError(io: Io, e: unknown, options: { json?: boolean } = {}): number {
+  let code: string;
+  let message: string;
+  let status: number;
   if (isResidualError(e)) {
-    io.err(`residual: ${e.message}\n`);
-    return e.code === 'BAD_INPUT' || e.code === 'NOT_FOUND' || e.code === 'BAD_FILE' ? 2 : 1;
+    code = e.code;
+    message = e.message;
+    status = e.code === 'BAD_INPUT' || e.code === 'NOT_FOUND' || e.code === 'BAD_FILE' ? 2 : 1;
+    io.err(`residual: ${message}\n`);
+  } else if ((e as { code?: string } | null)?.code?.startsWith('ERR_PARSE_ARGS')) {
+    code = 'BAD_INPUT';
+    message = `${(e as Error).message}. Run "residual help" for usage.`;
+    status = 2;
+    io.err(`residual: ${message}\n`);
+  } else {
+    const err = e as Error;
+    code = 'INTERNAL';
+    message = `unexpected error: ${err?.message ?? String(e)}`;
+    status = 1;
+    io.err(`residual: unexpected error: ${err?.stack ?? String(e)}\n`);
   }
-  const err = e as Error;
-  if ((err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    io.err(`residual: ${err.message}. Run "residual help" for usage.\n`);
-    return 2;
-  }
-  io.err(`residual: unexpected error: ${err?.stack ?? String(e)}\n`);
-  return 1;
+  if (options.json) printJson(io, { error: { code, message } });
+  return status;
 }

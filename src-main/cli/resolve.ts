@@ -1,4 +1,5 @@
-import { getModel, latestScore, listModels, type ModelInfo, type ScoreInfo } from '../core/engine';
+import { getModel, latestScore, listModels } from '../core/engine/repo';
+import type { ModelInfo, ScoreInfo } from '../core/engine/types';
 import { ResidualError } from '../core/errors';
 import type { DatasetInfo, ProjectStore } from '../core/store';
 import type { ParsedValues } from './command';

@@ -5,9 +5,15 @@ import { formatNumber, printJson } from '../output';
 import { withProject } from '../project';
 import { resolveScoreArg } from '../resolve';
 
+/** What an analyst must be told when the ranking is worse than a coin flip. */
+export function worseThanRandom(rocAuc: number): string | null {
+  if (!(rocAuc < 0.5)) return null;
+  return `ROC AUC ${formatNumber(rocAuc)} is below 0.5: this ranking is worse than random. The model reconstructs the labelled anomalies better than the normal rows ` +
+    '(they may be the majority pattern, or the network is wide enough to copy them). Try a narrower bottleneck, fewer epochs, another kind, or check which value the label marks as the anomaly.';
+}
+
 export const evalCommand: Command = {
   name: 'eval',
-  summary: "Evaluate a model's ranking against the labels and verdicts: ROC AUC, AP, precision/recall@k, confusion",
   usage: 'residual eval --project P [--model ID] [--dataset N] [--k K] [--json]',
   options: { project: { type: 'string' }, model: { type: 'string' }, dataset: { type: 'string' }, k: { type: 'string' }, json: { type: 'boolean' } },
   async run({ values, io }) {
@@ -16,6 +22,7 @@ export const evalCommand: Command = {
     return withProject(project, {}, (store) => {
       const { model, dataset, score } = resolveScoreArg(store, values);
       const ev = evaluateScore(store, score.scoreId, k !== undefined ? { k } : {});
+      const warning = worseThanRandom(ev.rocAuc);
       if (values['json']) {
         printJson(io, {
           rocAuc: ev.rocAuc,
@@ -29,6 +36,7 @@ export const evalCommand: Command = {
           negatives: ev.negatives,
           modelId: model.id,
           dataset: dataset.name,
+          warning,
         });
         return 0;
       }
@@ -37,7 +45,8 @@ export const evalCommand: Command = {
         `Model #${model.id} on "${dataset.name}" (${ev.positives} labelled anomalies, ${ev.negatives} normal):\n` +
           `  ROC AUC            ${formatNumber(ev.rocAuc)}\n  average precision  ${formatNumber(ev.averagePrecision)}\n` +
           `  precision@${ev.k}  ${formatNumber(ev.precisionAtK)}    recall@${ev.k}  ${formatNumber(ev.recallAtK)}\n` +
-          `  at threshold ${formatNumber(ev.threshold)}: TP ${c.tp}  FP ${c.fp}  TN ${c.tn}  FN ${c.fn}  precision ${formatNumber(c.precision)}  recall ${formatNumber(c.recall)}  F1 ${formatNumber(c.f1)}\n`,
+          `  at threshold ${formatNumber(ev.threshold)}: TP ${c.tp}  FP ${c.fp}  TN ${c.tn}  FN ${c.fn}  precision ${formatNumber(c.precision)}  recall ${formatNumber(c.recall)}  F1 ${formatNumber(c.f1)}\n` +
+          (warning ? `Warning: ${warning}\n` : ''),
       );
       return 0;
     });

@@ -7,7 +7,6 @@ import { ResidualError } from '../../core/errors';
 
 export const importCommand: Command = {
   name: 'import',
-  summary: 'Import a CSV/TSV file as a dataset (creates the project file if absent)',
   usage:
     'residual import <file> --project <p.residual> [--name N] [--label COL [--positive VALUE]] [--time COL] [--id COL] [--ignore COL,COL] [--skip-bad-rows] [--json]',
   positionals: 1,

@@ -11,7 +11,6 @@ function fmt(v: number | undefined, col: ColumnInfo): string {
 
 export const infoCommand: Command = {
   name: 'info',
-  summary: 'Show the datasets of a project: rows, columns with roles and statistics',
   usage: 'residual info --project <p.residual> [--json]',
   options: { project: { type: 'string' }, json: { type: 'boolean' } },
   async run({ values, io }) {

@@ -7,7 +7,6 @@ import { withProject } from '../project';
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: 'Export a PDF report of a scored model: data, model card, threshold, evaluation, top anomalies, appendix',
   usage: `residual report --project <p.residual> --out <file.pdf> [--model ID] [--dataset NAME|ID] [--top 50 (1-${MAX_TOP})] [--paper a4|letter] [--json]`,
   options: {
     project: { type: 'string' },

@@ -8,7 +8,6 @@ import { resolveDatasetArg, resolveModelArg } from '../resolve';
 
 export const scoreCommand: Command = {
   name: 'score',
-  summary: "Score every row of a dataset with a model (flags rows above the model's threshold)",
   usage: 'residual score --project P [--model ID] [--dataset N] [--json]',
   options: { project: { type: 'string' }, model: { type: 'string' }, dataset: { type: 'string' }, json: { type: 'boolean' } },
   async run({ values, io, signal }) {
@@ -18,6 +17,7 @@ export const scoreCommand: Command = {
     const progress = progressReporter(io, 'Scoring');
     return withProject(project, {}, async (store) => {
       const model = resolveModelArg(store, values);
+      if (values['model'] === undefined) io.err(`No --model given: using model #${model.id} "${model.name}" (${model.kind}), the newest that finished.\n`);
       const dataset = resolveDatasetArg(store, values, model);
       const result = await scoreDataset(store, { modelId: model.id, dataset: dataset.id }, {
         signal,
@@ -32,6 +32,7 @@ export const scoreCommand: Command = {
           rowsPerSecond: result.rowsPerSecond,
           scoreId: result.scoreId,
           modelId: result.modelId,
+          modelChosen: values['model'] === undefined ? 'newest finished model' : 'from --model',
           datasetId: result.datasetId,
           threshold: { method: threshold.method, value: threshold.value, alerts: threshold.alerts, stored: stored !== null },
         });

@@ -8,7 +8,6 @@ import { optionalNumber, optionalString } from '../command';
 
 export const serveCommand: Command = {
   name: 'serve',
-  summary: 'Serve the app to a browser on this machine (browser mode): loopback only, with a per-run token',
   usage: 'residual serve [--project P] [--port N]',
   options: { project: { type: 'string' }, port: { type: 'string' } },
   async run({ values, io, signal }) {

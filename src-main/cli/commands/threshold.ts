@@ -9,7 +9,6 @@ import { resolveScoreArg } from '../resolve';
 
 export const thresholdCommand: Command = {
   name: 'threshold',
-  summary: "Set the model's alert threshold: mean + kσ, percentile, alert budget, false-positive rate or cost-optimal",
   usage:
     'residual threshold --project P [--model ID] [--dataset N] --method sigma|percentile|budget|fpr|cost|manual [--k 2] [--on train|validation|all] [--p 99] ' +
     '[--alerts N] [--fpr 0.01] [--c-alarm 1] [--c-missed 5] [--tolerance 0] [--value V] [--json]',

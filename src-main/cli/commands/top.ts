@@ -15,7 +15,6 @@ function show(v: number | string | null): string {
 
 export const topCommand: Command = {
   name: 'top',
-  summary: 'List the most anomalous rows with the features that explain them',
   usage: 'residual top --project P [--model ID] [--dataset N] [-n 20] [--json]',
   options: { project: { type: 'string' }, model: { type: 'string' }, dataset: { type: 'string' }, n: { type: 'string', short: 'n' }, json: { type: 'boolean' } },
   async run({ values, io }) {

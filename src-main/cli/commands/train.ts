@@ -1,4 +1,6 @@
 import { initBackend, trainModel, type TrainSettings } from '../../core/engine';
+import { resolveSettings } from '../../core/engine/settings';
+import type { SettingRationale } from '../../core/engine/types';
 import type { Command, ParsedValues } from '../command';
 import { list, oneOf, optionalNumber, optionalString, requireString } from '../command';
 import { formatDuration, formatNumber, printJson, progressReporter } from '../output';
@@ -11,7 +13,10 @@ function overridesFrom(values: ParsedValues): Partial<TrainSettings> {
   const set = (key: keyof TrainSettings, v: unknown): void => {
     if (v !== undefined) out[key] = v;
   };
-  set('kind', oneOf(values, 'model', ['ae', 'sparse', 'denoising', 'vae'] as const));
+  if (values['model'] !== undefined) {
+    throw new ResidualError('BAD_INPUT', `residual train names the model kind with --kind (ae, sparse, denoising or vae); --model takes a model id in the other commands. Got --model "${String(values['model'])}".`, { field: 'model' });
+  }
+  set('kind', oneOf(values, 'kind', ['ae', 'sparse', 'denoising', 'vae'] as const));
   const layers = list(values, 'layers');
   if (layers) {
     const widths = layers.map(Number);
@@ -45,17 +50,29 @@ function overridesFrom(values: ParsedValues): Partial<TrainSettings> {
   return out as Partial<TrainSettings>;
 }
 
+function describeChoice(s: TrainSettings, rationale: readonly SettingRationale[], fromFlags: readonly string[], dataset: string): string {
+  const lines = [
+    `Training on "${dataset}": kind ${s.kind}, encoder ${s.layers.join('-')}, ${s.activation}, up to ${s.epochs} epochs (patience ${s.patience}), batch ${s.batchSize}, ` +
+      `learning rate ${s.learningRate}, scaler ${s.scaler}, ${s.split} split with ${Math.round(s.validation * 100)}% validation, seed ${s.seed}.`,
+  ];
+  if (fromFlags.length) lines.push(`From your flags: ${fromFlags.join(', ')}. The wizard chose the rest:`);
+  else lines.push('The wizard chose every setting:');
+  for (const r of rationale) lines.push(`  ${r.setting}: ${r.why}`);
+  return lines.join('\n') + '\n';
+}
+
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'Train an autoencoder on a dataset (the wizard proposes what you leave out)',
   usage:
-    'residual train --project P [--dataset N] [--model ae|sparse|denoising|vae] [--layers 16,8] [--activation relu] [--epochs 50] [--batch 256] [--lr 0.001] ' +
+    'residual train --project P [--dataset N] [--kind ae|sparse|denoising|vae] [--layers 16,8] [--activation relu] [--epochs 50] [--batch 256] [--lr 0.001] ' +
     '[--patience 5] [--scaler standard|minmax|robust] [--split random|time] [--val 0.2] [--train-on all|normal] [--seed 0] ' +
     '[--dropout 0] [--l1 0.001] [--noise 0.1] [--beta 1] [--score-with-kl] [--loss mse|bce] [--log1p auto|none|COL,COL] [--max-categories 20] ' +
     '[--missing-indicators yes|no] [--min-delta 0.0001] [--name NAME] [--json]',
   options: {
     project: { type: 'string' },
     dataset: { type: 'string' },
+    kind: { type: 'string' },
+    // Only to say that the kind is --kind: --model means a model id everywhere else.
     model: { type: 'string' },
     layers: { type: 'string' },
     activation: { type: 'string' },
@@ -87,8 +104,14 @@ export const trainCommand: Command = {
     const backend = await initBackend();
     io.err(`Backend: ${backend.name}${backend.simd ? ' (SIMD)' : ''}\n`);
     const progress = progressReporter(io, 'Training');
+    let chosen: { settings: TrainSettings; rationale: readonly SettingRationale[]; dataset: string } | null = null;
     const result = await withProject(project, {}, (store) => {
-      const dataset = optionalString(values, 'dataset') ?? store.getDataset().id;
+      const ds = store.getDataset(optionalString(values, 'dataset'));
+      const { settings: resolved, proposal } = resolveSettings(ds, settings);
+      // The wizard's reasons for what the analyst left to it; flags given on the command line need none.
+      chosen = { settings: resolved, rationale: proposal.rationale.filter((r) => !(r.setting in settings)), dataset: ds.name };
+      if (!values['json']) io.err(describeChoice(chosen.settings, chosen.rationale, Object.keys(settings), ds.name));
+      const dataset = ds.id;
       return trainModel(
         store,
         { dataset, settings, ...(optionalString(values, 'name') ? { name: optionalString(values, 'name') } : {}) },
@@ -117,6 +140,10 @@ export const trainCommand: Command = {
         seconds: result.seconds,
         samplesPerSecond: result.samplesPerSecond,
         warnings: result.warnings,
+        dataset: chosen!.dataset,
+        settings: chosen!.settings,
+        fromFlags: Object.keys(settings),
+        wizard: chosen!.rationale.map((r) => ({ setting: r.setting, value: r.value, why: r.why })),
       });
       return 0;
     }

@@ -7,7 +7,6 @@ import { withProject } from '../project';
 
 export const verdictCommand: Command = {
   name: 'verdict',
-  summary: 'Mark a row as anomaly, normal (false positive) or unsure, with an optional note',
   usage: 'residual verdict --project P [--dataset N] --row ID --is anomaly|normal|unsure [--note TEXT] [--json]   (ID: the id column\'s value, or #N for the N-th row)',
   options: { project: { type: 'string' }, dataset: { type: 'string' }, row: { type: 'string' }, is: { type: 'string' }, note: { type: 'string' }, json: { type: 'boolean' } },
   async run({ values, io }) {

@@ -114,7 +114,7 @@ function describeKind(kind: ValueKind): string {
   return kind === 'number' ? 'numbers' : kind === 'time' ? 'dates' : 'text';
 }
 
-/** Nothing to train on: list what was found, and the usual causes. */
+/** Nothing to train on (no numeric or categorical feature): list what was found, and the usual causes. */
 function noNumericColumn(src: SourceInfo, facts: readonly ColumnFacts[], roles: readonly ResolvedRole[]): ResidualError {
   const found = facts.map((f, i) => `"${f.name}" (${describeKind(f.kind)}, ${roles[i]!.role}: ${roles[i]!.roleReason})`).join('; ');
   const byOptions = roles.some((r) => r.inferredRole === 'numeric' && r.role !== 'numeric');
@@ -123,7 +123,7 @@ function noNumericColumn(src: SourceInfo, facts: readonly ColumnFacts[], roles: 
     : facts.some((f) => f.kind === 'number')
       ? 'Its columns of numbers cannot serve as features (see why above); a file needs at least one that varies.'
       : `Check the delimiter (read as ${JSON.stringify(src.delimiter)}) and the decimal mark (${src.decimalComma ? '","' : '"."'}): numbers read as text usually mean one of them is off.`;
-  return new ResidualError('BAD_INPUT', `${src.file} has no numeric column to learn from, so there is nothing to train on. Columns found: ${found}. ${hint}`, {
+  return new ResidualError('BAD_INPUT', `${src.file} has no numeric or categorical column to learn from, so there is nothing to train on. Columns found: ${found}. ${hint}`, {
     file: src.file,
   });
 }
@@ -268,7 +268,8 @@ async function importInTransaction(job: ImportJob): Promise<{ datasetId: number;
     rowCount: table.rows,
     hasValue: (idx, value) => columnHasValue(store, datasetId, idx, facts[idx]!.kind, value),
   });
-  if (!roles.some((r) => r.role === 'numeric')) throw noNumericColumn(src, facts, roles);
+  // Categorical columns are inputs too (one-hot): a survey of yes/no answers is learnable.
+  if (!roles.some((r) => r.role === 'numeric' || r.role === 'categorical')) throw noNumericColumn(src, facts, roles);
 
   job.progress.report('saving', SAVE, 0, src.size, table.rows);
   if (job.hooks.signal?.aborted) throw cancelled(job.what);

@@ -1,5 +1,6 @@
 import { evaluate, featureErrorProfile, prCurve, rocCurve, type Evaluation, type FeatureShare, type PrPoint, type RocPoint } from '../analysis';
-import { getScore, readFeatureErrors, readRowErrors } from '../engine';
+import { getScore } from '../engine/repo';
+import { readFeatureErrors, readRowErrors } from '../engine/results';
 import { ResidualError } from '../errors';
 import type { ProjectStore } from '../store';
 import { effectiveThreshold } from './thresholds';

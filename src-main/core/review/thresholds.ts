@@ -1,5 +1,7 @@
 import { thresholdFor, type FitSplit, type ThresholdResult, type ThresholdSpec } from '../analysis';
-import { getModel, getScore, readRowErrors, splitOf, SPLIT_TRAIN, SPLIT_VALIDATION } from '../engine';
+import { getModel, getScore } from '../engine/repo';
+import { readRowErrors, splitOf } from '../engine/results';
+import { SPLIT_TRAIN, SPLIT_VALIDATION } from '../engine/types';
 import type { ScoreInfo } from '../engine';
 import { ResidualError } from '../errors';
 import type { DatasetInfo, ProjectStore } from '../store';

@@ -1,5 +1,5 @@
 import { ResidualError } from '../errors';
-import { readLabels } from '../engine';
+import { readLabels } from '../engine/split';
 import type { DatasetInfo, ProjectStore } from '../store';
 
 export type Verdict = 'anomaly' | 'normal' | 'unsure';
