@@ -1,8 +1,8 @@
 /**
- * `npm run bench`: import speed (issue #2), engine throughput (issue #3), the ranking at 1M rows (issue #5) and the
+ * `npm run bench`: CLI start-up (issue #11), import speed (issue #2), engine throughput (issue #3), the ranking at 1M rows (issue #5) and the
  * app's whole flow end to end at 1M rows over HTTP (issue #7), each measured in this run, then one summary table.
  *
- *   npm run bench -- [--only import|engine|ranking|e2e[,…]] [--rows N] [--cols N] [--dir D] [--rebuild]
+ *   npm run bench -- [--only cli|import|engine|ranking|e2e[,…]] [--rows N] [--cols N] [--dir D] [--rebuild]
  *
  * --rows/--cols size the generated CSV of the import, ranking and e2e parts (default 1,000,000 × 30); the engine part
  * has its own fixed cases. --dir holds the CSV and the cached ranking project (default $RESIDUAL_BENCH_DIR or
@@ -11,12 +11,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { benchCli } from './cli';
 import { benchE2e, combinedPeakMB, E2E_EPOCHS, E2E_LAYERS, type E2eReport } from './e2e';
 import { benchImport, benchPandas, ensureBenchCsv, type BenchResult, type PandasResult } from './import';
 import { benchRanking, describeBackend, type RankingResult } from './ranking';
 import { defaultBenchDir, fmtInt, fmtMB, fmtMs, peakRssMB, table } from './util';
 
-const PARTS = ['import', 'engine', 'ranking', 'e2e'] as const;
+const PARTS = ['cli', 'import', 'engine', 'ranking', 'e2e'] as const;
 type Part = (typeof PARTS)[number];
 
 /** The issue #2 target: pandas.read_csv's speed on the reference machine, SQLite write included, within 1 GB. */
@@ -81,6 +82,19 @@ const meets = (ok: boolean): string => (ok ? 'meets' : 'MISSES');
 
 function heading(title: string): void {
   console.log(`\n=== ${title} ${'='.repeat(Math.max(0, 100 - title.length))}`);
+}
+
+function cliPart(summary: SummaryRow[]): void {
+  heading(`CLI start-up (issue #11): whole processes, median of 10 runs (5 for train and score)`);
+  const figures = benchCli();
+  console.log(table(
+    ['command', 'median', 'min', 'max', 'target'],
+    figures.map((f) => [f.name, `${f.medianSeconds.toFixed(3)} s`, `${f.minSeconds.toFixed(3)} s`, `${f.maxSeconds.toFixed(3)} s`, f.targetSeconds === null ? '' : `≤ ${f.targetSeconds} s`]),
+    [0],
+  ));
+  for (const f of figures) {
+    summary.push(['cli', f.name, `${f.medianSeconds.toFixed(3)} s`, f.targetSeconds === null ? 'reference' : `≤ ${f.targetSeconds} s`, f.targetSeconds === null ? '' : meets(f.medianSeconds <= f.targetSeconds)]);
+  }
 }
 
 async function importPart(args: Args, summary: SummaryRow[]): Promise<void> {
@@ -215,7 +229,8 @@ async function main(): Promise<void> {
   const failed: string[] = [];
   for (const part of args.parts) {
     try {
-      if (part === 'import') await importPart(args, summary);
+      if (part === 'cli') cliPart(summary);
+      else if (part === 'import') await importPart(args, summary);
       else if (part === 'engine') {
         if (!(await enginePart(summary, backends))) failed.push(part);
       } else if (part === 'ranking') await rankingPart(args, summary, backends);

@@ -154,13 +154,13 @@ describe('content and options', () => {
   it('no numeric column: lists the columns found and their kinds', async () => {
     const e = await failure(file('name,colour\nann,red\nbob,blue\ncid,red\n', 'words.csv'));
     expect(e.code).toBe('BAD_INPUT');
-    expect(e.message).toMatch(/words\.csv has no numeric column.*"name" \(text, id: .*\); "colour" \(text, /);
+    expect(e.message).toMatch(/words\.csv has no numeric or categorical column.*"name" \(text, id: .*\); "colour" \(text, /);
     expect(e.message).toMatch(/Check the delimiter/);
   });
 
   it('no numeric column that varies: says so', async () => {
     const e = await failure(file('a,b\n1,x\n1,y\n1,x\n', 'flat.csv'));
-    expect(e.message).toMatch(/flat\.csv has no numeric column.*"a" \(numbers, ignored: constant.*cannot serve as features/);
+    expect(e.message).toMatch(/flat\.csv has no numeric or categorical column.*"a" \(numbers, ignored: constant.*cannot serve as features/);
   });
 
   it('an unknown column in the options: named, with the columns listed', async () => {
