@@ -17,6 +17,8 @@ export default defineConfig({
           engine: resolve(root, 'src-main/app/engine-process.ts'),
           // The engine's job thread (worker_threads): import, training, scoring and reports.
           'job-worker': resolve(root, 'src-main/app/job-worker.ts'),
+          // The engine's query thread (worker_threads): the heavier reads (ranking, heatmap, previews, explanations).
+          'query-worker': resolve(root, 'src-main/app/query-worker.ts'),
           // The `residual` command (bin/residual.mjs loads it): compiled once here, not per run.
           cli: resolve(root, 'src-main/cli/main.ts'),
         },

@@ -119,7 +119,7 @@ function percentile(xs: readonly number[], p: number): number {
 type JobOutcome = { ok: true; result: unknown } | { ok: false; message: string };
 
 /** The renderer's side of /api/events: job.finished / job.failed by job id, kept even when they come first. */
-class EventStream {
+export class EventStream {
   private readonly done = new Map<string, JobOutcome>();
   private readonly waiters = new Map<string, (o: JobOutcome) => void>();
   private readonly abort = new AbortController();
@@ -181,7 +181,7 @@ class EventStream {
 
 async function e2eChild(csv: string, project: string, out: string, epochs: number): Promise<void> {
   for (const f of [project, `${project}-wal`, `${project}-shm`, out]) fs.rmSync(f, { force: true });
-  const mode = await benchBrowserMode();
+  const mode = await benchBrowserMode({ dataDirs: [path.dirname(csv)], reportsDir: path.dirname(out) });
   const base = `http://127.0.0.1:${mode.port}/api`;
   const events = new EventStream();
   try {

@@ -1,12 +1,15 @@
 /**
  * Import throughput: a deterministic rows × cols numeric CSV (1M × 30 by default, ~6 significant
- * digits per value) imported into a fresh project, SQLite writes and statistics included.
+ * digits per value) imported into a fresh project, SQLite writes and statistics included. Also wide files
+ * (issue #18): 50 rows × 1k, 4k and 20k columns, whose columns/s shows whether the import is linear in the
+ * column count.
  *
  * The import runs in a child process (`node --import tsx`) so that its peak RSS is its own:
  * process.resourceUsage().maxRSS there, i.e. the kernel's high-water mark of the whole process
  * (Node, tsx, SQLite's cache and the import), measured after the import finished.
  *
  *   npx tsx bench/import.ts [rows] [cols] [dir]
+ *   npx tsx bench/import.ts --wide [dir]
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,6 +25,15 @@ export interface BenchResult {
   rowsPerSecond: number;
   peakRssMB: number;
 }
+
+/** One wide file's import (issue #18). */
+export interface WideResult extends BenchResult {
+  columnsPerSecond: number;
+}
+
+/** Issue #18: an import must be linear in the column count; these widths at WIDE_ROWS rows show it. */
+export const WIDE_ROWS = 50;
+export const WIDE_COLS: readonly number[] = [1_000, 4_000, 20_000];
 
 /** pandas.read_csv on the same file, when /usr/bin/python3 has pandas (Debian's python3-pandas). */
 export interface PandasResult {
@@ -105,6 +117,16 @@ export async function benchImport(opts: { rows?: number; cols?: number; dir: str
   }
 }
 
+/** Imports WIDE_ROWS-row files of each width (generated once into `dir`, like the main file), each in its own process. */
+export async function benchWideImport(opts: { dir: string; cols?: readonly number[]; rows?: number }): Promise<WideResult[]> {
+  const out: WideResult[] = [];
+  for (const cols of opts.cols ?? WIDE_COLS) {
+    const r = await benchImport({ rows: opts.rows ?? WIDE_ROWS, cols, dir: opts.dir });
+    out.push({ ...r, columnsPerSecond: r.cols / r.seconds });
+  }
+  return out;
+}
+
 /**
  * Times pandas.read_csv on the file (parsing into a DataFrame only, nothing written), in its own Python
  * process; peak RSS is that process's ru_maxrss. Null when /usr/bin/python3 cannot import pandas.
@@ -128,6 +150,13 @@ if (isMain(import.meta.url)) {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
     await child(args[2]!, args[3]!);
+  } else if (args[0] === '--wide') {
+    for (const r of await benchWideImport({ dir: args[1] ?? defaultBenchDir() })) {
+      console.log(
+        `${r.rows} rows × ${r.cols.toLocaleString('en-US')} columns (${(r.bytes / 1024 / 1024).toFixed(1)} MiB): ${r.seconds.toFixed(2)} s, ` +
+          `${Math.round(r.columnsPerSecond).toLocaleString('en-US')} columns/s, peak RSS ${r.peakRssMB.toFixed(0)} MB`,
+      );
+    }
   } else {
     const rows = args[0] ? Number(args[0]) : undefined;
     const cols = args[1] ? Number(args[1]) : undefined;

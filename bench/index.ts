@@ -1,8 +1,8 @@
 /**
- * `npm run bench`: CLI start-up (issue #11), import speed (issue #2), engine throughput (issue #3), the ranking at 1M rows (issue #5) and the
+ * `npm run bench`: CLI start-up (issue #11), import speed (issue #2; wide files, issue #18), engine throughput (issue #3), the ranking at 1M rows (issue #5) and the
  * app's whole flow end to end at 1M rows over HTTP (issue #7), each measured in this run, then one summary table.
  *
- *   npm run bench -- [--only cli|import|engine|ranking|e2e[,…]] [--rows N] [--cols N] [--dir D] [--rebuild]
+ *   npm run bench -- [--only cli|import|engine|ranking|e2e|concurrency[,…]] [--rows N] [--cols N] [--dir D] [--rebuild]
  *
  * --rows/--cols size the generated CSV of the import, ranking and e2e parts (default 1,000,000 × 30); the engine part
  * has its own fixed cases. --dir holds the CSV and the cached ranking project (default $RESIDUAL_BENCH_DIR or
@@ -12,12 +12,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchCli } from './cli';
+import { benchConcurrency, CHEAP_P95_TARGET_MS, CLIENTS } from './concurrency';
 import { benchE2e, combinedPeakMB, E2E_EPOCHS, E2E_LAYERS, type E2eReport } from './e2e';
-import { benchImport, benchPandas, ensureBenchCsv, type BenchResult, type PandasResult } from './import';
+import { benchImport, benchPandas, benchWideImport, ensureBenchCsv, WIDE_ROWS, type BenchResult, type PandasResult } from './import';
 import { benchRanking, describeBackend, type RankingResult } from './ranking';
 import { defaultBenchDir, fmtInt, fmtMB, fmtMs, peakRssMB, table } from './util';
 
-const PARTS = ['cli', 'import', 'engine', 'ranking', 'e2e'] as const;
+const PARTS = ['cli', 'import', 'engine', 'ranking', 'e2e', 'concurrency'] as const;
 type Part = (typeof PARTS)[number];
 
 /** The issue #2 target: pandas.read_csv's speed on the reference machine, SQLite write included, within 1 GB. */
@@ -97,7 +98,22 @@ function cliPart(summary: SummaryRow[]): void {
   }
 }
 
+async function concurrencyPart(args: Args, summary: SummaryRow[]): Promise<void> {
+  heading(`Contract latency (issue #18): ${CLIENTS} clients at once while a training runs, ${fmtInt(args.rows)} rows`);
+  const r = await benchConcurrency({ dir: args.dir, rows: args.rows, cols: args.cols });
+  console.log(`${fmtInt(r.rows)} rows × ${r.cols} columns; ${r.seconds.toFixed(1)} s of calls; the training was ${r.trainingStillRunning ? 'still running at the end (then cancelled)' : 'NOT running throughout'}`);
+  const line = (x: { method: string; cheap: boolean; calls: number; p50: number; p95: number; max: number }): string[] => [x.method, x.cheap ? 'cheap' : 'heavy', fmtInt(x.calls), fmtMs(x.p50), fmtMs(x.p95), fmtMs(x.max)];
+  console.log(table(['call', 'kind', 'calls', 'p50', 'p95', 'max'], [...r.byMethod.map(line), line(r.cheap), line(r.heavy)], [0, 1]));
+  summary.push(['concurrency', `cheap calls p50 / p95 / max (${CLIENTS} clients, training)`, `${fmtMs(r.cheap.p50)} / ${fmtMs(r.cheap.p95)} / ${fmtMs(r.cheap.max)}`, `p95 ≤ ${CHEAP_P95_TARGET_MS} ms`, meets(r.cheap.p95 <= CHEAP_P95_TARGET_MS && r.trainingStillRunning)]);
+  summary.push(['concurrency', 'heavy reads p50 / p95 / max', `${fmtMs(r.heavy.p50)} / ${fmtMs(r.heavy.p95)} / ${fmtMs(r.heavy.max)}`, 'reference', '']);
+}
+
 async function importPart(args: Args, summary: SummaryRow[]): Promise<void> {
+  await importMain(args, summary);
+  await importWide(args, summary);
+}
+
+async function importMain(args: Args, summary: SummaryRow[]): Promise<void> {
   heading(`Import (issue #2): ${fmtInt(args.rows)} × ${args.cols} CSV into a new project`);
   const r: BenchResult = await benchImport({ rows: args.rows, cols: args.cols, dir: args.dir });
   const csv = ensureBenchCsv(args.dir, args.rows, args.cols);
@@ -130,6 +146,23 @@ async function importPart(args: Args, summary: SummaryRow[]): Promise<void> {
   console.log(`Residual / pandas on this machine, this run: ${ratio.toFixed(2)}× the rows/s`);
   summary.push(['import', 'pandas.read_csv rows/s', fmtInt(pandas.rowsPerSecond), 'same file, same run', '']);
   summary.push(['import', 'Residual / pandas', `${ratio.toFixed(2)}×`, '≥ 1.00×', meets(ratio >= 1)]);
+}
+
+/** Issue #18: wide files of WIDE_ROWS rows; columns/s that stays level as the width grows means linear in the columns. */
+async function importWide(args: Args, summary: SummaryRow[]): Promise<void> {
+  console.log(`\nWide files (issue #18): ${WIDE_ROWS}-row CSVs of 1k, 4k and 20k numeric columns, each imported in its own process`);
+  const wide = await benchWideImport({ dir: args.dir });
+  const kcols = (n: number): string => `${n / 1000}k`;
+  console.log(table(
+    ['columns', 'file', 'import', 'columns/s', 's per 1k columns', 'peak RSS'],
+    wide.map((w) => [fmtInt(w.cols), `${(w.bytes / 1024 ** 2).toFixed(1)} MiB`, `${w.seconds.toFixed(2)} s`, fmtInt(w.columnsPerSecond), (w.seconds / (w.cols / 1000)).toFixed(3), fmtMB(w.peakRssMB)]),
+  ));
+  const first = wide[0]!;
+  const last = wide[wide.length - 1]!;
+  const ratio = last.columnsPerSecond / first.columnsPerSecond;
+  console.log(`columns/s at ${kcols(last.cols)} ÷ at ${kcols(first.cols)}: ${ratio.toFixed(2)}× (about 1× when the import is linear in the column count; before issue #18 it fell with the width)`);
+  for (const w of wide) summary.push(['import', `${WIDE_ROWS} rows × ${kcols(w.cols)} columns`, `${w.seconds.toFixed(2)} s (${fmtInt(w.columnsPerSecond)} columns/s)`, '', '']);
+  summary.push(['import', `columns/s ${kcols(last.cols)} ÷ ${kcols(first.cols)}`, `${ratio.toFixed(2)}×`, '≈ 1× (linear)', '']);
 }
 
 async function enginePart(summary: SummaryRow[], backends: string[]): Promise<boolean> {
@@ -234,6 +267,7 @@ async function main(): Promise<void> {
       else if (part === 'engine') {
         if (!(await enginePart(summary, backends))) failed.push(part);
       } else if (part === 'ranking') await rankingPart(args, summary, backends);
+      else if (part === 'concurrency') await concurrencyPart(args, summary);
       else await e2ePart(args, summary, backends);
     } catch (e) {
       failed.push(part);

@@ -1,7 +1,12 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startBridge, type Bridge } from '../bridge/server';
 import { EngineClient } from './engine-client';
+import { createFilePolicy } from './file-policy';
 import { forkEngine } from './fork-transport';
 import { createHost, type AppHost } from './host';
+import { residualHome } from './paths';
 
 export interface BrowserMode {
   readonly bridge: Bridge;
@@ -10,16 +15,51 @@ export interface BrowserMode {
   close(): Promise<void>;
 }
 
+export interface BrowserModeOptions {
+  readonly staticDir: string;
+  readonly port?: number;
+  /** Opened (created if absent) before serving. */
+  readonly project?: string;
+  /** Folders on this machine whose files preview and import may read without an upload (`residual serve --data-dir`). */
+  readonly dataDirs?: readonly string[];
+}
+
+const UPLOADS_PREFIX = 'residual-uploads-';
+
+/** Upload folders of earlier servers that died without cleaning up (their process is gone). */
+function removeOrphanUploads(): void {
+  const tmp = os.tmpdir();
+  for (const name of fs.readdirSync(tmp)) {
+    const m = new RegExp(`^${UPLOADS_PREFIX}(\\d+)-`).exec(name);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ESRCH') fs.rmSync(path.join(tmp, name), { recursive: true, force: true });
+    }
+  }
+}
+
+/** Where browser mode writes a report that the page names a file for: reports never go anywhere else from a page. */
+export function browserReportsDir(): string {
+  return process.env['RESIDUAL_REPORTS_DIR'] ?? path.join(residualHome(), 'reports');
+}
+
 /**
- * What `residual serve` runs: an engine process (forked), the contract host that validates every payload, and the
- * loopback bridge in front of them. With `project`, that project is opened (created if absent) before serving.
+ * What `residual serve` runs: an engine process (forked), the contract host that validates every payload and every
+ * path in it (the file policy: reads only from uploads and --data-dir folders, reports only into the reports folder),
+ * and the loopback bridge in front of them. With `project`, that project is opened (created if absent) first.
  */
-export async function startBrowserMode(options: { staticDir: string; port?: number; project?: string }): Promise<BrowserMode> {
+export async function startBrowserMode(options: BrowserModeOptions): Promise<BrowserMode> {
+  removeOrphanUploads();
+  const uploadsDir = fs.mkdtempSync(path.join(os.tmpdir(), `${UPLOADS_PREFIX}${process.pid}-`));
+  fs.chmodSync(uploadsDir, 0o700);
   const engine = new EngineClient(() => forkEngine({ RESIDUAL_MODE: 'browser' }));
-  const host = createHost(engine);
+  const policy = createFilePolicy({ readRoots: [uploadsDir, ...(options.dataDirs ?? [])], reportsDir: browserReportsDir(), reportsOnlyThere: true });
+  const host = createHost(engine, policy);
   try {
     if (options.project) await host.invoke('project.open', { path: options.project, create: true });
-    const bridge = await startBridge(host, { staticDir: options.staticDir, ...(options.port !== undefined ? { port: options.port } : {}) });
+    const bridge = await startBridge(host, { staticDir: options.staticDir, uploadsDir, ...(options.port !== undefined ? { port: options.port } : {}) });
     return {
       bridge,
       engine,
@@ -27,10 +67,12 @@ export async function startBrowserMode(options: { staticDir: string; port?: numb
       close: async () => {
         await bridge.close();
         await engine.stop();
+        fs.rmSync(uploadsDir, { recursive: true, force: true });
       },
     };
   } catch (e) {
     await engine.stop();
+    fs.rmSync(uploadsDir, { recursive: true, force: true });
     throw e;
   }
 }

@@ -6,11 +6,13 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { MethodName, ProjectOverview } from '../contract';
 import { keepNativeBackendsOut } from '../core/engine';
 import { toContractError } from '../core/workbench/jobs';
 import { WorkerRunner } from '../core/workbench/runner';
 import { Workbench } from '../core/workbench/workbench';
 import type { FromEngine, ToEngine } from './protocol';
+import { QUERY_METHODS, QueryThread } from './query-thread';
 
 interface ParentPortLike {
   postMessage(message: unknown): void;
@@ -25,23 +27,36 @@ function send(message: FromEngine): void {
 }
 
 const mode = process.env['RESIDUAL_MODE'] === 'electron' ? 'electron' : 'browser';
-// Next to this file: job-worker.ts under tsx, job-worker.js in the electron-vite bundle (out/main).
+// Next to this file: job-worker.ts and query-worker.ts under tsx, .js in the electron-vite bundle (out/main).
 const here = fileURLToPath(import.meta.url);
-const runner = new WorkerRunner(path.join(path.dirname(here), `job-worker${path.extname(here)}`));
+const sibling = (name: string): string => path.join(path.dirname(here), `${name}${path.extname(here)}`);
+const runner = new WorkerRunner(sibling('job-worker'));
+const queries = new QueryThread(sibling('query-worker'), mode);
 keepNativeBackendsOut();
-const workbench = new Workbench((event, payload) => send({ type: 'event', event, payload }), {
+const workbench = new Workbench((event, payload) => {
+  // A finished job changed what the project holds: the query thread's cached views go too.
+  if (event === 'job.finished') queries.forget();
+  send({ type: 'event', event, payload });
+}, {
   mode,
   runner,
   ...(process.env['RESIDUAL_REPORTS_DIR'] ? { reportsDir: process.env['RESIDUAL_REPORTS_DIR'] } : {}),
 });
 
+/** Writes after which the query thread's cached views (rank order, labels, columns) are stale. */
+const CHANGES_VIEWS: ReadonlySet<MethodName> = new Set<MethodName>(['data.setRole', 'data.delete', 'model.delete']);
+
 async function handle(message: ToEngine): Promise<void> {
   if (message.type === 'shutdown') {
+    await queries.close();
     await workbench.close();
     process.exit(0);
   }
   try {
-    const result = await workbench.invoke(message.method as never, message.payload);
+    const method = message.method as MethodName;
+    const result = QUERY_METHODS.has(method) ? await queries.invoke(method, message.payload) : await workbench.invoke(method, message.payload);
+    if (method === 'project.open') queries.setProject((result as ProjectOverview).path);
+    else if (CHANGES_VIEWS.has(method)) queries.forget();
     send({ type: 'reply', id: message.id, ok: true, result });
   } catch (e) {
     send({ type: 'reply', id: message.id, ok: false, error: toContractError(e) });

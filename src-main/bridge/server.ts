@@ -1,10 +1,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { ResidualError } from '../core/errors';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { plainError, ResidualError } from '../core/errors';
 
 /** What the bridge serves: the same contract main serves over IPC. */
 export interface ContractHost {
@@ -24,6 +25,11 @@ export interface BridgeOptions {
   readonly maxBodyBytes?: number;
   /** Largest file the browser may upload for import. Default 4 GiB. */
   readonly uploadMaxBytes?: number;
+  /**
+   * Where uploads go (each in a folder of its own); the file policy lets preview and import read only there. Made
+   * private (0700) when absent; removed with everything in it when the bridge closes.
+   */
+  readonly uploadsDir: string;
 }
 
 export interface Bridge {
@@ -52,31 +58,64 @@ const SECURITY_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
+/** The HTTP status of a contract error: the caller's fault is 4xx, the machine's or the engine's 5xx. */
+const STATUS: Record<string, number> = {
+  BAD_INPUT: 400,
+  BAD_FILE: 422,
+  SCHEMA: 422,
+  TRAINING_DIVERGED: 422,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  CANCELLED: 409,
+  READ_ONLY: 409,
+  DISK_FULL: 507,
+  ENGINE_CRASHED: 503,
+};
+
 /** Any error as the contract's {code, message, details}: core's, the contract's and the engine's all carry a code. */
 function errorBody(e: unknown): { code: string; message: string; details: unknown } {
   const x = e as { code?: unknown; message?: unknown; details?: unknown };
-  if (typeof x?.code === 'string' && typeof x.message === 'string') return { code: x.code, message: x.message, details: x.details ?? {} };
-  return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e), details: {} };
+  if (typeof x?.code === 'string' && typeof x.message === 'string' && !x.code.startsWith('SQLITE_') && !/^E[A-Z]+$/.test(x.code)) {
+    return { code: x.code, message: x.message, details: x.details ?? {} };
+  }
+  const plain = plainError(e);
+  if (plain) return plain.toJSON();
+  return { code: 'INTERNAL', message: `Internal error: ${e instanceof Error ? e.message : String(e)}`, details: {} };
 }
 
-async function receiveUpload(req: http.IncomingMessage, name: string, maxBytes: number): Promise<string> {
-  const safe = path.basename(name).replace(/[^\w.\- ()]/g, '_') || 'upload.csv';
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'residual-upload-'));
+/** The most characters of an uploaded file's name that are kept (the rest of a long name is cut, its extension kept). */
+const MAX_UPLOAD_NAME = 120;
+
+/** An upload's name as a plain file name: no folders, no dot-only names, no odd characters, not too long. */
+export function safeUploadName(name: string): string {
+  let base = path.basename(name.replace(/\\/g, '/')).replace(/[^\w.\- ()]/g, '_').replace(/^\.+/, '');
+  if (base.length > MAX_UPLOAD_NAME) {
+    const ext = path.extname(base).slice(0, 16);
+    base = base.slice(0, MAX_UPLOAD_NAME - ext.length) + ext;
+  }
+  return base.trim() === '' ? 'upload.csv' : base;
+}
+
+async function receiveUpload(req: http.IncomingMessage, uploadsDir: string, name: string, maxBytes: number): Promise<string> {
+  const safe = safeUploadName(name);
+  fs.mkdirSync(uploadsDir, { recursive: true, mode: 0o700 });
+  const dir = fs.mkdtempSync(path.join(uploadsDir, 'u-'));
   const file = path.join(dir, safe);
   let size = 0;
-  const out = fs.createWriteStream(file, { mode: 0o600 });
   try {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > maxBytes) throw new ResidualError('BAD_INPUT', `${safe} is larger than the ${Math.round(maxBytes / 1024 ** 2)} MB an upload may be.`, { file: safe });
-      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-    }
-    await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    const limit = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (size > maxBytes) done(new ResidualError('BAD_INPUT', `${safe} is larger than the ${Math.round(maxBytes / 1024 ** 2)} MB an upload may be.`, { file: safe }));
+        else done(null, chunk);
+      },
+    });
+    await pipeline(req, limit, fs.createWriteStream(file, { mode: 0o600, flags: 'wx' }));
     return file;
   } catch (e) {
-    out.destroy();
     fs.rmSync(dir, { recursive: true, force: true });
-    throw e;
+    throw plainError(e) ?? new ResidualError('BAD_INPUT', `The upload of ${safe} failed: ${(e as Error).message}`, { file: safe });
   }
 }
 
@@ -116,6 +155,7 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
     sendJson(res, status, { ok: false, error: { code, message, details: {} } });
   }
 
+  /** The token: in the Authorization header, or (only for the event stream, which EventSource cannot give headers) ?token=. */
   function checkAccess(req: http.IncomingMessage, res: http.ServerResponse, url: URL): boolean {
     const origin = req.headers.origin;
     if (origin !== undefined && !allowedOrigins().includes(origin)) {
@@ -123,7 +163,8 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
       return false;
     }
     const auth = req.headers.authorization;
-    const given = auth?.startsWith('Bearer ') ? auth.slice(7) : (url.searchParams.get('token') ?? '');
+    const events = url.pathname === '/api/events' && req.method === 'GET';
+    const given = auth?.startsWith('Bearer ') ? auth.slice(7) : events ? (url.searchParams.get('token') ?? '') : '';
     if (!given) {
       refuse(res, 401, 'TOKEN_REQUIRED', 'This Residual server needs its access token: open the address it printed, including #token=….');
       return false;
@@ -152,12 +193,23 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
     }
   }
 
+  function notFound(res: http.ServerResponse): void {
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
+    res.end('Not found');
+  }
+
   function serveStatic(url: URL, res: http.ServerResponse): void {
-    const rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    let rel: string;
+    try {
+      rel = decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname);
+    } catch {
+      // Malformed percent-encoding names no file of ours.
+      notFound(res);
+      return;
+    }
     const file = path.resolve(staticRoot, '.' + rel);
-    if (!file.startsWith(staticRoot + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
-      res.end('Not found');
+    if (rel.includes('\0') || !file.startsWith(staticRoot + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      notFound(res);
       return;
     }
     res.writeHead(200, {
@@ -165,57 +217,104 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
       'Cache-Control': rel === '/index.html' ? 'no-store' : 'max-age=3600',
       ...SECURITY_HEADERS,
     });
-    fs.createReadStream(file).pipe(res);
+    const stream = fs.createReadStream(file);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  }
+
+  // Uploads waiting for their import: removed when that import succeeds (or at close). A failed import keeps its
+  // upload, so the analyst can try again with other options (skip bad rows, other roles) without uploading again.
+  const uploadOfJob = new Map<string, string>();
+  const forgetUpload = (file: string): void => {
+    const dir = path.dirname(file);
+    if (path.dirname(dir) === path.resolve(options.uploadsDir)) fs.rmSync(dir, { recursive: true, force: true });
+  };
+  const unsubscribeUploads = host.onEvent((event, payload) => {
+    if (event !== 'job.finished' && event !== 'job.failed') return;
+    const file = uploadOfJob.get((payload as { jobId: string }).jobId);
+    if (file === undefined) return;
+    uploadOfJob.delete((payload as { jobId: string }).jobId);
+    if (event === 'job.finished') forgetUpload(file);
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    // The Host check comes before anything reads the URL: a request for another host gets no further.
+    if (!allowedHosts().includes(req.headers.host ?? '')) {
+      refuse(res, 421, 'FORBIDDEN_HOST', `Host ${req.headers.host ?? '(none)'} is not this server; use http://127.0.0.1:${port}/.`);
+      return;
+    }
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+      // A request target such as "//host/x" names another origin: not ours.
+      if (url.host !== `127.0.0.1:${port}`) throw new Error('another origin');
+    } catch {
+      refuse(res, 400, 'BAD_REQUEST', 'Malformed request address.');
+      return;
+    }
+    if (!url.pathname.startsWith('/api/')) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        refuse(res, 405, 'METHOD', 'Only GET here.');
+        return;
+      }
+      serveStatic(url, res);
+      return;
+    }
+    if (!checkAccess(req, res, url)) return;
+    if (url.pathname === '/api/events' && req.method === 'GET') {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', ...SECURITY_HEADERS });
+      res.write(': connected\n\n');
+      sse.add(res);
+      req.on('close', () => sse.delete(res));
+      return;
+    }
+    if (req.method !== 'POST') {
+      refuse(res, 405, 'METHOD', 'Contract methods are called with POST.');
+      return;
+    }
+    if (url.pathname === '/api/upload') {
+      // A browser cannot hand over a file path: the file picked or dropped is streamed to a private folder, and its
+      // path is what the contract's data.preview / data.import then take (the file policy allows nothing else).
+      try {
+        sendJson(res, 200, { ok: true, result: { file: await receiveUpload(req, options.uploadsDir, url.searchParams.get('name') ?? 'upload.csv', options.uploadMaxBytes ?? 4 * 1024 ** 3) } });
+      } catch (e) {
+        const err = errorBody(e);
+        sendJson(res, STATUS[err.code] ?? 400, { ok: false, error: err });
+      }
+      return;
+    }
+    const method = url.pathname.slice('/api/'.length);
+    try {
+      const payload = await readBody(req);
+      const result = await host.invoke(method, payload);
+      if (method === 'data.import' && result && typeof (result as { jobId?: unknown }).jobId === 'string') {
+        const file = (payload as { file?: unknown }).file;
+        if (typeof file === 'string') uploadOfJob.set((result as { jobId: string }).jobId, file);
+      }
+      sendJson(res, 200, { ok: true, result: result ?? null });
+    } catch (e) {
+      const err = errorBody(e);
+      sendJson(res, STATUS[err.code] ?? 500, { ok: false, error: err });
+    }
   }
 
   const server = http.createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      if (!allowedHosts().includes(req.headers.host ?? '')) {
-        refuse(res, 421, 'FORBIDDEN_HOST', `Host ${req.headers.host ?? '(none)'} is not this server; use http://127.0.0.1:${port}/.`);
-        return;
-      }
-      if (!url.pathname.startsWith('/api/')) {
-        if (req.method !== 'GET' && req.method !== 'HEAD') {
-          refuse(res, 405, 'METHOD', 'Only GET here.');
-          return;
-        }
-        serveStatic(url, res);
-        return;
-      }
-      if (!checkAccess(req, res, url)) return;
-      if (url.pathname === '/api/events' && req.method === 'GET') {
-        res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', ...SECURITY_HEADERS });
-        res.write(': connected\n\n');
-        sse.add(res);
-        req.on('close', () => sse.delete(res));
-        return;
-      }
-      if (req.method !== 'POST') {
-        refuse(res, 405, 'METHOD', 'Contract methods are called with POST.');
-        return;
-      }
-      if (url.pathname === '/api/upload') {
-        // A browser cannot hand over a file path: the file picked or dropped is streamed to a private temporary
-        // folder, and its path is what the contract's data.preview / data.import then take.
+    handle(req, res).catch((e: unknown) => {
+      // Nothing a request sends may end the server: whatever escaped is answered (or the socket dropped) here.
+      if (!res.headersSent) {
         try {
-          sendJson(res, 200, { ok: true, result: { file: await receiveUpload(req, url.searchParams.get('name') ?? 'upload.csv', options.uploadMaxBytes ?? 4 * 1024 ** 3) } });
-        } catch (e) {
-          sendJson(res, 400, { ok: false, error: errorBody(e) });
+          refuse(res, 500, 'INTERNAL', `Internal error: ${(e as Error)?.message ?? String(e)}`);
+          return;
+        } catch {
+          // fall through
         }
-        return;
       }
-      const method = url.pathname.slice('/api/'.length);
-      try {
-        const payload = await readBody(req);
-        const result = await host.invoke(method, payload);
-        sendJson(res, 200, { ok: true, result: result ?? null });
-      } catch (e) {
-        const err = errorBody(e);
-        const status = err.code === 'BAD_INPUT' ? 400 : err.code === 'NOT_FOUND' ? 404 : err.code === 'CONFLICT' ? 409 : err.code === 'CANCELLED' ? 409 : 500;
-        sendJson(res, status, { ok: false, error: err });
-      }
-    })();
+      res.destroy();
+    });
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -236,6 +335,8 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
       new Promise<void>((resolve) => {
         clearInterval(heartbeat);
         unsubscribe();
+        unsubscribeUploads();
+        fs.rmSync(options.uploadsDir, { recursive: true, force: true });
         for (const res of sse) res.end();
         sse.clear();
         server.closeAllConnections();

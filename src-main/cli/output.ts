@@ -1,4 +1,4 @@
-import { isResidualError } from '../core/errors';
+import { isResidualError, plainError } from '../core/errors';
 
 /** Where a command writes: results to stdout, progress and errors to stderr. Injectable for tests. */
 export interface Io {
@@ -70,6 +70,7 @@ export function progressReporter(io: Io, label: string): { update(fraction: numb
  * stdout also gets one JSON document, `{"error": {"code", "message"}}`, so a script reading stdout sees the failure.
  */
 export function reportError(io: Io, e: unknown, options: { json?: boolean } = {}): number {
+  e = plainError(e) ?? e;
   let code: string;
   let message: string;
   let status: number;

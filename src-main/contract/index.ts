@@ -33,13 +33,58 @@ export const importOptionsSchema = z
   })
   .strict();
 
+/**
+ * Upper bounds of the threshold parameters, shared by this schema and the CLI. None is needed for the
+ * arithmetic (the core's algorithms cost the same whatever the value), but values past these are typos or
+ * attacks, never analysis: a detection window wider than a million rows on either side, a threshold more than
+ * 1,000 standard deviations above the mean, a review budget over a billion rows or a cost over a billion per event.
+ */
+export const THRESHOLD_LIMITS = {
+  /** Detection tolerance of the cost method, in rows on either side of an anomaly. */
+  tolerance: 1_000_000,
+  /** Standard deviations above the mean (sigma method). */
+  k: 1_000,
+  /** Alert budget in rows (budget method). */
+  alerts: 1_000_000_000,
+  /** Cost of one false alarm / one missed anomaly (cost method). */
+  cost: 1_000_000_000,
+} as const;
+
+const en = (v: number): string => v.toLocaleString('en-US');
+const costField = (name: string) =>
+  z
+    .number()
+    .positive(`${name} must be above 0 (a cost per event)`)
+    .max(THRESHOLD_LIMITS.cost, `${name} must be above 0 and at most ${en(THRESHOLD_LIMITS.cost)} (a cost per event; only the ratio of the two costs matters)`);
+
 export const thresholdSpecSchema = z.discriminatedUnion('method', [
-  z.object({ method: z.literal('sigma'), k: z.number().positive().optional(), on: z.enum(['train', 'validation', 'all']).optional() }).strict(),
+  z
+    .object({
+      method: z.literal('sigma'),
+      k: z.number().positive('k must be above 0').max(THRESHOLD_LIMITS.k, `k must be above 0 and at most ${en(THRESHOLD_LIMITS.k)} standard deviations`).optional(),
+      on: z.enum(['train', 'validation', 'all']).optional(),
+    })
+    .strict(),
   z.object({ method: z.literal('percentile'), p: z.number().gt(0).lt(100).optional() }).strict(),
-  z.object({ method: z.literal('budget'), alerts: z.number().int().min(1) }).strict(),
+  z
+    .object({
+      method: z.literal('budget'),
+      alerts: z.number().int().min(1).max(THRESHOLD_LIMITS.alerts, `alerts must be a whole number of rows from 1 to ${en(THRESHOLD_LIMITS.alerts)}`),
+    })
+    .strict(),
   z.object({ method: z.literal('fpr'), fpr: z.number().gt(0).lt(1).optional() }).strict(),
   z
-    .object({ method: z.literal('cost'), cAlarm: z.number().positive().optional(), cMissed: z.number().positive().optional(), tolerance: z.number().int().min(0).optional() })
+    .object({
+      method: z.literal('cost'),
+      cAlarm: costField('cAlarm').optional(),
+      cMissed: costField('cMissed').optional(),
+      tolerance: z
+        .number()
+        .int(`tolerance must be a whole number of rows from 0 to ${en(THRESHOLD_LIMITS.tolerance)}`)
+        .min(0, `tolerance must be a whole number of rows from 0 to ${en(THRESHOLD_LIMITS.tolerance)}`)
+        .max(THRESHOLD_LIMITS.tolerance, `tolerance must be a whole number of rows from 0 to ${en(THRESHOLD_LIMITS.tolerance)}`)
+        .optional(),
+    })
     .strict(),
   z.object({ method: z.literal('manual'), value: z.number() }).strict(),
 ]);
@@ -54,6 +99,9 @@ export const rankFilterSchema = z
   })
   .strict();
 export type RankFilter = z.infer<typeof rankFilterSchema>;
+
+/** A project is one SQLite file with this extension: the only kind of file the contract opens or creates as a project. */
+export const PROJECT_EXTENSION = '.residual';
 
 /** The most rows one ranking or heatmap window may ask for: the UI fetches windows, never everything. */
 export const MAX_WINDOW_ROWS = 1000;
@@ -303,6 +351,8 @@ export const EVENT_NAMES: readonly EventName[] = ['job.started', 'job.progress',
 
 export const invokeChannel = (m: MethodName): string => `residual:invoke:${m}`;
 export const EVENT_CHANNEL = 'residual:event';
+/** Electron only: the preload tells main which file the user picked or dropped, so the file policy lets it be read. */
+export const GRANT_FILE_CHANNEL = 'residual:grant-file';
 
 /** Validates a request against its method's schema; throws a readable error naming the fields. */
 export function parseRequest<M extends MethodName>(name: M, payload: unknown): z.output<Methods[M]['request']> {

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, shell, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, shell, type IpcMainEvent, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
 import { EngineClient } from '../app/engine-client';
+import { createFilePolicy } from '../app/file-policy';
 import { createHost } from '../app/host';
-import { EVENT_CHANNEL, invokeChannel, METHOD_NAMES, type ProjectOverview } from '../contract';
+import { EVENT_CHANNEL, GRANT_FILE_CHANNEL, invokeChannel, METHOD_NAMES, type ProjectOverview } from '../contract';
 import { RESIDUAL_VERSION } from '../core/version';
 import { utilityEngine } from './engine-transport';
 import { SettingsFile } from './settings';
@@ -19,7 +20,10 @@ const settings = new SettingsFile(path.join(app.getPath('userData'), 'settings.j
 const engineEnv: Record<string, string> = {};
 if (process.env['RESIDUAL_SQLITE_BINDING']) engineEnv['RESIDUAL_SQLITE_BINDING'] = process.env['RESIDUAL_SQLITE_BINDING'];
 const engine = new EngineClient(() => utilityEngine(here, engineEnv));
-const host = createHost(engine);
+// Pages read only files the user picked or dropped (granted by the preload) and write reports only as .pdf files that
+// are new or Residual's own (src-main/app/file-policy.ts).
+const policy = createFilePolicy();
+const host = createHost(engine, policy);
 let win: BrowserWindow | null = null;
 
 function createWindow(): BrowserWindow {
@@ -59,7 +63,7 @@ function createWindow(): BrowserWindow {
 }
 
 /** Only our own window's top frame, showing our own page, may call main (VS Code's validatedIpcMain idea). */
-function trusted(event: IpcMainInvokeEvent): boolean {
+function trusted(event: IpcMainInvokeEvent | IpcMainEvent): boolean {
   const frame = event.senderFrame;
   if (!win || event.sender !== win.webContents || !frame || frame !== win.webContents.mainFrame) return false;
   const url = frame.url;
@@ -68,6 +72,10 @@ function trusted(event: IpcMainInvokeEvent): boolean {
 }
 
 function registerIpc(): void {
+  ipcMain.on(GRANT_FILE_CHANNEL, (event, file: unknown) => {
+    if (trusted(event) && typeof file === 'string') policy.grant(file);
+    event.returnValue = true;
+  });
   for (const method of METHOD_NAMES) {
     ipcMain.handle(invokeChannel(method), async (event, payload: unknown) => {
       if (!trusted(event)) return { ok: false, error: { code: 'FORBIDDEN', message: 'Refused: the request did not come from Residual\'s own window.', details: {} } };

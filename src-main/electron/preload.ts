@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { EVENT_CHANNEL, EVENT_NAMES, invokeChannel, isMethodName } from '../contract';
+import { EVENT_CHANNEL, EVENT_NAMES, GRANT_FILE_CHANNEL, invokeChannel, isMethodName } from '../contract';
 
 // Only this narrow API crosses into the page: named contract methods, contract events and a file's path.
 // No ipcRenderer, no Node, no Electron object is exposed.
@@ -22,9 +22,14 @@ contextBridge.exposeInMainWorld(
       ipcRenderer.on(EVENT_CHANNEL, handler);
       return () => ipcRenderer.off(EVENT_CHANNEL, handler);
     },
-    /** The path of a file the user dropped or picked (Electron knows it; a browser never does). */
+    /**
+     * The path of a file the user dropped or picked (Electron knows it; a browser never does). Main is told, so its
+     * file policy lets preview and import read this file: a File object only comes from the user's own action.
+     */
     pathForFile(file: File): string {
-      return webUtils.getPathForFile(file);
+      const p = webUtils.getPathForFile(file);
+      if (p) ipcRenderer.sendSync(GRANT_FILE_CHANNEL, p);
+      return p;
     },
   }),
 );

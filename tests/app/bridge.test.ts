@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge, type Bridge, type ContractHost } from '../../src-main/bridge/server';
+import { createFilePolicy } from '../../src-main/app/file-policy';
 import { createHost } from '../../src-main/app/host';
 import { ResidualError } from '../../src-main/core/errors';
 import { tmpDir } from '../helpers/tmp';
@@ -26,7 +27,7 @@ const host: ContractHost = {
 
 let bridge: Bridge;
 beforeAll(async () => {
-  bridge = await startBridge(host, { staticDir });
+  bridge = await startBridge(host, { staticDir, uploadsDir: path.join(dir, 'uploads') });
 });
 afterAll(() => bridge.close());
 
@@ -93,7 +94,7 @@ describe('browser-mode bridge', () => {
 describe('main-side contract validation', () => {
   const calls: unknown[] = [];
   const engine = { invoke: async (m: string, p: unknown) => (calls.push([m, p]), null), onEvent: () => () => undefined };
-  const app = createHost(engine as never);
+  const app = createHost(engine as never, createFilePolicy({ readRoots: [dir] }));
 
   it('rejects unknown methods and malformed payloads before they reach the engine', async () => {
     await expect(app.invoke('drop.tables', {})).rejects.toThrow(/Unknown method "drop.tables"/);
@@ -102,6 +103,7 @@ describe('main-side contract validation', () => {
     await expect(app.invoke('row.verdict', { datasetId: 1, row: 0, verdict: 'maybe' })).rejects.toThrow(/verdict/);
     await expect(app.invoke('score.thresholdSave', { scoreId: 1, spec: { method: 'cost', cAlarm: -1 } })).rejects.toThrow(/cAlarm/);
     await expect(app.invoke('data.import', { file: '/x.csv', options: { unknownOption: true } })).rejects.toThrow(/unknownOption|Unrecognized/);
+    await expect(app.invoke('data.preview', { file: '/etc/passwd' })).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringMatching(/may only read files you hand it: \/etc\/passwd/) });
     expect(calls).toEqual([]);
   });
 

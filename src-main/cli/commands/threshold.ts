@@ -1,3 +1,4 @@
+import { THRESHOLD_LIMITS } from '../../contract';
 import type { ThresholdSpec } from '../../core/analysis';
 import { ResidualError } from '../../core/errors';
 import { saveThreshold } from '../../core/review';
@@ -33,9 +34,9 @@ export const thresholdCommand: Command = {
     const method = oneOf(values, 'method', ['sigma', 'percentile', 'budget', 'fpr', 'cost', 'manual'] as const);
     if (!method) throw new ResidualError('BAD_INPUT', `residual threshold: --method is required.\nUsage: ${this.usage}`, { field: 'method' });
     const spec = specFrom(method, values);
-    return withProject(project, {}, (store) => {
+    return withProject(project, {}, async (store) => {
       const { model, dataset, score } = resolveScoreArg(store, values);
-      const saved = saveThreshold(store, score.scoreId, spec);
+      const saved = await store.write(() => saveThreshold(store, score.scoreId, spec));
       if (values['json']) {
         printJson(io, { id: saved.id, modelId: model.id, dataset: dataset.name, ...saved.result });
         return 0;
@@ -54,7 +55,7 @@ function specFrom(method: ThresholdSpec['method'], values: Parameters<Command['r
   switch (method) {
     case 'sigma': {
       const on = oneOf(values, 'on', ['train', 'validation', 'all'] as const);
-      const k = num('k', { min: 0, exclusiveMin: true });
+      const k = num('k', { min: 0, exclusiveMin: true, max: THRESHOLD_LIMITS.k });
       return { method, ...(k !== undefined ? { k } : {}), ...(on ? { on } : {}) };
     }
     case 'percentile': {
@@ -62,7 +63,7 @@ function specFrom(method: ThresholdSpec['method'], values: Parameters<Command['r
       return { method, ...(p !== undefined ? { p } : {}) };
     }
     case 'budget': {
-      const alerts = num('alerts', { integer: true, min: 1 });
+      const alerts = num('alerts', { integer: true, min: 1, max: THRESHOLD_LIMITS.alerts });
       if (alerts === undefined) throw new ResidualError('BAD_INPUT', '--method budget needs --alerts N: how many rows you can review.', { field: 'alerts' });
       return { method, alerts };
     }
@@ -71,9 +72,9 @@ function specFrom(method: ThresholdSpec['method'], values: Parameters<Command['r
       return { method, ...(fpr !== undefined ? { fpr } : {}) };
     }
     case 'cost': {
-      const cAlarm = num('c-alarm', { min: 0, exclusiveMin: true });
-      const cMissed = num('c-missed', { min: 0, exclusiveMin: true });
-      const tolerance = num('tolerance', { integer: true, min: 0 });
+      const cAlarm = num('c-alarm', { min: 0, exclusiveMin: true, max: THRESHOLD_LIMITS.cost });
+      const cMissed = num('c-missed', { min: 0, exclusiveMin: true, max: THRESHOLD_LIMITS.cost });
+      const tolerance = num('tolerance', { integer: true, min: 0, max: THRESHOLD_LIMITS.tolerance });
       return { method, ...(cAlarm !== undefined ? { cAlarm } : {}), ...(cMissed !== undefined ? { cMissed } : {}), ...(tolerance !== undefined ? { tolerance } : {}) };
     }
     case 'manual': {

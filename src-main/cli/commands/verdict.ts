@@ -14,10 +14,10 @@ export const verdictCommand: Command = {
     const rowRef = requireString(values, 'row', this);
     const verdict = oneOf(values, 'is', VERDICTS);
     if (!verdict) throw new ResidualError('BAD_INPUT', `--is is required: one of ${VERDICTS.join(', ')}.`, { field: 'is' });
-    return withProject(project, {}, (store) => {
+    return withProject(project, {}, async (store) => {
       const dataset = store.getDataset(optionalString(values, 'dataset'));
       const row = resolveRow(store, dataset, rowRef);
-      const saved = setVerdict(store, dataset, row, verdict, optionalString(values, 'note'));
+      const saved = await store.write(() => setVerdict(store, dataset, row, verdict, optionalString(values, 'note')));
       if (values['json']) printJson(io, { dataset: dataset.name, ...saved });
       else io.out(`Row ${rowRef} of "${dataset.name}" marked ${verdict}${saved?.note ? ` (note: ${saved.note})` : ''}.\n`);
       return 0;

@@ -329,6 +329,9 @@ export function fprThreshold(
  * Ties: among thresholds with equal minimum cost the HIGHEST is chosen (fewest alerts), which may be +∞.
  * Costs are compared exactly as computed (cAlarm·fa + cMissed·missed in double precision).
  *
+ * A tolerance of n rows or more covers every row, so it is clamped to n inside the algorithm: the cost of the
+ * computation does not depend on the tolerance (params still report the tolerance asked for).
+ *
  * Algorithm, O(n log n): w_j = max score in anomaly j's window (sliding-window maximum with a deque, O(n));
  * missed(t) = #{j : w_j < t}; falseAlarms(t) = #{i normal, far from every anomaly : s_i >= t}; both sorted, then
  * one sweep over the sorted distinct scores. Needs at least one labelled anomaly and one labelled normal row.
@@ -352,6 +355,10 @@ export function costOptimalThreshold(
   const counts = countClasses(labels);
   needBothClasses(counts, 'cost-optimal');
   const n = scores.length;
+  // Window radius actually used: a window of radius n around any row already covers every row, so a larger
+  // tolerance means exactly the same as n. Clamping keeps the work O(n) whatever the tolerance asked for
+  // (the sliding-window loop below runs n + w times).
+  const w = Math.min(tol, n);
 
   // prefix[i] = number of anomalies in rows [0, i).
   const prefix = new Int32Array(n + 1);
@@ -361,26 +368,26 @@ export function costOptimalThreshold(
   const far: number[] = [];
   for (let i = 0; i < n; i++) {
     if (labels[i] !== 0) continue;
-    const near = (prefix[Math.min(n, i + tol + 1)] as number) - (prefix[Math.max(0, i - tol)] as number);
+    const near = (prefix[Math.min(n, i + w + 1)] as number) - (prefix[Math.max(0, i - w)] as number);
     if (near === 0) far.push(scores[i] as number);
   }
   const farSorted = Float64Array.from(far);
   farSorted.sort();
 
-  // Window maxima for anomalies: window of centre c is [c − tol, c + tol]; the deque holds indices of a
-  // decreasing run of scores inside the window ending at r = c + tol.
+  // Window maxima for anomalies: window of centre c is [c − w, c + w]; the deque holds indices of a
+  // decreasing run of scores inside the window ending at r = c + w. At most 2n iterations since w ≤ n.
   const windowMax = new Float64Array(counts.anomalies);
   const deque = new Int32Array(n);
   let head = 0;
   let tail = 0;
-  for (let r = 0, a = 0; r < n + tol; r++) {
+  for (let r = 0, a = 0; r < n + w; r++) {
     if (r < n) {
       const s = scores[r] as number;
       while (tail > head && (scores[deque[tail - 1] as number] as number) <= s) tail--;
       deque[tail++] = r;
     }
-    while ((deque[head] as number) < r - 2 * tol) head++;
-    const c = r - tol;
+    while ((deque[head] as number) < r - 2 * w) head++;
+    const c = r - w;
     if (c >= 0 && labels[c] === 1) windowMax[a++] = scores[deque[head] as number] as number;
   }
   windowMax.sort();

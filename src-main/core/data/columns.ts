@@ -7,6 +7,10 @@
  * stored doubles without losing spellings ("007" → 7), so it is marked DEFERRED and re-read from
  * the file as text in a second pass (see `secondPassStates`). Columns that were empty so far are
  * the exception: their earlier values were all missing, so they become text on the spot.
+ *
+ * A number too large for a double ("1e400", which would read as Infinity) is a bad value of its row, like a
+ * row with the wrong number of fields: skipped with `skipBadRows`, otherwise an error once the pass is over
+ * (NumberOverflowError), unless its column turned out to be text, where "1e400" is just text.
  */
 import type { ColumnValues, ValueKind } from '../store/types';
 import { FIELD_QUOTED, type CsvParser, type FastRow } from './csv-parser';
@@ -49,6 +53,8 @@ export class ColumnBuilder {
   ambiguous = false;
   ambiguousExample: string | null = null;
   demotion: Demotion | null = null;
+  /** The first number too large for a double that this column kept (without skipBadRows); see TableBuilder.finish. */
+  overflow: { line: number; value: string } | null = null;
 
   constructor(
     public state: number,
@@ -69,6 +75,9 @@ export class ColumnBuilder {
 export interface BadRow {
   line: number;
   fields: number;
+  /** Set when the row was skipped for a number too large for a double: its column index and spelling. */
+  column?: number;
+  value?: string;
 }
 
 /** Rows whose field count differs from the header's, when they are not to be skipped. */
@@ -90,7 +99,22 @@ export class ChangedDuringReadError extends Error {
   }
 }
 
+/** Numbers too large for a double (they would read as ±Infinity), in columns that stayed numeric. */
+export class NumberOverflowError extends Error {
+  constructor(
+    /** The first few, by line. */
+    readonly cells: readonly { line: number; column: number; value: string }[],
+    /** How many columns have one. */
+    readonly columns: number,
+  ) {
+    super(`numbers too large at lines ${cells.map((c) => c.line).join(', ')}`);
+    this.name = 'NumberOverflowError';
+  }
+}
+
 export const MAX_BAD_ROWS_REPORTED = 5;
+/** Rows a column buffer holds at first; it doubles as rows come, up to chunkRows (a 20,000-column file of 50 rows must not reserve 65,536 rows per column). */
+export const INITIAL_BUFFER_ROWS = 256;
 /** Skipped lines listed one by one in the result; beyond that they are only counted. */
 export const MAX_SKIPPED_LISTED = 1000;
 
@@ -101,6 +125,11 @@ export interface TableOptions {
   decimalComma: boolean;
   skipBadRows: boolean;
   sink: ChunkSink;
+  /**
+   * Second pass: physical lines of the rows the first pass skipped for a bad value (its `badValueLines`), in
+   * order, so that both passes keep the same rows. A table with such lines has no fast path (see `fastPath`).
+   */
+  skipLines?: readonly number[];
 }
 
 export class TableBuilder {
@@ -110,8 +139,16 @@ export class TableBuilder {
   skippedCount = 0;
   readonly skipped: BadRow[] = [];
   blankLines = 0;
+  /** Rows skipped (skipBadRows) for a number too large for a double; also counted in skippedCount. */
+  badValueCount = 0;
+  /** Lines of those rows, all of them (for the second pass's `skipLines`). */
+  readonly badValueLines: number[] = [];
   private readonly bad: BadRow[] = [];
   private rowInChunk = 0;
+  /** Rows the column buffers hold now (≤ chunkRows). */
+  private capacity: number;
+  private readonly skipLines: readonly number[];
+  private skipAt = 0;
   private chunkIdx = 0;
   private readonly ncols: number;
   private readonly chunkRows: number;
@@ -128,13 +165,20 @@ export class TableBuilder {
     this.skipBadRows = opts.skipBadRows;
     this.sink = opts.sink;
     this.delim = opts.delimiter.charCodeAt(0);
+    this.skipLines = opts.skipLines ?? [];
+    this.capacity = Math.min(this.chunkRows, INITIAL_BUFFER_ROWS);
     this.cols = states.map((st, i) => {
       const col = new ColumnBuilder(st, fixed);
       if (orders?.[i]) col.order = orders[i];
-      if (st === EMPTY || st === NUMBER || st === TIME) col.f64 = new Float64Array(this.chunkRows);
-      else if (st === TEXT) col.str = new Array<string | null>(this.chunkRows).fill(null);
+      if (st === EMPTY || st === NUMBER || st === TIME) col.f64 = new Float64Array(this.capacity);
+      else if (st === TEXT) col.str = new Array<string | null>(this.capacity).fill(null);
       return col;
     });
+  }
+
+  /** `fastRow` for CsvParser, or null when rows must be matched by line (skipLines), which only the general path knows. */
+  get fastPath(): FastRow | null {
+    return this.skipLines.length > 0 ? null : this.fastRow;
   }
 
   /** Row callback for CsvParser. The hot loop of the import: keep it allocation-free for numbers. */
@@ -147,6 +191,16 @@ export class TableBuilder {
       }
       if (n !== this.ncols) {
         this.badRow(p);
+        return;
+      }
+    }
+    if (this.skipAt < this.skipLines.length) {
+      const skip = this.skipLines;
+      while (this.skipAt < skip.length && skip[this.skipAt]! < p.line) this.skipAt++;
+      if (skip[this.skipAt] === p.line) {
+        this.skipAt++;
+        this.skippedCount++;
+        this.badValueCount++;
         return;
       }
     }
@@ -163,23 +217,23 @@ export class TableBuilder {
       if (st === NUMBER) {
         if (flags[c]! <= FIELD_QUOTED) {
           const v = parseNumberAt(text, starts[c]!, ends[c]!, dc);
-          if (v === v) {
+          // Finite: NaN (not a number) and ±Infinity (too large) take the long way.
+          if (v - v === 0) {
             col.f64![r] = v;
             continue;
           }
         }
-        this.numberValue(col, p.field(c), r, p.line);
+        if (!this.numberValue(col, c, p.field(c), r, p.line)) return;
       } else if (st === TEXT) {
         const s = p.field(c);
         col.str![r] = isMissing(s) ? null : s;
       } else if (st === TIME) {
         this.timeValue(col, p.field(c), r, p.line);
       } else if (st === EMPTY) {
-        this.firstValue(col, c, p.field(c), r, p.line);
+        if (!this.firstValue(col, c, p.field(c), r, p.line)) return;
       }
     }
-    this.rows++;
-    if (++this.rowInChunk === this.chunkRows) this.flush();
+    this.rowDone();
   };
 
   /**
@@ -200,7 +254,7 @@ export class TableBuilder {
       const st = col.state;
       if (st === NUMBER) {
         const v = scanNumber(s, pos, len, dc);
-        if (v === v) {
+        if (v - v === 0) {
           col.f64![r] = v;
           pos = numberScan.end;
         } else if (numberScan.end === pos && pos < len && isFieldEnd(s.charCodeAt(pos), delim)) {
@@ -239,22 +293,57 @@ export class TableBuilder {
       else if (ch === CR && pos + 1 < len) pos += s.charCodeAt(pos + 1) === LF ? 2 : 1;
       else return -1;
     }
-    this.rows++;
-    if (++this.rowInChunk === this.chunkRows) this.flush();
+    this.rowDone();
     return pos;
   };
+
+  /** A row is kept: count it, and flush a full chunk or make room for the next row. */
+  private rowDone(): void {
+    this.rows++;
+    if (++this.rowInChunk === this.capacity) {
+      if (this.capacity === this.chunkRows) this.flush();
+      else this.grow();
+    }
+  }
+
+  /** Doubles the column buffers (up to chunkRows), keeping the rows they hold. */
+  private grow(): void {
+    const cap = Math.min(this.chunkRows, this.capacity * 2);
+    for (const col of this.cols) {
+      if (col.f64) {
+        const f64 = new Float64Array(cap);
+        f64.set(col.f64);
+        col.f64 = f64;
+      } else if (col.str) {
+        const str = new Array<string | null>(cap).fill(null);
+        for (let i = 0; i < col.str.length; i++) str[i] = col.str[i]!;
+        col.str = str;
+      }
+    }
+    this.capacity = cap;
+  }
 
   /** Writes the last, partial chunk and reports rows that were wrong. */
   finish(): void {
     this.flush();
     if (this.bad.length > 0) throw new BadRowsError(this.bad, this.ncols);
+    const over: { line: number; column: number; value: string }[] = [];
+    this.cols.forEach((col, column) => {
+      // A column demoted to text keeps "1e400" as text: only columns still numeric have a bad value.
+      if (col.overflow && col.state === NUMBER) over.push({ ...col.overflow, column });
+    });
+    if (over.length > 0) throw new NumberOverflowError(over.sort((a, b) => a.line - b.line || a.column - b.column).slice(0, MAX_BAD_ROWS_REPORTED), over.length);
+  }
+
+  private skip(row: BadRow): void {
+    this.skippedCount++;
+    if (this.skipped.length < MAX_SKIPPED_LISTED) this.skipped.push(row);
   }
 
   private badRow(p: CsvParser): void {
     const row = { line: p.line, fields: p.count };
     if (this.skipBadRows) {
-      this.skippedCount++;
-      if (this.skipped.length < MAX_SKIPPED_LISTED) this.skipped.push(row);
+      this.skip(row);
       return;
     }
     this.bad.push(row);
@@ -262,14 +351,36 @@ export class TableBuilder {
     if (this.bad.length >= MAX_BAD_ROWS_REPORTED) throw new BadRowsError(this.bad, this.ncols);
   }
 
-  private numberValue(col: ColumnBuilder, s: string, r: number, line: number): void {
+  /** False when the row is to be skipped (see `overflow`). */
+  private numberValue(col: ColumnBuilder, c: number, s: string, r: number, line: number): boolean {
     if (isMissing(s)) {
       col.f64![r] = NaN;
-      return;
+      return true;
     }
     const v = parseNumber(s, this.decimalComma);
-    if (v === v) col.f64![r] = v;
-    else this.demote(col, s, line, 'number');
+    if (v - v === 0) col.f64![r] = v;
+    else if (v === v) {
+      if (!this.overflow(col, c, s, line)) return false;
+      col.f64![r] = NaN;
+    } else this.demote(col, s, line, 'number');
+    return true;
+  }
+
+  /**
+   * A number too large for a double (it parsed to ±Infinity): a bad value of its row. With skipBadRows the row
+   * is skipped (false; values of earlier fields in it may already have settled a column's kind). Otherwise the
+   * row is kept for now and the column remembers its first such value: `finish` fails if the column is still
+   * numeric by then.
+   */
+  private overflow(col: ColumnBuilder, c: number, s: string, line: number): boolean {
+    if (this.skipBadRows) {
+      this.skip({ line, fields: this.ncols, column: c, value: shownValue(s) });
+      this.badValueCount++;
+      this.badValueLines.push(line);
+      return false;
+    }
+    col.overflow ??= { line, value: shownValue(s) };
+    return true;
   }
 
   private timeValue(col: ColumnBuilder, s: string, r: number, line: number): void {
@@ -305,30 +416,33 @@ export class TableBuilder {
     col.f64![r] = dmy;
   }
 
-  private firstValue(col: ColumnBuilder, c: number, s: string, r: number, line: number): void {
+  /** False when the row is to be skipped (see `overflow`); the column then stays open. */
+  private firstValue(col: ColumnBuilder, c: number, s: string, r: number, line: number): boolean {
     if (isMissing(s)) {
       col.f64![r] = NaN;
-      return;
+      return true;
     }
     const v = parseNumber(s, this.decimalComma);
     if (v === v) {
+      if (v - v !== 0 && !this.overflow(col, c, s, line)) return false;
       col.state = NUMBER;
-      col.f64![r] = v;
-      return;
+      col.f64![r] = v - v === 0 ? v : NaN;
+      return true;
     }
     if (!Number.isNaN(parseTime(s, 'dmy')) || !Number.isNaN(parseTime(s, 'mdy'))) {
       col.state = TIME;
       this.timeValue(col, s, r, line);
-      return;
+      return true;
     }
     // Everything before was missing: earlier chunks become all-null text chunks, nothing to re-read.
     col.state = TEXT;
     col.f64 = null;
-    col.str = new Array<string | null>(this.chunkRows).fill(null);
+    col.str = new Array<string | null>(this.capacity).fill(null);
     col.str[r] = s;
     for (let k = 0; k < this.chunkIdx; k++) {
       this.sink.write(c, k, k * this.chunkRows, new Array<string | null>(this.chunkRows).fill(null));
     }
+    return true;
   }
 
   private demote(col: ColumnBuilder, s: string, line: number, from: 'number' | 'time'): void {
@@ -349,12 +463,18 @@ export class TableBuilder {
       else if (col.str) {
         this.sink.write(c, this.chunkIdx, rowStart, full ? col.str : col.str.slice(0, n));
         // The sink may keep the array (preview); never reuse it.
-        col.str = new Array<string | null>(this.chunkRows).fill(null);
+        col.str = new Array<string | null>(this.capacity).fill(null);
       }
     }
     this.chunkIdx++;
     this.rowInChunk = 0;
   }
+}
+
+/** A value as messages show it: trimmed, and cut short when long (a number can have hundreds of digits). */
+function shownValue(s: string): string {
+  const v = s.trim();
+  return v.length > 40 ? `${v.slice(0, 30)}…(${v.length} characters)` : v;
 }
 
 /** States for the second pass: only the columns that need it are read, with their kind settled. */

@@ -12,10 +12,10 @@ import path from 'node:path';
 import { ResidualError, cancelled } from '../errors';
 import { DEFAULT_CHUNK_ROWS, type ProjectStore } from '../store/store';
 import type { ColumnInfo, ColumnStats, ColumnStorage, DatasetInfo, ValueKind } from '../store/types';
-import { DEFERRED, EMPTY, TableBuilder, secondPassStates, type ColumnBuilder } from './columns';
+import { DEFERRED, EMPTY, TableBuilder, secondPassStates, type BadRow, type ColumnBuilder } from './columns';
 import { CsvParser } from './csv-parser';
 import type { ColumnFacts } from './infer';
-import { fileChanged, toResidualError } from './messages';
+import { columnLabel, fileChanged, toResidualError } from './messages';
 import { ProgressReporter, type ImportProgress, type PhaseSpan } from './progress';
 import { readPass } from './reader';
 import { checkOptionColumns, resolveRoles, type ResolvedRole, type RoleOptions } from './roles';
@@ -27,7 +27,10 @@ import { formatTime, parseNumber } from './values';
 export interface ImportOptions extends RoleOptions {
   /** Dataset name; default: the file's base name without extension, made unique ("x (2)") if taken. */
   name?: string;
-  /** Skip rows with too many or too few fields instead of failing, counting them. */
+  /**
+   * Skip bad rows instead of failing, counting them: rows with too many or too few fields, and rows with a number
+   * too large to compute with (1e400, beyond ±1.8e308) in a numeric column.
+   */
   skipBadRows?: boolean;
   /** Rows per stored chunk; default DEFAULT_CHUNK_ROWS. */
   chunkRows?: number;
@@ -169,9 +172,10 @@ function createDataset(job: ImportJob): number {
     chunkRows: job.chunkRows,
     createdAt: new Date().toISOString(),
   });
-  src.header.forEach((name, idx) => {
-    store.insertColumn(datasetId, { idx, name, valueKind: 'number', storage: 'f64', role: 'ignored', inferredRole: 'ignored', roleReason: '', positiveValue: null, stats: PLACEHOLDER_STATS });
-  });
+  store.insertColumns(
+    datasetId,
+    src.header.map((name, idx) => ({ idx, name, valueKind: 'number', storage: 'f64', role: 'ignored', inferredRole: 'ignored', roleReason: '', positiveValue: null, stats: PLACEHOLDER_STATS })),
+  );
   return datasetId;
 }
 
@@ -186,7 +190,7 @@ async function readInto(job: ImportJob, table: TableBuilder, span: PhaseSpan): P
       if (inHeader) {
         if (row.line >= src.headerLine) {
           inHeader = false;
-          parser.fastRow = table.fastRow;
+          parser.fastRow = table.fastPath;
         }
         return;
       }
@@ -216,17 +220,23 @@ async function readColumns(job: ImportJob, datasetId: number): Promise<{ table: 
     chunkRows: job.chunkRows,
     decimalComma: src.decimalComma,
     skipBadRows: job.options.skipBadRows === true,
-    sink: { write: job.store.writeChunk.bind(job.store, datasetId) },
+    sink: { write: job.store.chunkWriter(datasetId) },
   };
   const table = new TableBuilder(tableOptions, src.header.map(() => EMPTY));
   const sha256 = await readInto(job, table, READ);
   if (table.rows === 0) {
-    const why = table.skippedCount > 0 ? `all ${table.skippedCount} data rows have the wrong number of fields and were skipped` : 'it has a header line but no data rows';
+    const why =
+      table.skippedCount === 0
+        ? 'it has a header line but no data rows'
+        : table.badValueCount === 0
+          ? `all ${table.skippedCount} data rows have the wrong number of fields and were skipped`
+          : `all ${table.skippedCount} data rows were skipped (${table.badValueCount} for a number too large to compute with, ${table.skippedCount - table.badValueCount} for the wrong number of fields)`;
     throw new ResidualError('BAD_FILE', `${src.file} has nothing to import: ${why}.`, { file: src.file });
   }
   if (!table.cols.some((c) => c.needsSecondPass)) return { table, sha256, statsFrom: REREAD.from };
   const { states, orders } = secondPassStates(table.cols);
-  const again = new TableBuilder(tableOptions, states, true, orders);
+  // Rows skipped for a bad value were judged on columns the second pass does not read: skip them by line.
+  const again = new TableBuilder({ ...tableOptions, skipLines: table.badValueLines }, states, true, orders);
   const sha2 = await readInto(job, again, REREAD);
   if (sha2 !== sha256 || again.rows !== table.rows) throw fileChanged(src.file, 'its bytes differ between the two reads');
   return { table, sha256, statsFrom: REREAD.to };
@@ -247,12 +257,24 @@ async function columnFacts(job: ImportJob, datasetId: number, table: TableBuilde
   return facts;
 }
 
+function skipReason(r: BadRow, header: readonly string[]): string {
+  if (r.column !== undefined) return `${columnLabel(header, r.column)} holds ${r.value}, a number too large to compute with`;
+  return `${r.fields} field${r.fields === 1 ? '' : 's'} where the header has ${header.length}`;
+}
+
 function resultWarnings(table: TableBuilder, header: readonly string[], roleWarnings: readonly string[]): string[] {
   const warnings = [...kindWarnings(table.cols, header), ...roleWarnings];
   if (table.blankLines > 0) warnings.push(`${table.blankLines.toLocaleString('en-US')} blank line${table.blankLines === 1 ? ' was' : 's were'} skipped.`);
-  if (table.skippedCount > 0) {
-    const n = table.skippedCount;
-    warnings.push(`${n.toLocaleString('en-US')} row${n === 1 ? '' : 's'} with the wrong number of fields ${n === 1 ? 'was' : 'were'} skipped (first at line ${table.skipped[0]!.line}).`);
+  const fields = table.skippedCount - table.badValueCount;
+  if (fields > 0) {
+    const first = table.skipped.find((r) => r.column === undefined);
+    warnings.push(`${fields.toLocaleString('en-US')} row${fields === 1 ? '' : 's'} with the wrong number of fields ${fields === 1 ? 'was' : 'were'} skipped${first ? ` (first at line ${first.line})` : ''}.`);
+  }
+  const values = table.badValueCount;
+  if (values > 0) {
+    const first = table.skipped.find((r) => r.column !== undefined);
+    const where = first ? ` (first at line ${first.line}, ${columnLabel(header, first.column!)}: ${first.value})` : '';
+    warnings.push(`${values.toLocaleString('en-US')} row${values === 1 ? '' : 's'} holding a number too large to compute with ${values === 1 ? 'was' : 'were'} skipped${where}.`);
   }
   return warnings;
 }
@@ -273,9 +295,10 @@ async function importInTransaction(job: ImportJob): Promise<{ datasetId: number;
 
   job.progress.report('saving', SAVE, 0, src.size, table.rows);
   if (job.hooks.signal?.aborted) throw cancelled(job.what);
+  // One prepared UPDATE per column by its key, all inside this transaction: linear in the column count.
   facts.forEach((f, idx) => {
     const info: Omit<ColumnInfo, 'idx' | 'name'> = { valueKind: f.kind, storage: storageOf(f.kind), stats: f.stats, ...roles[idx]! };
-    store.updateColumn(datasetId, idx, info);
+    store.setColumnInfo(datasetId, idx, info);
   });
   store.updateDatasetCounts(datasetId, table.rows, table.skippedCount);
   // The hash is known only once the bytes are read, after the dataset row (which chunks need) went in.
@@ -311,7 +334,7 @@ export async function importDataset(store: ProjectStore, file: string, options: 
   return {
     dataset: store.getDataset(datasetId),
     skippedRows: table.skippedCount,
-    skippedLines: table.skipped.map((r) => ({ line: r.line, reason: `${r.fields} field${r.fields === 1 ? '' : 's'} where the header has ${src.header.length}` })),
+    skippedLines: table.skipped.map((r) => ({ line: r.line, reason: skipReason(r, src.header) })),
     warnings,
     seconds,
     rowsPerSecond: seconds > 0 ? table.rows / seconds : 0,

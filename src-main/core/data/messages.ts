@@ -4,7 +4,7 @@
  * turned into ResidualErrors here, where the file name and the header are known.
  */
 import { ResidualError } from '../errors';
-import { BadRowsError, ChangedDuringReadError, MAX_BAD_ROWS_REPORTED } from './columns';
+import { BadRowsError, ChangedDuringReadError, MAX_BAD_ROWS_REPORTED, NumberOverflowError } from './columns';
 import { CsvSyntaxError, MAX_ROW_CHARS } from './csv-parser';
 
 /** "column "x"" for a field index, or "field 7" past the header. */
@@ -47,6 +47,21 @@ export function toResidualError(e: unknown, file: string, header: readonly strin
       'BAD_FILE',
       `In ${file}, rows have a different number of fields than the header's ${e.expected}: ${list}${more}. Fix those lines (often a delimiter inside an unquoted value), or import with --skip-bad-rows to skip such rows.${rowNames}`,
       { file, line: rows[0]?.line, lines: rows.map((r) => r.line) },
+    );
+  }
+  if (e instanceof NumberOverflowError) {
+    const cells = e.cells;
+    const first = cells[0]!;
+    const list = cells.map((c) => `line ${c.line}, ${columnLabel(header, c.column)}: ${c.value}`).join('; ');
+    const more = e.columns > cells.length ? ` (and ${e.columns - cells.length} more column${e.columns - cells.length === 1 ? '' : 's'})` : '';
+    const what =
+      cells.length === 1
+        ? `In ${file}, line ${first.line}, ${columnLabel(header, first.column)} holds ${first.value}, a number too large to compute with`
+        : `In ${file}, numbers too large to compute with: ${list}${more}`;
+    return new ResidualError(
+      'BAD_FILE',
+      `${what} (beyond ±1.8e308, so it would read as infinity). ${cells.length === 1 ? 'Fix the value (leave the cell empty if it is unknown)' : 'Fix those values (leave a cell empty if its value is unknown)'}, or import with --skip-bad-rows to skip such rows.`,
+      { file, line: first.line, column: header[first.column] ?? first.column + 1, value: first.value, lines: [...new Set(cells.map((c) => c.line))] },
     );
   }
   if (e instanceof ChangedDuringReadError) return fileChanged(file, `line ${e.line} reads differently the second time`);

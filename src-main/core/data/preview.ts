@@ -10,7 +10,7 @@ import { EMPTY, TableBuilder, secondPassStates, type ChunkSink } from './columns
 import { CsvParser } from './csv-parser';
 import type { ImportOptions } from './import';
 import type { ColumnFacts } from './infer';
-import { toResidualError } from './messages';
+import { columnLabel, toResidualError } from './messages';
 import { checkOptionColumns, resolveRoles } from './roles';
 import { inspectFile } from './source';
 import { numericStats, textStats } from './stats';
@@ -73,7 +73,8 @@ export async function previewFile(file: string, options: { maxRows?: number } & 
   run(table, true);
   if (table.cols.some((c) => c.needsSecondPass)) {
     const { states, orders } = secondPassStates(table.cols);
-    run(new TableBuilder(tableOptions, states, true, orders), false);
+    // Rows the first pass skipped for a bad value, the second skips by line (see readColumns in import.ts).
+    run(new TableBuilder({ ...tableOptions, skipLines: table.badValueLines }, states, true, orders), false);
   }
 
   const facts: ColumnFacts[] = header.map((name, idx) => {
@@ -88,9 +89,19 @@ export async function previewFile(file: string, options: { maxRows?: number } & 
   };
   const { roles, warnings } = resolveRoles(facts, options, { file: src.file, rowCount: table.rows, hasValue, lenient: true });
 
-  if (table.skippedCount > 0) {
-    const lines = table.skipped.slice(0, 5).map((r) => r.line).join(', ');
-    warnings.push(`${table.skippedCount} row${table.skippedCount === 1 ? ' has' : 's have'} a different number of fields than the header (lines ${lines}); import with --skip-bad-rows to skip them.`);
+  const ragged = table.skipped.filter((r) => r.column === undefined);
+  const fields = table.skippedCount - table.badValueCount;
+  if (fields > 0) {
+    const lines = ragged.slice(0, 5).map((r) => r.line).join(', ');
+    warnings.push(`${fields} row${fields === 1 ? ' has' : 's have'} a different number of fields than the header (lines ${lines}); import with --skip-bad-rows to skip them.`);
+  }
+  if (table.badValueCount > 0) {
+    const n = table.badValueCount;
+    const cells = table.skipped.filter((r) => r.column !== undefined).slice(0, 5);
+    const list = cells.map((r) => `line ${r.line}, ${columnLabel(header, r.column!)}: ${r.value}`).join('; ');
+    warnings.push(
+      `${n} row${n === 1 ? ' holds' : 's hold'} a number too large to compute with (${list}); fix ${n === 1 ? 'it' : 'them'}, or import with --skip-bad-rows to skip such rows.`,
+    );
   }
   if (table.rows > 0 && !roles.some((r) => r.role === 'numeric')) warnings.push('No column is a numeric feature, so there would be nothing to train on.');
   if (table.rows === 0) warnings.push('The start of the file holds no data rows.');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ResidualError } from '../errors';
 import type { ProjectStore } from '../store';
 import type {
@@ -149,9 +150,21 @@ export function getModel(store: ProjectStore, modelId: number): ModelInfo {
   };
 }
 
+/**
+ * A model's stored weights, checked against the SHA-256 stored with them when it was trained: BAD_FILE if they
+ * differ (a damaged file must not score with garbage weights). Null when the model has none (a failed run).
+ */
 export function getWeights(store: ProjectStore, modelId: number): Buffer | null {
-  const r = store.db.prepare('SELECT weights FROM models WHERE id = ?').get(modelId) as { weights: Buffer | null } | undefined;
-  return r?.weights ?? null;
+  const r = store.db.prepare('SELECT weights, weights_sha256 FROM models WHERE id = ?').get(modelId) as { weights: Buffer | null; weights_sha256: string | null } | undefined;
+  const weights = r?.weights ?? null;
+  if (weights && r?.weights_sha256 && createHash('sha256').update(weights).digest('hex') !== r.weights_sha256.toLowerCase()) {
+    throw new ResidualError(
+      'BAD_FILE',
+      `Model #${modelId}'s weights in ${store.path} are corrupt (checksum mismatch): retrain the model or restore the project from a backup.`,
+      { file: store.path, model: modelId },
+    );
+  }
+  return weights;
 }
 
 export function getSplitBlobs(store: ProjectStore, modelId: number): { rows: number; datasetId: number | null; train: Buffer; val: Buffer } {
@@ -217,10 +230,10 @@ export function beginScore(
   store.db.prepare("DELETE FROM scores WHERE model_id = ? AND dataset_id = ? AND status = 'writing'").run(s.modelId, s.datasetId);
   const res = store.db
     .prepare(
-      `INSERT INTO scores(model_id, dataset_id, status, row_count, columns_json, chunk_rows, backend, stats_json, seconds, rows_per_second, created_at)
-       VALUES (?, ?, 'writing', ?, ?, ?, ?, '{}', 0, 0, ?)`,
+      `INSERT INTO scores(model_id, dataset_id, status, row_count, columns_json, chunk_rows, backend, stats_json, seconds, rows_per_second, created_at, writer_pid)
+       VALUES (?, ?, 'writing', ?, ?, ?, ?, '{}', 0, 0, ?, ?)`,
     )
-    .run(s.modelId, s.datasetId, s.rows, JSON.stringify(s.columns), s.chunkRows, s.backend, new Date().toISOString());
+    .run(s.modelId, s.datasetId, s.rows, JSON.stringify(s.columns), s.chunkRows, s.backend, new Date().toISOString(), process.pid);
   return Number(res.lastInsertRowid);
 }
 
@@ -245,16 +258,42 @@ export function writeScoreChunk(store: ProjectStore, scoreId: number, kind: Chun
     .run(scoreId, kind, chunkIdx, rowStart, rowCount, Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 }
 
-/** Chunks of one kind overlapping [start, end), in order. */
+/**
+ * Chunks of one kind overlapping [start, end), in order. Each is checked against the rows it says it holds (4-byte
+ * values: one per row, or one per explained column for 'feature'), and rows inside the score must all be stored:
+ * BAD_FILE naming the score, the kind and the chunk otherwise, never zeros in place of scores.
+ */
 export function* scoreChunks(store: ProjectStore, scoreId: number, kind: ChunkKind, start: number, end: number): Generator<{ rowStart: number; rowCount: number; data: Buffer }> {
+  const meta = store.db.prepare('SELECT row_count, columns_json FROM scores WHERE id = ?').get(scoreId) as { row_count: number; columns_json: string } | undefined;
+  const width = kind === 'feature' && meta ? (JSON.parse(meta.columns_json) as unknown[]).length : 1;
   // Its own statement, not a cached one: callers may walk two kinds of chunks at once (a statement runs one walk).
   const stmt = store.db.prepare(
-    'SELECT row_start, row_count, data FROM score_chunks WHERE score_id = ? AND kind = ? AND row_start < ? AND row_start + row_count > ? ORDER BY chunk_idx',
+    'SELECT chunk_idx, row_start, row_count, data FROM score_chunks WHERE score_id = ? AND kind = ? AND row_start < ? AND row_start + row_count > ? ORDER BY chunk_idx',
   );
-  for (const r of stmt.iterate(scoreId, kind, end, start) as Iterable<{ row_start: number; row_count: number; data: Buffer }>) {
+  let covered = Math.max(0, start);
+  for (const r of stmt.iterate(scoreId, kind, end, start) as Iterable<{ chunk_idx: number; row_start: number; row_count: number; data: Buffer }>) {
+    const expected = r.row_count * width * 4;
+    if (r.data.byteLength !== expected) {
+      throw corruptScoreChunk(store, scoreId, kind, r.chunk_idx, `holds ${count(r.data.byteLength)} bytes where ${count(expected)} were expected`);
+    }
+    if (r.row_start > covered) throw corruptScoreChunk(store, scoreId, kind, null, `for rows ${count(covered + 1)}–${count(r.row_start)} is missing`);
+    covered = Math.max(covered, r.row_start + r.row_count);
     yield { rowStart: r.row_start, rowCount: r.row_count, data: r.data };
   }
+  if (meta && covered < Math.min(end, meta.row_count)) {
+    throw corruptScoreChunk(store, scoreId, kind, null, `for rows ${count(covered + 1)}–${count(Math.min(end, meta.row_count))} is missing`);
+  }
 }
+
+function corruptScoreChunk(store: ProjectStore, scoreId: number, kind: ChunkKind, chunkIdx: number | null, what: string): ResidualError {
+  return new ResidualError(
+    'BAD_FILE',
+    `Score #${scoreId} in ${store.path} is corrupt: the ${kind.replace('_', ' ')} chunk${chunkIdx !== null && chunkIdx >= 0 ? ` ${chunkIdx}` : ''} ${what}. Score the dataset again or restore the project from a backup.`,
+    { file: store.path, score: scoreId, kind, ...(chunkIdx !== null && chunkIdx >= 0 ? { chunk: chunkIdx } : {}) },
+  );
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
 
 /** One score's metadata (explained columns, stats, timing). NOT_FOUND if absent. */
 export function getScore(store: ProjectStore, scoreId: number): ScoreInfo {

@@ -9,7 +9,7 @@ import { dimOwners, transform } from './preprocess';
 import { reconstructionErrors } from './recon';
 import { beginScore, discardScore, getModel, getWeights, newestUsableModel, publishScore, writeScoreChunk } from './repo';
 import type { JobOptions, ModelInfo, ScoreInfo, ScoreProgress, ScoreRequest, ScoreResult } from './types';
-import { withWrite, yieldToEventLoop } from './util';
+import { yieldToEventLoop } from './util';
 
 /** Rank-order entries per stored chunk (the UI pages through windows of these). */
 export const RANK_CHUNK = 65_536;
@@ -40,7 +40,7 @@ export async function scoreDataset(store: ProjectStore, request: ScoreRequest = 
     const buf = new Float32Array(window * d);
     // One pair of error buffers for every batch: SQLite copies what it is given.
     const into = { row: new Float32Array(BATCH_ROWS), feature: new Float32Array(BATCH_ROWS * nCols) };
-    const id = await withWrite(store, () =>
+    const id = await store.write(() =>
       beginScore(store, { modelId: model.id, datasetId: ds.id, rows: ds.rowCount, columns: pp.features.map((f) => f.name), chunkRows: BATCH_ROWS, backend: backend.name }),
     );
     scoreId = id;
@@ -54,7 +54,7 @@ export async function scoreDataset(store: ProjectStore, request: ScoreRequest = 
         const n = end - start;
         const e = await reconstructionErrors(net, x.subarray((start - wStart) * d, (end - wStart) * d), n, owners, nCols, { withKl, keepRecon: false, into });
         const k = chunk++;
-        await withWrite(store, () => {
+        await store.write(() => {
           writeScoreChunk(store, id, 'row', k, start, n, e.row);
           writeScoreChunk(store, id, 'feature', k, start, n, e.feature);
         });
@@ -66,7 +66,7 @@ export async function scoreDataset(store: ProjectStore, request: ScoreRequest = 
     }
     if (opts.signal?.aborted) throw cancelled('Scoring');
     const order = rankOrder(rowErrors);
-    await withWrite(store, () => {
+    await store.write(() => {
       for (let off = 0, k = 0; off < order.length; off += RANK_CHUNK, k++) {
         const idx = order.subarray(off, Math.min(order.length, off + RANK_CHUNK));
         writeScoreChunk(store, id, 'rank', k, off, idx.length, idx);
@@ -77,12 +77,12 @@ export async function scoreDataset(store: ProjectStore, request: ScoreRequest = 
     });
     const seconds = (performance.now() - started) / 1000;
     const rowsPerSecond = ds.rowCount / Math.max(seconds, 1e-9);
-    await withWrite(store, () => publishScore(store, id, errorStats(rowErrors), seconds, rowsPerSecond));
+    await store.write(() => publishScore(store, id, errorStats(rowErrors), seconds, rowsPerSecond));
     scoreId = null;
     return { scoreId: id, path: net instanceof FusedNet ? 'wasm-fused' : 'tfjs', modelId: model.id, datasetId: ds.id, rows: ds.rowCount, seconds, rowsPerSecond };
   } catch (e) {
     const unfinished = scoreId;
-    if (unfinished !== null) await withWrite(store, () => discardScore(store, unfinished)).catch(() => undefined);
+    if (unfinished !== null) await store.write(() => discardScore(store, unfinished)).catch(() => undefined);
     throw e;
   } finally {
     net.dispose();

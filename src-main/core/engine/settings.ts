@@ -1,8 +1,20 @@
+import os from 'node:os';
 import { z } from 'zod';
 import { ResidualError } from '../errors';
 import type { DatasetInfo } from '../store/types';
 import type { Proposal, TrainSettings } from './types';
-import { proposeSettings } from './wizard';
+import { describeSettings, proposeSettings } from './wizard';
+
+/**
+ * The most parameters a network may have. Autoencoders for tabular data need thousands to a few million;
+ * 50 M already needs 800 MB just for the training state below, and the fused WebAssembly kernel lives in a
+ * 32-bit (4 GiB) memory that must also hold the batches.
+ */
+export const MAX_PARAMETERS = 50_000_000;
+/** Training memory per parameter: float32 weights, gradients and Adam's two moments (4 × 4 bytes). */
+export const TRAINING_BYTES_PER_PARAMETER = 16;
+/** Share of the machine's memory the training state of one network may take. */
+export const MAX_MEMORY_SHARE = 0.25;
 
 const settingsSchema = z
   .object({
@@ -64,5 +76,52 @@ export function resolveSettings(ds: DatasetInfo, overrides: unknown): { settings
   }
   // Without validation rows there is nothing to stop on.
   if (settings.validation === 0) settings = { ...settings, patience: 0 };
+  checkNetworkSize(describeSettings(ds, settings), proposal.settings.layers);
   return { settings, proposal };
+}
+
+/**
+ * The parameter cap on this machine: MAX_PARAMETERS, or fewer when MAX_MEMORY_SHARE of its memory cannot hold
+ * the training state (TRAINING_BYTES_PER_PARAMETER per parameter).
+ */
+export function maxParameters(totalMemory = os.totalmem()): number {
+  return Math.max(1, Math.min(MAX_PARAMETERS, Math.floor((totalMemory * MAX_MEMORY_SHARE) / TRAINING_BYTES_PER_PARAMETER)));
+}
+
+/**
+ * Refuses (BAD_INPUT, field 'layers') a network whose training state would not fit: before any tensor is
+ * allocated, so that too wide layers give a plain message instead of a RangeError or an out-of-memory crash.
+ */
+export function checkNetworkSize(
+  net: { readonly parameterCount: number; readonly architecture: string },
+  suggestedLayers?: readonly number[],
+  totalMemory = os.totalmem(),
+): void {
+  const cap = maxParameters(totalMemory);
+  if (net.parameterCount <= cap) return;
+  const bytes = net.parameterCount * TRAINING_BYTES_PER_PARAMETER;
+  const capBytes = cap * TRAINING_BYTES_PER_PARAMETER;
+  const suggestion = suggestedLayers?.length ? ` (the wizard proposes ${suggestedLayers.join(',')} for this data)` : '';
+  throw new ResidualError(
+    'BAD_INPUT',
+    `The network ${net.architecture} has ${count(net.parameterCount)} parameters; training it needs about ${formatBytes(bytes)} of memory ` +
+      `(float32 weights, gradients and Adam's two moments, ${TRAINING_BYTES_PER_PARAMETER} bytes per parameter), over the cap of ${count(cap)} parameters ` +
+      `(${formatBytes(capBytes)}) on this machine (${formatBytes(totalMemory)} of memory). Use narrower or fewer layers${suggestion}.`,
+    { field: 'layers', parameterCount: net.parameterCount, bytes, maxParameters: cap, maxBytes: capBytes },
+  );
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function formatBytes(b: number): string {
+  const units = ['bytes', 'KB', 'MB', 'GB', 'TB', 'PB'];
+  let v = b;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return u === 0 ? `${v} bytes` : `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
 }

@@ -14,7 +14,7 @@ import { resolveSettings } from './settings';
 import { makeSplit, readLabels, rowsOf, toBitmap } from './split';
 import { SPLIT_TRAIN, SPLIT_VALIDATION } from './types';
 import type { Architecture, HistoryEntry, JobOptions, Preprocessing, RowErrorStats, TrainProgress, TrainRequest, TrainResult, TrainSettings } from './types';
-import { withWrite, yieldToEventLoop } from './util';
+import { yieldToEventLoop } from './util';
 import { shapeWarnings } from './wizard';
 
 /** Rows per forward pass when evaluating (validation loss, training errors): memory stays bounded. */
@@ -231,7 +231,7 @@ class TrainingRun {
 
 /** The model row, weights, split and history in one transaction (waiting for the write lock rather than losing the run). */
 function save(store: ProjectStore, record: NewModel): Promise<number> {
-  return withWrite(store, () => insertModel(store, record));
+  return store.write(() => insertModel(store, record));
 }
 
 type Snapshot = tf.Tensor[] | Float32Array;

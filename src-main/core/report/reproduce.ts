@@ -101,7 +101,7 @@ function importStep(ds: DatasetInfo, notes: string[]): string {
  * compile error here until it has a flag.
  */
 const TRAIN_FLAGS: { readonly [K in keyof TrainSettings]-?: (v: TrainSettings[K], notes: string[]) => (string | readonly [string, string])[] } = {
-  kind: (v) => [['--model', v]],
+  kind: (v) => [['--kind', v]],
   layers: (v) => [['--layers', v.join(',')]],
   activation: (v) => [['--activation', v]],
   epochs: (v) => [['--epochs', String(v)]],

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { ContractError, Events, JobInfo, JobKind, JobProgressDetail, JobRef, JobResult } from '../../contract';
-import { isResidualError } from '../errors';
+import { plainError } from '../errors';
 import type { JobTask } from './tasks';
 
 export type Emit = <E extends keyof Events>(event: E, payload: Events[E]) => void;
@@ -30,7 +30,8 @@ interface Entry {
 }
 
 export function toContractError(e: unknown): ContractError {
-  if (isResidualError(e)) return e.toJSON();
+  const plain = plainError(e);
+  if (plain) return plain.toJSON();
   const err = e as { code?: unknown; message?: unknown; details?: unknown };
   if (typeof err?.code === 'string' && typeof err.message === 'string') {
     return { code: err.code, message: err.message, details: (err.details as Record<string, unknown>) ?? {} };

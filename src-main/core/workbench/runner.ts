@@ -37,6 +37,17 @@ export class InlineRunner implements JobRunner {
   async close(): Promise<void> {}
 }
 
+/**
+ * A worker thread of the engine process on `entry`: a .ts file runs through tsx (development, tests), a .js one (the
+ * electron-vite bundle) as is.
+ */
+export function startWorker(entry: string, workerData?: unknown): Worker {
+  return entry.endsWith('.ts')
+    ? // A worker's entry does not get the --import hooks of its execArgv (Node 20), so tsx registers first.
+      new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(entry).href)}); })`, { eval: true, workerData })
+    : new Worker(entry, { workerData });
+}
+
 /** The backend last reported, and who to tell when it changes. */
 class BackendWatch {
   current: BackendInfo | null = null;
@@ -111,10 +122,7 @@ export class WorkerRunner implements JobRunner {
   private thread(): Worker {
     if (this.worker) return this.worker;
     if (this.closing) throw new ResidualError('CONFLICT', 'The engine is shutting down; no new jobs start.');
-    const worker = this.entry.endsWith('.ts')
-      ? // A worker's entry does not get the --import hooks of its execArgv (Node 20), so tsx registers first.
-        new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(this.entry).href)}); })`, { eval: true })
-      : new Worker(this.entry);
+    const worker = startWorker(this.entry);
     worker.on('message', (m: FromJobThread) => this.receive(m));
     worker.on('error', (e) => this.lost(worker, e.message));
     worker.on('exit', (code) => this.lost(worker, `exit code ${code}`));

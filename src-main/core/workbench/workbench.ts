@@ -80,6 +80,11 @@ export class Workbench {
     return this.overview();
   }
 
+  /** Drops cached views of scores (another thread changed what the project holds). */
+  forgetViews(): void {
+    this.views.forget();
+  }
+
   private project(): ProjectStore {
     if (!this.store) throw new ResidualError('NOT_FOUND', 'No project is open. Open or create a project first (File ▸ Open project…).');
     return this.store;
@@ -98,22 +103,10 @@ export class Workbench {
     };
   }
 
-  /**
-   * A small write that may meet a job's open write transaction: retried asynchronously (never blocking this
-   * process's event loop, which the job needs to finish) for up to `timeoutMs`.
-   */
-  private async write<T>(fn: (store: ProjectStore) => T, timeoutMs = 60_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        return fn(this.project());
-      } catch (e) {
-        const busy = (e as { code?: string }).code === 'SQLITE_BUSY' || (e as { code?: string }).code === 'SQLITE_LOCKED';
-        if (!busy) throw e;
-        if (Date.now() > deadline) throw new ResidualError('CONFLICT', 'The project is busy with a long job; try again when it has finished.');
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
+  /** A small write that may meet a job's open write transaction: ProjectStore.write's retry, for up to `timeoutMs`. */
+  private write<T>(fn: (store: ProjectStore) => T, timeoutMs = 60_000): Promise<T> {
+    const store = this.project();
+    return store.write(() => fn(store), timeoutMs);
   }
 
   private readonly handlers: Handlers = {
@@ -165,6 +158,9 @@ export class Workbench {
     'model.train': (r) => {
       const ds = this.project().getDataset(r.datasetId);
       const settings = parseOverrides(r.settings);
+      // Everything that can be known before training (the data's columns, the network's size) is refused now, not
+      // after the job has started.
+      resolveSettings(ds, settings);
       return this.jobs.submit({
         kind: 'train',
         title: `Train ${settings.kind ?? 'autoencoder'} on ${ds.name}`,

@@ -199,3 +199,64 @@ describe('costOptimalThreshold — property test against the O(n²) definition',
     expect(ms).toBeLessThan(15_000); // an O(n²) sweep would take hours
   });
 });
+
+describe('costOptimalThreshold — tolerances beyond the number of rows (issue #18)', () => {
+  const outcome = (r: ReturnType<typeof costOptimalThreshold>) => ({
+    value: r.value,
+    cost: r.cost,
+    falseAlarms: r.falseAlarms,
+    missed: r.missed,
+    detected: r.detected,
+    anomalies: r.anomalies,
+    alerts: r.alerts,
+  });
+
+  it('tolerance 1e12 (and MAX_SAFE_INTEGER) gives the tolerance-n result, without a loop over the tolerance', () => {
+    const n = scores.length;
+    const atN = costOptimalThreshold(scores, labels, { tolerance: n });
+    // Before the fix this ran a loop of n + 1e12 iterations (minutes); now the window is clamped to n rows.
+    for (const tolerance of [n + 1, 1e12, Number.MAX_SAFE_INTEGER]) {
+      const r = costOptimalThreshold(scores, labels, { tolerance });
+      expect(outcome(r), `tolerance ${tolerance}`).toEqual(outcome(atN));
+      expect(r.params.tolerance).toBe(tolerance); // reports what was asked for
+    }
+  });
+
+  it('tolerance 1e12 on a larger series equals tolerance = n and the O(n²) definition', () => {
+    const next = parkMiller(1812);
+    const n = 5000;
+    const s = new Float64Array(n);
+    const y = new Int8Array(n);
+    for (let i = 0; i < n; i++) {
+      s[i] = uniform(next);
+      y[i] = i % 97 === 0 ? 1 : 0;
+    }
+    const atN = costOptimalThreshold(s, y, { tolerance: n });
+    const huge = costOptimalThreshold(s, y, { tolerance: 1e12 });
+    expect(outcome(huge)).toEqual(outcome(atN));
+    // A window covering every row: every anomaly is caught once the top score is flagged, no normal row is far
+    // from an anomaly, so flagging only the top score costs nothing.
+    expect(huge.value).toBe(Math.max(...s));
+    expect(huge.cost).toBe(0);
+  });
+
+  it('agrees with the O(n²) definition for tolerances at and beyond n', () => {
+    const next = parkMiller(4242);
+    for (let c = 0; c < 100; c++) {
+      const n = 2 + randInt(next, 25);
+      const s: number[] = [];
+      const y: number[] = [];
+      for (let i = 0; i < n; i++) {
+        s.push(randInt(next, 6) / 6);
+        y.push(uniform(next) < 0.3 ? 1 : 0);
+      }
+      if (!y.includes(1)) y[0] = 1;
+      if (!y.includes(0)) y[n - 1] = 0;
+      for (const tolerance of [n - 1, n, n + 3, 1e12]) {
+        const ref = bruteForce(s, y, 1, 5, Math.min(tolerance, n));
+        const got = costOptimalThreshold(s, y, { tolerance });
+        expect({ value: got.value, cost: got.cost, falseAlarms: got.falseAlarms, missed: got.missed }, `case ${c}, tolerance ${tolerance}`).toEqual(ref);
+      }
+    }
+  });
+});

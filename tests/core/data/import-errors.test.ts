@@ -124,6 +124,27 @@ describe('rows', () => {
     expect(e.message).toMatch(/all 2 data rows have the wrong number of fields/);
   });
 
+  it('a number too large to compute with (1e400): file, line, column and value named, fix or --skip-bad-rows', async () => {
+    const e = await failure(file('a,b\n1,2\n1e400,3\n4,5\n', 'overflow.csv'));
+    expect(e.code).toBe('BAD_FILE');
+    expect(e.message).toMatch(/overflow\.csv, line 3, column "a" holds 1e400, a number too large to compute with \(beyond ±1\.8e308, so it would read as infinity\)\. Fix the value .*or import with --skip-bad-rows/);
+    expect(e.details).toMatchObject({ file: expect.stringMatching(/overflow\.csv$/), line: 3, column: 'a', value: '1e400' });
+  });
+
+  it('-1e400 too, quoted or not, also as a column\'s first value, and every such column is listed', async () => {
+    const neg = await failure(file('a,b\n-1e400,2\n1,3\n', 'negative.csv'));
+    expect(neg.message).toMatch(/negative\.csv, line 2, column "a" holds -1e400, a number too large/);
+    const quoted = await failure(file('a,b\n1,2\n3,"-1e400"\n', 'quoted.csv'));
+    expect(quoted.details).toMatchObject({ line: 3, column: 'b', value: '-1e400' });
+    // Past the first rows, where the fast path reads plain rows.
+    const rows = Array.from({ length: 200 }, (_, i) => `${i},${i * 2},${i % 7}`);
+    rows[150] = '150,2e999,1';
+    rows[120] = '120,240,-1E+400';
+    const many = await failure(file(['x,y,z', ...rows].join('\n'), 'many.csv'));
+    expect(many.message).toMatch(/many\.csv, numbers too large to compute with: line 122, column "z": -1E\+400; line 152, column "y": 2e999 .*Fix those values.*--skip-bad-rows/);
+    expect(many.details).toMatchObject({ line: 122, column: 'z', lines: [122, 152] });
+  });
+
   it('an unterminated quote at the end of the file: line and column where it opens', async () => {
     const e = await failure(file('a,b,c\n1,2,3\n4,"open,6\n7,8,9\n', 'quote.csv'));
     expect(e.code).toBe('BAD_FILE');

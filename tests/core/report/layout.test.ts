@@ -74,7 +74,7 @@ describe('Layout', () => {
     const source = `/srv/data/${'very-long-folder-name/'.repeat(6)}Q3 card transactions (Mike's export).csv`;
     const commands = [
       `residual import ${shellQuote(source)} --project new.residual --name ${shellQuote("Mike's export")} --label is_fraud --positive 1 --id 'transaction reference' --ignore 'free text,notes'`,
-      `residual train --project new.residual --name ${shellQuote('sparse 24-16-8-16-24 on card transactions of every branch office')} --model sparse --layers 16,8 --activation leakyRelu --epochs 200 --batch 64 --lr 0.0003 --patience 10 --min-delta 0.0001 --scaler robust --split time --val 0.25 --train-on normal --seed 4294967295 --dropout 0.1 --l1 0.001 --noise 0.1 --beta 1 --score-with-kl --loss mse --log1p ${shellQuote(`amount,${'x'.repeat(150)}`)} --max-categories 20 --missing-indicators no`,
+      `residual train --project new.residual --name ${shellQuote('sparse 24-16-8-16-24 on card transactions of every branch office')} --kind sparse --layers 16,8 --activation leakyRelu --epochs 200 --batch 64 --lr 0.0003 --patience 10 --min-delta 0.0001 --scaler robust --split time --val 0.25 --train-on normal --seed 4294967295 --dropout 0.1 --l1 0.001 --noise 0.1 --beta 1 --score-with-kl --loss mse --log1p ${shellQuote(`amount,${'x'.repeat(150)}`)} --max-categories 20 --missing-indicators no`,
     ];
     for (const paper of ['a4', 'letter'] as const) {
       const file = await draw(paper, (l) => {

@@ -201,7 +201,7 @@ describe('report of a labelled dataset (wdbc, A4)', () => {
 
     // Every setting is a flag, so nothing is left to the wizard's proposal.
     const train = commands[1]!;
-    for (const flag of ['--model', '--layers', '--activation', '--epochs', '--batch', '--lr', '--patience', '--min-delta', '--scaler', '--split', '--val', '--train-on', '--seed', '--dropout', '--l1', '--noise', '--beta', '--loss', '--log1p', '--max-categories', '--missing-indicators']) {
+    for (const flag of ['--kind', '--layers', '--activation', '--epochs', '--batch', '--lr', '--patience', '--min-delta', '--scaler', '--split', '--val', '--train-on', '--seed', '--dropout', '--l1', '--noise', '--beta', '--loss', '--log1p', '--max-categories', '--missing-indicators']) {
       expect(train, flag).toContain(flag);
     }
     expect(train[train.indexOf('--seed') + 1]).toBe('7');

@@ -60,10 +60,10 @@ describe('wrapCommand', () => {
   });
 
   it('wraps between words with " \\" and an indent, keeping a flag with its value, and the lines run as the same command', () => {
-    const lines = wrapCommand('residual train --project new.residual --model ae --layers 16,8 --epochs 50 --seed 0 --score-with-kl --loss mse', 200, measure);
+    const lines = wrapCommand('residual train --project new.residual --kind ae --layers 16,8 --epochs 50 --seed 0 --score-with-kl --loss mse', 200, measure);
     expect(lines).toEqual([
       'residual train --project new.residual \\',
-      '  --model ae --layers 16,8 --epochs 50 \\',
+      '  --kind ae --layers 16,8 --epochs 50 \\',
       '  --seed 0 --score-with-kl --loss mse',
     ]);
     expect(shellWords(lines.join('\n'))).toEqual(shellWords(lines.join(' ').replace(/ \\ /g, ' ')));

@@ -2,6 +2,7 @@ import * as m001 from './001_init';
 import * as m002 from './002_models';
 import * as m003 from './003_review';
 import * as m004 from './004_engine_path';
+import * as m005 from './005_score_writer';
 
 export interface Migration {
   readonly version: number;
@@ -15,4 +16,5 @@ export const migrations: readonly Migration[] = [
   { version: 2, name: '002_models', up: m002.up },
   { version: 3, name: '003_review', up: m003.up },
   { version: 4, name: '004_engine_path', up: m004.up },
+  { version: 5, name: '005_score_writer', up: m005.up },
 ];

@@ -1,0 +1,25 @@
+/** Issue #18: `residual train --layers 65536,65536` is refused with a plain message (exit 2), not a RangeError and a stack. */
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { main } from '../../src-main/cli/main';
+import type { Io } from '../../src-main/cli/output';
+import { tmpDir } from '../helpers/tmp';
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), errIsTty: false };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+it('residual train refuses a network the machine cannot hold, naming parameters, memory and cap', async () => {
+  process.env['RESIDUAL_BACKEND'] = 'wasm';
+  const project = path.join(tmpDir('residual-cap-'), 'wdbc.residual');
+  const imported = await cli('import', path.resolve(import.meta.dirname, '..', 'fixtures', 'wdbc.csv'), '--project', project, '--label', 'diagnosis', '--positive', 'malignant', '--id', 'id');
+  expect(imported.code, imported.err).toBe(0);
+  const r = await cli('train', '--project', project, '--layers', '65536,65536', '--epochs', '1');
+  expect(r.code).toBe(2);
+  expect(r.err).toMatch(/has [\d,]{13} parameters; training it needs about \d+ GB of memory .* over the cap of [\d,]+ parameters .* Use narrower or fewer layers/);
+  expect(r.err).not.toMatch(/RangeError|\n {4}at /);
+});
