@@ -35,6 +35,8 @@ function overridesFrom(values: ParsedValues): Partial<TrainSettings> {
   set('validation', optionalNumber(values, 'val', { min: 0, max: 0.9 }));
   set('trainOn', oneOf(values, 'train-on', ['all', 'normal'] as const));
   set('seed', optionalNumber(values, 'seed', { integer: true, min: 0 }));
+  set('clip', optionalNumber(values, 'clip', { min: 0 }));
+  set('trim', optionalNumber(values, 'trim', { min: 0, max: 0.5 }));
   set('dropout', optionalNumber(values, 'dropout', { min: 0, max: 0.9 }));
   set('l1', optionalNumber(values, 'l1', { min: 0 }));
   set('noiseStd', optionalNumber(values, 'noise', { min: 0 }));
@@ -65,7 +67,7 @@ export const trainCommand: Command = {
   name: 'train',
   usage:
     'residual train --project P [--dataset N] [--kind ae|sparse|denoising|vae] [--layers 16,8] [--activation relu] [--epochs 50] [--batch 256] [--lr 0.001] ' +
-    '[--patience 5] [--scaler standard|minmax|robust] [--split random|time] [--val 0.2] [--train-on all|normal] [--seed 0] ' +
+    '[--patience 5] [--scaler standard|minmax|robust] [--split random|time] [--val 0.2] [--train-on all|normal] [--seed 0] [--clip 10] [--trim 0.05] ' +
     '[--dropout 0] [--l1 0.001] [--noise 0.1] [--beta 1] [--score-with-kl] [--loss mse|bce] [--log1p auto|none|COL,COL] [--max-categories 20] ' +
     '[--missing-indicators yes|no] [--min-delta 0.0001] [--name NAME] [--json]',
   options: {
@@ -85,6 +87,8 @@ export const trainCommand: Command = {
     val: { type: 'string' },
     'train-on': { type: 'string' },
     seed: { type: 'string' },
+    clip: { type: 'string' },
+    trim: { type: 'string' },
     dropout: { type: 'string' },
     l1: { type: 'string' },
     noise: { type: 'string' },

@@ -10,7 +10,7 @@ export function fitOnTrainingRows(store: ProjectStore, ds: DatasetInfo, features
     const all = store.readRange(ds.id, f.column, 0, ds.rowCount);
     return { name: f.name, kind: f.kind, values: pickRows(all, trainIdx) };
   });
-  return fitPreprocessing(cols, { scaler: s.scaler, log1p: s.log1p, maxCategories: s.maxCategories, missingIndicators: s.missingIndicators });
+  return fitPreprocessing(cols, { scaler: s.scaler, log1p: s.log1p, maxCategories: s.maxCategories, missingIndicators: s.missingIndicators, clip: s.clip });
 }
 
 /** Model inputs of the training and validation rows (row-major float32), built window by window. */

@@ -24,6 +24,8 @@ export interface FitOptions {
   readonly log1p: 'auto' | 'none' | readonly string[];
   readonly maxCategories: number;
   readonly missingIndicators: boolean;
+  /** Clip scaled numeric values to ±clip; 0 or absent = off. */
+  readonly clip?: number;
 }
 
 /** Fits scaling, log1p choice, imputation and one-hot vocabularies on the training rows. */
@@ -48,7 +50,7 @@ export function fitPreprocessing(columns: readonly FitColumn[], opts: FitOptions
       dim += f.categories.length + 1;
     }
   }
-  return { version: 1, scaler: opts.scaler, inputDims: dim, features };
+  return { version: 1, scaler: opts.scaler, inputDims: dim, features, ...(opts.clip ? { clip: opts.clip } : {}) };
 }
 
 function fitNumeric(name: string, raw: Float64Array, opts: FitOptions, dim: number): NumericFeature {
@@ -137,6 +139,9 @@ export function transform(pp: Preprocessing, columns: readonly RawColumn[], n: n
       plain.push(f);
     }
   });
+  // Clipping bounds (±∞ when off: the comparisons then never change a value).
+  const hi = pp.clip ? pp.clip : Infinity;
+  const lo = -hi;
   const center = Float64Array.from(plain, (f) => f.center);
   const scale = Float64Array.from(plain, (f) => f.scale);
   const fill = Float64Array.from(plain, (f) => f.fill);
@@ -153,7 +158,8 @@ export function transform(pp: Preprocessing, columns: readonly RawColumn[], n: n
       // As scaleValue: (t - center) / scale, a missing value (NaN) taking the fill.
       for (let r = r0, at = r0 * d + dims[k]!; r < r1; r++, at += d) {
         const v = nums[r]!;
-        x[at] = ((v === v ? v : fl) - c) / sc;
+        const y = ((v === v ? v : fl) - c) / sc;
+        x[at] = y > hi ? hi : y < lo ? lo : y;
       }
     }
     for (let k = 0; k < other.length; k++) {
@@ -163,7 +169,8 @@ export function transform(pp: Preprocessing, columns: readonly RawColumn[], n: n
         const v = nums[r]!;
         const missing = Number.isNaN(v);
         const t = missing ? fl : f.log1p ? slog1p(v) : v;
-        x[r * d + dim] = (t - c) / sc;
+        const y = (t - c) / sc;
+        x[r * d + dim] = y > hi ? hi : y < lo ? lo : y;
         if (indicatorDim >= 0 && missing) x[r * d + indicatorDim] = 1;
       }
     }
@@ -179,10 +186,11 @@ export function transform(pp: Preprocessing, columns: readonly RawColumn[], n: n
   return x;
 }
 
-/** One numeric value in model units (NaN = missing → the training median). */
-export function scaleValue(f: NumericFeature, v: number): number {
+/** One numeric value in model units (NaN = missing → the training median), clipped to ±clip when given. */
+export function scaleValue(f: NumericFeature, v: number, clip = 0): number {
   const t = Number.isNaN(v) ? f.fill : f.log1p ? slog1p(v) : v;
-  return (t - f.center) / f.scale;
+  const y = (t - f.center) / f.scale;
+  return clip > 0 ? Math.max(-clip, Math.min(clip, y)) : y;
 }
 
 /** Model units back to data units for a numeric feature. */

@@ -132,7 +132,8 @@ export function getModel(store: ProjectStore, modelId: number): ModelInfo {
     backend: r.backend,
     path: r.engine_path,
     seed: r.seed,
-    settings: JSON.parse(r.settings_json) as TrainSettings,
+    // Models from before a setting existed ran without it: clip and trim off.
+    settings: { clip: 0, trim: 0, ...(JSON.parse(r.settings_json) as Partial<TrainSettings>) } as TrainSettings,
     preprocessing: JSON.parse(r.preprocess_json) as Preprocessing,
     architecture: arch,
     parameterCount: arch.parameterCount,

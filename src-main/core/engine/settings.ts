@@ -40,6 +40,8 @@ const settingsSchema = z
     split: z.enum(['random', 'time']),
     trainOn: z.enum(['all', 'normal']),
     seed: z.number().int().min(0).max(2 ** 32 - 1),
+    clip: z.number().min(0).max(1e6).finite(),
+    trim: z.number().min(0).max(0.5),
   })
   .strict();
 

@@ -157,10 +157,13 @@ class TrainingRun {
   async fit(): Promise<void> {
     const d = this.pp.inputDims;
     const rows = this.train.length / d;
-    const order = Int32Array.from({ length: rows }, (_, i) => i);
+    const all = Int32Array.from({ length: rows }, (_, i) => i);
     const batch = new Float32Array(Math.min(this.s.batchSize, rows) * d);
     for (let epoch = 1; epoch <= this.s.epochs; epoch++) {
+      // Robust training: the first epoch sees every row; later ones leave out the worst-reconstructed fraction.
+      const order = this.s.trim > 0 && epoch > 1 ? await this.keptRows(all) : all;
       const trainLoss = await this.epoch(epoch, order, batch);
+      const trainedRows = order.length;
       if (trainLoss === null) return;
       const valLoss = this.val.length ? await this.net.evalLoss(this.val) : null;
       if (valLoss !== null && !Number.isFinite(valLoss)) throw diverged(valLoss, epoch, this.s, this.pp, [this.train, this.val]);
@@ -182,6 +185,7 @@ class TrainingRun {
         bestLoss: this.best.loss,
         elapsedSeconds: elapsed,
         tensors: tf.memory().numTensors,
+        trainedRows,
       });
       if (this.earlyStopping && epoch - this.best.epoch >= this.s.patience) {
         this.stoppedEarly = epoch < this.s.epochs;
@@ -193,6 +197,30 @@ class TrainingRun {
         return;
       }
     }
+  }
+
+  /**
+   * The training rows this epoch learns from: all but the `trim` fraction with the largest reconstruction errors
+   * under the current weights (ties at the cut stay in). A fresh array: the shuffle reorders it in place.
+   */
+  private async keptRows(all: Int32Array): Promise<Int32Array> {
+    const d = this.pp.inputDims;
+    const n = all.length;
+    const drop = Math.floor(n * this.s.trim);
+    if (drop === 0) return Int32Array.from(all);
+    const errors = new Float32Array(n);
+    const owners = dimOwners(this.pp);
+    const cols = this.pp.features.length;
+    for (let start = 0; start < n; start += EVAL_BATCH) {
+      const m = Math.min(EVAL_BATCH, n - start);
+      const e = await reconstructionErrors(this.net.net, this.train.subarray(start * d, (start + m) * d), m, owners, cols, { withKl: false, keepRecon: false });
+      errors.set(e.row, start);
+    }
+    const cut = kthLargest(errors, drop + 1);
+    const kept = new Int32Array(n);
+    let k = 0;
+    for (let i = 0; i < n; i++) if (errors[i]! <= cut || !(errors[i]! === errors[i]!)) kept[k++] = i;
+    return kept.subarray(0, k);
   }
 
   /** One pass over the shuffled training rows: the mean training loss, or null when cancelled. */
@@ -227,6 +255,35 @@ class TrainingRun {
   dispose(): void {
     if (this.best) this.net.drop(this.best.snapshot);
   }
+}
+
+/**
+ * The k-th largest value (k ≥ 1) of xs by quickselect: rows with an error above it are the k worst (those equal to it
+ * stay, so ties never drop more than asked).
+ */
+export function kthLargest(xs: Float32Array, k: number): number {
+  const a = Float64Array.from(xs);
+  let lo = 0;
+  let hi = a.length - 1;
+  const target = a.length - k;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = t;
+      }
+    }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else break;
+  }
+  return a[target]!;
 }
 
 /** The model row, weights, split and history in one transaction (waiting for the write lock rather than losing the run). */
@@ -344,12 +401,36 @@ function diverged(value: number, epoch: number, s: TrainSettings, pp: Preprocess
       { epoch, columns: bad },
     );
   }
+  // Extreme scaled inputs (a value at 100σ) make any learning rate diverge: lowering it again and again does not help.
+  const extreme = largestInput(pp, inputs);
+  if (extreme && extreme.value > 20) {
+    return new ResidualError(
+      'TRAINING_DIVERGED',
+      `Training diverged at epoch ${epoch}: the loss became ${what}. Column "${extreme.column}" reaches ${extreme.value.toFixed(0)} in scaled units (${extreme.value.toFixed(0)} standard deviations or IQRs from its centre): clip the inputs (--clip 10, or the Clip setting) or use the robust scaler.`,
+      { epoch, column: extreme.column, scaledValue: extreme.value },
+    );
+  }
   const lower = Number((s.learningRate / 10).toPrecision(2));
   return new ResidualError(
     'TRAINING_DIVERGED',
     `Training diverged at epoch ${epoch}: the loss became ${what} with learning rate ${s.learningRate}. Try a lower learning rate, e.g. --lr ${lower}.`,
     { epoch, learningRate: s.learningRate },
   );
+}
+
+/** The largest absolute scaled input and its column. */
+function largestInput(pp: Preprocessing, inputs: readonly Float32Array[]): { column: string; value: number } | null {
+  const owners = dimOwners(pp);
+  const d = pp.inputDims;
+  let best = -1;
+  let at = -1;
+  for (const x of inputs) {
+    for (let i = 0; i < x.length; i++) {
+      const a = Math.abs(x[i]!);
+      if (a > best && Number.isFinite(a)) [best, at] = [a, owners[i % d]!];
+    }
+  }
+  return at < 0 ? null : { column: pp.features[at]!.name, value: best };
 }
 
 /** Source columns whose model inputs are not finite (an infinite value in the data). */

@@ -80,6 +80,17 @@ export interface TrainSettings {
   readonly trainOn: TrainOn;
   /** Seeds init, split, shuffling, dropout, noise and VAE sampling: the same seed repeats a run exactly on the same backend. Default 0. */
   readonly seed: number;
+  /**
+   * Scaled numeric inputs are clipped to ±clip (in scaler units) before they reach the network, so a value at 100σ
+   * neither blows up training nor drowns every other column in the score; 0 = off. Default from the wizard.
+   */
+  readonly clip: number;
+  /**
+   * Robust training: from the second epoch on, this fraction of the training rows with the largest reconstruction
+   * errors (by the model as it stands at the start of the epoch) is left out of that epoch's gradient steps, so the
+   * network does not learn to reconstruct the anomalies it trains on; 0 = off. Default from the wizard.
+   */
+  readonly trim: number;
 }
 
 export interface TrainRequest {
@@ -105,6 +116,8 @@ export interface TrainProgress {
   readonly elapsedSeconds: number;
   /** tf.memory().numTensors after the epoch: stays flat unless something leaks. */
   readonly tensors: number;
+  /** Training rows this epoch learned from (fewer than all with robust training: the worst-reconstructed left out). */
+  readonly trainedRows: number;
 }
 
 export interface JobOptions<P> {
@@ -186,6 +199,8 @@ export interface Preprocessing {
   readonly version: 1;
   readonly scaler: ScalerKind;
   readonly inputDims: number;
+  /** Scaled numeric values are clipped to ±clip (absent or 0: not clipped, as before clipping existed). */
+  readonly clip?: number;
   /** One entry per source column, in model order: the explained columns. */
   readonly features: readonly FeatureSpec[];
 }

@@ -33,6 +33,8 @@ export const BASE_SETTINGS: TrainSettings = {
   split: 'random',
   trainOn: 'all',
   seed: 0,
+  clip: 0,
+  trim: 0,
 };
 
 /**

@@ -23,6 +23,8 @@ export const HELP: Partial<Record<keyof TrainSettings, string>> = {
   scoreWithKl: 'Score rows by reconstruction error plus the KL term (per input) instead of the reconstruction error alone.',
   activation: 'Non-linearity of the hidden layers; the output layer is linear.',
   minDelta: 'Smallest decrease of the validation loss that counts as an improvement.',
+  clip: 'Scaled numeric inputs are clipped to ± this many standard deviations (or IQRs) before the network sees them, so one extreme value can neither derail training nor drown every other column in the score. 0 = no clipping.',
+  trim: 'Robust training: from the second epoch on, this share of the training rows that the model reconstructs worst is left out of that epoch, so the network does not learn to reconstruct the anomalies hiding in its training data. 0 = off.',
 };
 
 /** Parses "16, 8" into widths; null with the reason when it is not a list of whole numbers from 1 to 65,536. */
