@@ -230,13 +230,11 @@ describe('the server survives hostile requests', () => {
       ['data.rows', { datasetId: 1, rows: [1e15] }],
     ];
     for (const [method, body] of extreme) {
-      const t0 = Date.now();
+      // Each must come back at all (a frozen engine fails the test by its timeout) and refuse plainly.
       const r = await call(method, body);
       expect(r.status, `${method} ${JSON.stringify(body)}`).toBeGreaterThanOrEqual(400);
       expect(r.status, `${method} ${JSON.stringify(body)}: ${r.body.error?.message}`).toBeLessThan(500);
       expectPlain(r.body.error!.message);
-      // Not a timing target: a guard that the call came back at all instead of freezing the engine.
-      expect(Date.now() - t0).toBeLessThan(30_000);
       await alive();
     }
   });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDir } from '../helpers/tmp';
-import { chromiumAvailable, launchChromium, residual, ROOT, serve, type Served } from './harness';
+import { chromiumAvailable, launchChromium, painted, residual, ROOT, serve, type Served } from './harness';
 
 const WDBC = path.join(ROOT, 'tests', 'fixtures', 'wdbc.csv');
 
@@ -118,7 +118,7 @@ describe.skipIf(!chromiumAvailable())('menu commands (app.command)', () => {
     page.on('filechooser', () => opened++);
     await page.getByRole('navigation').getByRole('button', { name: 'Data', exact: true }).click();
     await page.getByTestId('dataset-wdbc').waitFor();
-    await page.waitForTimeout(300);
+    await painted(page);
     expect(opened).toBe(0);
     expect(await page.getByTestId('import-command-hint').count()).toBe(0);
     await page.close();

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, ROOT, screenshot, type OpenedApp } from './harness';
+import { openApp, type OpenedApp, painted, ROOT, screenshot } from './harness';
 
 const WDBC = path.join(ROOT, 'tests', 'fixtures', 'wdbc.csv');
 
@@ -166,7 +166,7 @@ describe('Data, Model and Training sections', () => {
     expect(await compare.locator('tbody tr').first().textContent()).toContain('29-16-8-16-29');
     // The same view in the dark theme (the charts re-read the theme's colours).
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.waitForTimeout(300);
+    await painted(page);
     await screenshot(page, 'training-compare-dark');
     await page.emulateMedia({ colorScheme: 'light' });
   });

@@ -145,3 +145,17 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 export function chromiumAvailable(): boolean {
   return fs.existsSync(CHROMIUM);
 }
+
+/**
+ * Waits until the page has painted twice more: after a theme switch, a hover or a click, the charts have redrawn
+ * (a condition on the page, not a sleep).
+ */
+export async function painted(page: Page): Promise<void> {
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        const raf = (globalThis as unknown as { requestAnimationFrame(cb: () => void): void }).requestAnimationFrame;
+        raf(() => raf(() => resolve()));
+      }),
+  );
+}

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDir } from '../helpers/tmp';
-import { apiCall, chromiumAvailable, openApp, residual, ROOT, screenshot, type OpenedApp } from './harness';
+import { apiCall, chromiumAvailable, openApp, type OpenedApp, painted, residual, ROOT, screenshot } from './harness';
 
 /** The most rows the table may ask for in one `score.rank` call (its WINDOW_ROWS). */
 const WINDOW_ROWS = 100;
@@ -136,7 +136,7 @@ describe.skipIf(!chromiumAvailable())('Ranking, Heatmap and Report in the browse
     // The evaluation panel is there: the dataset is labelled.
     expect(await page.getByTestId('evaluation-panel').count()).toBe(1);
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.waitForTimeout(300);
+    await painted(page);
     await screenshot(page, 'ranking-dark');
     await page.emulateMedia({ colorScheme: 'light' });
   });
@@ -150,10 +150,10 @@ describe.skipIf(!chromiumAvailable())('Ranking, Heatmap and Report in the browse
     await expect.poll(() => page.getByTestId('profile-summary').textContent()).toContain('10');
     await screenshot(page, 'heatmap-light');
     await page.emulateMedia({ colorScheme: 'dark' });
-    await page.waitForTimeout(300);
+    await painted(page);
     await screenshot(page, 'heatmap-dark');
     await page.emulateMedia({ colorScheme: 'light' });
-    await page.waitForTimeout(300);
+    await painted(page);
 
     // 569 rows in ≤ 240 bands: a click on a top band zooms in to one row per band there, where a click opens a row.
     const box = (await chart.boundingBox())!;
@@ -172,7 +172,7 @@ describe.skipIf(!chromiumAvailable())('Ranking, Heatmap and Report in the browse
     await expect.poll(() => page.getByTestId('row-detail').isVisible()).toBe(true);
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.mouse.move(5, 5);
-    await page.waitForTimeout(300);
+    await painted(page);
     await screenshot(page, 'heatmap-row-detail-dark');
     await page.emulateMedia({ colorScheme: 'light' });
     await page.keyboard.press('Escape');

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDir } from '../helpers/tmp';
-import { chromiumAvailable, openApp, residual, ROOT, screenshot, type OpenedApp } from './harness';
+import { chromiumAvailable, openApp, type OpenedApp, painted, residual, ROOT, screenshot } from './harness';
 
 const WDBC = path.join(ROOT, 'tests', 'fixtures', 'wdbc.csv');
 const ROWS = 569;
@@ -186,7 +186,7 @@ describe.skipIf(!chromiumAvailable())('the workbench from CSV to report (browser
     await expect.poll(() => page.getByTestId('heatmap-window').textContent(), { timeout: 15_000 }).toMatch(/ranks 1–240 of 569 · one row per band/);
     // The picture: the zoomed heatmap beside the profile bars (the row detail then takes the right column, the profile a tab away).
     await page.mouse.move(box.x + box.width + 200, box.y - 60);
-    await page.waitForTimeout(300);
+    await painted(page);
     await screenshot(page, 'flow-5-heatmap');
     await page.mouse.click(box.x + 140, box.y + 40);
     await page.getByTestId('row-detail').waitFor({ timeout: 15_000 });

@@ -189,14 +189,12 @@ describe('costOptimalThreshold — property test against the O(n²) definition',
         lowestAnomaly = Math.min(lowestAnomaly, s[i] as number);
       }
     }
-    const t0 = performance.now();
+    // An O(n²) sweep would run for hours: the test's timeout is the guard, the bench has the timings.
     const r = costOptimalThreshold(s, y, { tolerance: 3 });
-    const ms = performance.now() - t0;
     expect(r.anomalies).toBe(2000);
     expect(r.value).toBe(lowestAnomaly);
     expect(r.cost).toBe(0);
     expect(r.alerts).toBe(2000);
-    expect(ms).toBeLessThan(15_000); // an O(n²) sweep would take hours
   });
 });
 

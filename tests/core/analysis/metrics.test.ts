@@ -240,12 +240,10 @@ describe('evaluate', () => {
     expect(e.negatives).toBe(2);
   });
 
-  it('handles a million rows quickly', () => {
+  it('handles a million rows (the test timeout guards against a quadratic pass)', () => {
     const { scores, labels } = dataset(5, 1_000_000, 100_000);
-    const t0 = performance.now();
     const e = evaluate(new Float32Array(scores), labels, 5000);
     const c = rocCurve(scores, labels);
-    expect(performance.now() - t0).toBeLessThan(15_000);
     expect(e.rocAuc).toBeGreaterThan(0.45);
     expect(e.rocAuc).toBeLessThan(0.55);
     expect(c.length).toBeLessThanOrEqual(500);
