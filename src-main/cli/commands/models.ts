@@ -1,3 +1,4 @@
+import { isClassical } from '../../core/engine/classical';
 import { getModel, latestScore, listModels } from '../../core/engine/repo';
 import { isResidualError } from '../../core/errors';
 import { evaluateScore, type ScoreEvaluation } from '../../core/review';
@@ -42,7 +43,8 @@ export const modelsCommand: Command = {
           path: m.path,
           architecture: m.architecture.summary,
           parameterCount: m.architecture.parameterCount,
-          settings: { layers: s.layers, activation: s.activation, epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, scaler: s.scaler, split: s.split, seed: s.seed },
+          // A classical detector (iforest, ecod) has no network or training settings: only what it used.
+          settings: isClassical(m.kind) ? { scaler: s.scaler, seed: s.seed } : { layers: s.layers, activation: s.activation, epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, scaler: s.scaler, split: s.split, seed: s.seed },
           epochsRun: m.epochs,
           bestEpoch: m.bestEpoch,
           bestValLoss: m.bestValLoss,
@@ -63,7 +65,7 @@ export const modelsCommand: Command = {
         ['id', 'name', 'dataset', 'kind', 'status', 'backend', 'network', 'epochs', 'batch', 'lr', 'scaler', 'ROC AUC', 'AP'],
         models.map((m) => [
           m.id, m.name, m.dataset ?? '(deleted)', m.kind, m.status, `${m.backend}${m.path ? ` / ${m.path}` : ''}`, m.architecture,
-          `${m.epochsRun}/${m.settings.epochs}`, m.settings.batchSize, formatNumber(m.settings.learningRate), m.settings.scaler,
+          ...(isClassical(m.kind) ? ['–', '–', '–'] : [`${m.epochsRun}/${String(m.settings.epochs)}`, m.settings.batchSize ?? '', formatNumber(m.settings.learningRate ?? NaN)]), m.settings.scaler,
           m.quality ? formatNumber(m.quality.rocAuc) : m.scored ? 'no labels' : 'not scored',
           m.quality ? formatNumber(m.quality.averagePrecision) : '',
         ]),

@@ -1,4 +1,5 @@
 import { initBackend, trainModel, type TrainSettings } from '../../core/engine';
+import { isClassical, NETWORK_ONLY_SETTINGS } from '../../core/engine/classical';
 import { resolveSettings } from '../../core/engine/settings';
 import type { SettingRationale } from '../../core/engine/types';
 import type { Command, ParsedValues } from '../command';
@@ -14,9 +15,9 @@ function overridesFrom(values: ParsedValues): Partial<TrainSettings> {
     if (v !== undefined) out[key] = v;
   };
   if (values['model'] !== undefined) {
-    throw new ResidualError('BAD_INPUT', `residual train names the model kind with --kind (ae, sparse, denoising or vae); --model takes a model id in the other commands. Got --model "${String(values['model'])}".`, { field: 'model' });
+    throw new ResidualError('BAD_INPUT', `residual train names the model kind with --kind (ae, sparse, denoising, vae, iforest or ecod); --model takes a model id in the other commands. Got --model "${String(values['model'])}".`, { field: 'model' });
   }
-  set('kind', oneOf(values, 'kind', ['ae', 'sparse', 'denoising', 'vae'] as const));
+  set('kind', oneOf(values, 'kind', ['ae', 'sparse', 'denoising', 'vae', 'iforest', 'ecod'] as const));
   const layers = list(values, 'layers');
   if (layers) {
     const widths = layers.map(Number);
@@ -53,6 +54,16 @@ function overridesFrom(values: ParsedValues): Partial<TrainSettings> {
 }
 
 function describeChoice(s: TrainSettings, rationale: readonly SettingRationale[], fromFlags: readonly string[], dataset: string): string {
+  if (isClassical(s.kind)) {
+    // A classical detector has no network or epochs: say what it uses, and which flags it ignored.
+    const ignored = fromFlags.filter((f) => NETWORK_ONLY_SETTINGS.includes(f as keyof TrainSettings));
+    const lines = [
+      `Fitting ${s.kind === 'iforest' ? 'IsolationForest' : 'ECOD'} on "${dataset}": every ${s.trainOn === 'normal' ? 'normal ' : ''}row, scaler ${s.scaler}, log1p ${Array.isArray(s.log1p) ? s.log1p.join(',') : String(s.log1p)}, seed ${s.seed}.`,
+    ];
+    if (ignored.length) lines.push(`Ignored for ${s.kind} (no network, no epochs): ${ignored.join(', ')}.`);
+    for (const r of rationale) if (!fromFlags.includes(r.setting)) lines.push(`  ${r.setting}: ${r.why}`);
+    return lines.join('\n') + '\n';
+  }
   const lines = [
     `Training on "${dataset}": kind ${s.kind}, encoder ${s.layers.join('-')}, ${s.activation}, up to ${s.epochs} epochs (patience ${s.patience}), batch ${s.batchSize}, ` +
       `learning rate ${s.learningRate}, scaler ${s.scaler}, ${s.split} split with ${Math.round(s.validation * 100)}% validation, seed ${s.seed}.`,
@@ -66,7 +77,7 @@ function describeChoice(s: TrainSettings, rationale: readonly SettingRationale[]
 export const trainCommand: Command = {
   name: 'train',
   usage:
-    'residual train --project P [--dataset N] [--kind ae|sparse|denoising|vae] [--layers 16,8] [--activation relu] [--epochs 50] [--batch 256] [--lr 0.001] ' +
+    'residual train --project P [--dataset N] [--kind ae|sparse|denoising|vae|iforest|ecod] [--layers 16,8] [--activation relu] [--epochs 50] [--batch 256] [--lr 0.001] ' +
     '[--patience 5] [--scaler standard|minmax|robust] [--split random|time] [--val 0.2] [--train-on all|normal] [--seed 0] [--clip 10] [--trim 0.05] ' +
     '[--dropout 0] [--l1 0.001] [--noise 0.1] [--beta 1] [--score-with-kl] [--loss mse|bce] [--log1p auto|none|COL,COL] [--max-categories 20] ' +
     '[--missing-indicators yes|no] [--min-delta 0.0001] [--name NAME] [--json]',
@@ -124,7 +135,7 @@ export const trainCommand: Command = {
           onProgress: (p) =>
             progress.update(
               p.epoch / p.epochs,
-              `epoch ${p.epoch}/${p.epochs}  train ${formatNumber(p.trainLoss)}${p.valLoss === null ? '' : `  val ${formatNumber(p.valLoss)}`}  ${Math.round(p.samplesPerSecond).toLocaleString('en-US')} samples/s`,
+              isClassical(chosen?.settings.kind ?? 'ae') ? `fitting ${p.epoch}/${p.epochs}  ${Math.round(p.samplesPerSecond).toLocaleString('en-US')} rows/s` : `epoch ${p.epoch}/${p.epochs}  train ${formatNumber(p.trainLoss)}${p.valLoss === null ? '' : `  val ${formatNumber(p.valLoss)}`}  ${Math.round(p.samplesPerSecond).toLocaleString('en-US')} samples/s`,
               p.etaSeconds,
             ),
         },
@@ -152,6 +163,13 @@ export const trainCommand: Command = {
       return 0;
     }
     for (const w of result.warnings) io.out(`Warning: ${w}\n`);
+    if (result.path === 'classical') {
+      io.out(
+        `Model #${result.modelId} fitted (${result.pathReason}): ${formatDuration(result.seconds)}, ${Math.round(result.samplesPerSecond).toLocaleString('en-US')} rows/s.\n` +
+          `Next: residual score --project ${project} --model ${result.modelId}\n`,
+      );
+      return 0;
+    }
     io.out(
       `Model #${result.modelId} ${result.status === 'cancelled' ? 'cancelled (best-so-far weights kept)' : 'trained'} on ${result.backend} (${result.path}: ${result.pathReason}): ` +
         `${result.epochs} epochs${result.stoppedEarly ? ' (stopped early)' : ''}, best epoch ${result.bestEpoch} with loss ${formatNumber(result.bestValLoss)}, ` +

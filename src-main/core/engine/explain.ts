@@ -4,6 +4,7 @@ import type { ProjectStore } from '../store';
 import type { DatasetInfo } from '../store/types';
 import { ensureBackend } from './backend';
 import { matchColumns, pickRows, type FeatureColumn } from './columns';
+import { ClassicalDetector, explanationMethod, fittedRows } from './classical';
 import { dimOwners, inverseFeature, transform, type RawColumn } from './preprocess';
 import { reconstructionErrors } from './recon';
 import { getModel, getScore } from './repo';
@@ -35,9 +36,10 @@ export async function explainRows(store: ProjectStore, scoreId: number, rows: re
   const n = sorted.length;
   const x = transform(pp, raw, n);
   const net = loadNetwork(store, model);
+  if (net instanceof ClassicalDetector) net.setFittedRows(fittedRows(store, model, ds.id, ds.rowCount));
   try {
     const c = pp.features.length;
-    const e = await reconstructionErrors(net, x, n, dimOwners(pp), c, { withKl: model.kind === 'vae' && model.settings.scoreWithKl, keepRecon: true });
+    const e = await reconstructionErrors(net, x, n, dimOwners(pp), c, { withKl: model.kind === 'vae' && model.settings.scoreWithKl, keepRecon: true, rows: sorted });
     const norm = normalizeFeatureErrors(e.feature, c, model.featureErrorMean);
     const names = pp.features.map((f) => f.name);
     const d = pp.inputDims;
@@ -56,7 +58,7 @@ export async function explainRows(store: ProjectStore, scoreId: number, rows: re
           share: t.share,
         };
       });
-      byRow.set(row, { row, error: e.row[i]!, contributions });
+      byRow.set(row, { row, error: e.row[i]!, method: explanationMethod(model.kind), contributions });
     });
     return rows.map((r) => byRow.get(r)!);
   } finally {

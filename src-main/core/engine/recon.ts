@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { ClassicalDetector } from './classical';
 import { FusedNet } from './fused/net';
 import type { Network } from './model';
 
@@ -19,13 +20,15 @@ export interface BatchErrors {
  * float64 on the host so that per-column sums add up to the row error × dims exactly as stored.
  */
 export async function reconstructionErrors(
-  net: Network | FusedNet,
+  net: Network | FusedNet | ClassicalDetector,
   x: Float32Array,
   n: number,
   owners: Int32Array,
   columns: number,
-  opts: { withKl: boolean; keepRecon: boolean; into?: { readonly row: Float32Array; readonly feature: Float32Array } },
+  opts: { withKl: boolean; keepRecon: boolean; into?: { readonly row: Float32Array; readonly feature: Float32Array }; rows?: number | readonly number[] },
 ): Promise<BatchErrors> {
+  // IsolationForest / ECOD: their scores and per-column contributions (`rows`: the dataset rows of x, for ECOD's own-row count).
+  if (net instanceof ClassicalDetector) return net.errors(x, n, owners, columns, opts.keepRecon, opts.into, opts.rows);
   // The fused kernel computes the same float64 sums in its forward pass (a VAE's KL too, when its settings say so).
   if (net instanceof FusedNet) return net.errors(x, n, owners, columns, opts.keepRecon, opts.into);
   const d = net.arch.inputDims;

@@ -51,7 +51,8 @@ export interface NewModel {
   readonly status: ModelStatus;
   readonly message: string | null;
   readonly backend: BackendName;
-  readonly enginePath: EnginePath;
+  /** null for a classical detector (no network). */
+  readonly enginePath: EnginePath | null;
   readonly settings: TrainSettings;
   readonly preprocessing: Preprocessing;
   readonly architecture: Architecture;

@@ -3,6 +3,7 @@ import type { ProjectStore } from '../store';
 import type { DatasetInfo } from '../store/types';
 import { backendInfo, ensureBackend } from './backend';
 import { BATCH_ROWS, matchColumns, readWindow, windowRows } from './columns';
+import { ClassicalDetector, fittedRows, isClassical } from './classical';
 import { choosePath, FusedNet } from './fused/net';
 import { Network } from './model';
 import { dimOwners, transform } from './preprocess';
@@ -28,6 +29,7 @@ export async function scoreDataset(store: ProjectStore, request: ScoreRequest = 
   const pp = model.preprocessing;
   const cols = matchColumns(ds, pp);
   const net = loadNetwork(store, model);
+  if (net instanceof ClassicalDetector) net.setFittedRows(fittedRows(store, model, ds.id, ds.rowCount));
   let scoreId: number | null = null;
   try {
     const owners = dimOwners(pp);
@@ -52,7 +54,7 @@ export async function scoreDataset(store: ProjectStore, request: ScoreRequest = 
         if (opts.signal?.aborted) throw cancelled('Scoring');
         const end = Math.min(wEnd, start + BATCH_ROWS);
         const n = end - start;
-        const e = await reconstructionErrors(net, x.subarray((start - wStart) * d, (end - wStart) * d), n, owners, nCols, { withKl, keepRecon: false, into });
+        const e = await reconstructionErrors(net, x.subarray((start - wStart) * d, (end - wStart) * d), n, owners, nCols, { withKl, keepRecon: false, into, rows: start });
         const k = chunk++;
         await store.write(() => {
           writeScoreChunk(store, id, 'row', k, start, n, e.row);
@@ -79,7 +81,7 @@ export async function scoreDataset(store: ProjectStore, request: ScoreRequest = 
     const rowsPerSecond = ds.rowCount / Math.max(seconds, 1e-9);
     await store.write(() => publishScore(store, id, errorStats(rowErrors), seconds, rowsPerSecond));
     scoreId = null;
-    return { scoreId: id, path: net instanceof FusedNet ? 'wasm-fused' : 'tfjs', modelId: model.id, datasetId: ds.id, rows: ds.rowCount, seconds, rowsPerSecond };
+    return { scoreId: id, ...(net instanceof ClassicalDetector ? {} : { path: net instanceof FusedNet ? 'wasm-fused' as const : 'tfjs' as const }), modelId: model.id, datasetId: ds.id, rows: ds.rowCount, seconds, rowsPerSecond };
   } catch (e) {
     const unfinished = scoreId;
     if (unfinished !== null) await store.write(() => discardScore(store, unfinished)).catch(() => undefined);
@@ -168,9 +170,10 @@ const FUSED_SCORE_ROWS = 1024;
  * Loads a model's weights for scoring (dispose the result): into the fused kernel where it supports the model
  * and is the faster path (see choosePath), else onto the current tfjs backend. Either path reads the other's weights.
  */
-export function loadNetwork(store: ProjectStore, model: ModelInfo): Network | FusedNet {
+export function loadNetwork(store: ProjectStore, model: ModelInfo): Network | FusedNet | ClassicalDetector {
   const blob = getWeights(store, model.id);
   if (!blob) throw new ResidualError('BAD_INPUT', `Model #${model.id} has no stored weights.`, { field: 'model' });
+  if (isClassical(model.kind)) return ClassicalDetector.fromBlob(model.kind, blob);
   if (choosePath(model.architecture, backendInfo()?.name ?? 'cpu').path === 'wasm-fused') {
     return FusedNet.create(model.architecture, { ...model.settings, dropout: 0 }, blob, FUSED_SCORE_ROWS);
   }

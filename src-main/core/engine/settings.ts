@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ResidualError } from '../errors';
 import type { DatasetInfo } from '../store/types';
 import type { Proposal, TrainSettings } from './types';
+import { classicalProposal, classicalSettings, isClassical } from './classical';
 import { describeSettings, proposeSettings } from './wizard';
 
 /**
@@ -18,7 +19,7 @@ export const MAX_MEMORY_SHARE = 0.25;
 
 const settingsSchema = z
   .object({
-    kind: z.enum(['ae', 'sparse', 'denoising', 'vae']),
+    kind: z.enum(['ae', 'sparse', 'denoising', 'vae', 'iforest', 'ecod']),
     layers: z.array(z.number().int().min(1).max(65_536)).min(1).max(16),
     activation: z.enum(['relu', 'elu', 'tanh', 'sigmoid', 'leakyRelu']),
     dropout: z.number().min(0).lt(1),
@@ -64,6 +65,11 @@ export function resolveSettings(ds: DatasetInfo, overrides: unknown): { settings
   const user = parseOverrides(overrides);
   const proposal = proposeSettings(ds);
   let settings: TrainSettings = { ...proposal.settings, ...user };
+  // IsolationForest and ECOD: no network, no epochs, no validation part; only preprocessing, train on and seed apply.
+  if (isClassical(settings.kind)) {
+    const classical = classicalSettings(settings, user);
+    return { settings: classical, proposal: classicalProposal(proposal, classical) };
+  }
   if (settings.loss === 'bce') {
     if (user.scaler && user.scaler !== 'minmax') {
       throw new ResidualError('BAD_INPUT', `BCE loss needs inputs in [0, 1], so it needs scaler minmax (got ${user.scaler}). Use --scaler minmax or --loss mse.`, { field: 'scaler' });

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { cancelled, ResidualError } from '../errors';
 import type { ProjectStore } from '../store';
 import { ensureBackend } from './backend';
+import { isClassical, trainClassical } from './classical';
 import { featureColumns } from './columns';
 import { buildMatrices, fitOnTrainingRows } from './matrix';
 import { choosePath, FusedNet, type EnginePath } from './fused/net';
@@ -32,6 +33,7 @@ export async function trainModel(store: ProjectStore, request: TrainRequest, opt
   const backend = await ensureBackend();
   const ds = store.getDataset(request.dataset);
   const { settings } = resolveSettings(ds, request.settings);
+  if (isClassical(settings.kind)) return trainClassical(store, request, settings, backend, opts);
   const features = featureColumns(ds);
   const started = performance.now();
   // Independent streams: a change in how many numbers one part draws never shifts another.

@@ -27,7 +27,8 @@ export interface BackendInfo {
   readonly attempts: readonly BackendAttempt[];
 }
 
-export type ModelKind = 'ae' | 'sparse' | 'denoising' | 'vae';
+/** Autoencoders ('ae', 'sparse', 'denoising', 'vae') and classical detectors ('iforest' IsolationForest, 'ecod' ECOD: no network, see engine/classical). */
+export type ModelKind = 'ae' | 'sparse' | 'denoising' | 'vae' | 'iforest' | 'ecod';
 export type Activation = 'relu' | 'elu' | 'tanh' | 'sigmoid' | 'leakyRelu';
 export type ScalerKind = 'standard' | 'minmax' | 'robust';
 export type LossKind = 'mse' | 'bce';
@@ -36,7 +37,7 @@ export type TrainOn = 'all' | 'normal';
 
 /** Everything that defines a training run. Defaults are those of `proposeSettings` unless noted. */
 export interface TrainSettings {
-  /** 'ae' plain, 'sparse' (L1 on the code), 'denoising' (Gaussian input noise), 'vae' (variational). Default 'ae'. */
+  /** 'ae' plain, 'sparse' (L1 on the code), 'denoising' (Gaussian input noise), 'vae' (variational); 'iforest', 'ecod' classical detectors (the network and training settings do not apply). Default 'ae'. */
   readonly kind: ModelKind;
   /** Encoder widths, the last is the bottleneck; the decoder mirrors them. Default from the input width (e.g. [16, 8] for 30 inputs). */
   readonly layers: readonly number[];
@@ -134,8 +135,8 @@ export type EnginePath = 'wasm-fused' | 'tfjs';
 export interface TrainResult {
   readonly modelId: number;
   readonly backend: BackendName;
-  /** The engine that trained it (the fused kernel where it supports the model and is the faster one). */
-  readonly path: EnginePath;
+  /** The engine that trained it (the fused kernel where it supports the model and is the faster one); 'classical' for IsolationForest / ECOD (no network; stored as no path). */
+  readonly path: EnginePath | 'classical';
   /** Why that path: e.g. 'faster than tfjs on the wasm backend', or what the fused kernel lacks. */
   readonly pathReason: string;
   readonly status: Exclude<ModelStatus, 'failed'>;
@@ -356,6 +357,8 @@ export interface Contribution {
 export interface RowExplanation {
   readonly row: number;
   readonly error: number;
+  /** What `error`, the contributions and their expected values are for this model's kind (e.g. ECOD's tail scores). */
+  readonly method?: string;
   /** Top columns by normalized error. */
   readonly contributions: readonly Contribution[];
 }

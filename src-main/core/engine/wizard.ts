@@ -1,4 +1,5 @@
 import type { ColumnInfo, DatasetInfo } from '../store/types';
+import { classicalArchitecture, isClassical } from './classical';
 import { architecture } from './model';
 import { LOG1P_SKEW } from './preprocess';
 import { trainingRowCount } from './split';
@@ -117,6 +118,9 @@ export function proposeSettings(ds: DatasetInfo): Proposal {
 export function describeSettings(ds: DatasetInfo, settings: TrainSettings): { inputDims: number; architecture: string; parameterCount: number; warnings: string[] } {
   const features = ds.columns.filter((c) => c.role === 'numeric' || c.role === 'categorical');
   const inputDims = Math.max(1, estimateInputDims(features, settings.maxCategories));
+  if (isClassical(settings.kind)) {
+    return { inputDims, architecture: classicalArchitecture(settings.kind, inputDims, features.length, ds.rowCount).summary, parameterCount: 0, warnings: ds.rowCount < 100 ? [`Only ${ds.rowCount} rows to fit on: scores will be noisy.`] : [] };
+  }
   const arch = architecture({ kind: settings.kind, inputDims, layers: settings.layers, activation: settings.activation, loss: settings.loss });
   const trainRows = Math.max(1, trainingRowCount(ds.rowCount, settings.validation));
   return { inputDims, architecture: arch.summary, parameterCount: arch.parameterCount, warnings: shapeWarnings(inputDims, settings.layers, arch.parameterCount, trainRows) };

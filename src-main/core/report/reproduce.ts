@@ -6,6 +6,7 @@
 import type { ThresholdSpec } from '../analysis';
 import { resolveRoles } from '../data/roles';
 import type { ModelInfo, TrainSettings } from '../engine';
+import { isClassical, NETWORK_ONLY_SETTINGS } from '../engine/classical';
 import type { ColumnRole, DatasetInfo } from '../store';
 import { shellQuote } from './format';
 import type { Reproduction, ReproductionStep } from './types';
@@ -145,6 +146,8 @@ function trainStep(model: ReproductionInput['model'], dataset: string | null, no
   args.push(['--name', model.name]);
   const settings = model.settings as unknown as Record<string, unknown>;
   for (const [key, flag] of Object.entries(TRAIN_FLAGS) as [keyof TrainSettings, (v: unknown, n: string[]) => (string | readonly [string, string])[]][]) {
+    // A classical detector ignores the network's settings: its command names only what it used.
+    if (isClassical(model.settings.kind) && NETWORK_ONLY_SETTINGS.includes(key)) continue;
     if (settings[key] === undefined) notes.push(`The model has no recorded "${key}" setting (it predates it), so residual train takes the wizard's proposal for it.`);
     else args.push(...flag(settings[key], notes));
   }

@@ -2,11 +2,14 @@ import { prChart, rocChart, scoreHistogram, trainingCurve } from './charts';
 import { formatDate, formatInt, formatNumber, formatPercent } from './format';
 import { INK, type Layout } from './layout';
 import type { ReportData } from './types';
+import { isClassical } from '../engine/classical';
+import { classicalCardSection } from './section-classical';
 import { kindWords, methodWords } from './words';
 
 /** The model card: what was trained, on what, how, and how training went. */
 export function modelCardSection(layout: Layout, d: ReportData): void {
   const m = d.model;
+  if (isClassical(m.kind)) return classicalCardSection(layout, d);
   const s = m.settings;
   layout.heading('Model card');
   const split =

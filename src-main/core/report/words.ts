@@ -5,6 +5,8 @@ const KINDS: Record<string, string> = {
   sparse: 'sparse autoencoder (L1 on the code)',
   denoising: 'denoising autoencoder',
   vae: 'variational autoencoder',
+  iforest: 'Isolation Forest (Liu, Ting and Zhou 2008)',
+  ecod: 'ECOD, empirical-CDF outlier detection (Li et al. 2022)',
 };
 
 const METHODS: Record<string, string> = {

@@ -264,7 +264,8 @@ export class ProjectStore {
     for (const m of migrations) {
       if (m.version <= this.schemaVersion) continue;
       this.db.transaction(() => {
-        this.db.exec(m.up);
+        if (m.apply) m.apply(this.db);
+        else this.db.exec(m.up);
         this.db.pragma(`user_version = ${m.version}`);
         this.db
           .prepare('INSERT INTO project_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')

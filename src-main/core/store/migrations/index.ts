@@ -1,13 +1,17 @@
+import type Database from 'better-sqlite3';
 import * as m001 from './001_init';
 import * as m002 from './002_models';
 import * as m003 from './003_review';
 import * as m004 from './004_engine_path';
 import * as m005 from './005_score_writer';
+import * as m006 from './006_classical_kinds';
 
 export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly up: string;
+  /** Run instead of `up` when a migration needs more than SQL (inside the same transaction). */
+  readonly apply?: (db: Database.Database) => void;
 }
 
 /** Forward migrations, in order. A new one is a new file here plus a line below; never edit a landed one. */
@@ -17,4 +21,5 @@ export const migrations: readonly Migration[] = [
   { version: 3, name: '003_review', up: m003.up },
   { version: 4, name: '004_engine_path', up: m004.up },
   { version: 5, name: '005_score_writer', up: m005.up },
+  { version: 6, name: '006_classical_kinds', up: m006.up, apply: m006.apply },
 ];

@@ -12,7 +12,14 @@ export const KINDS: readonly { readonly kind: ModelKind; readonly name: string; 
   { kind: 'sparse', name: 'Sparse', line: 'Adds an L1 penalty so few code units fire per row: unusual combinations are harder to rebuild.' },
   { kind: 'denoising', name: 'Denoising', line: 'Learns to remove noise added to the inputs: smoother, less prone to memorising single rows.' },
   { kind: 'vae', name: 'Variational', line: 'A probabilistic code (mean and spread) kept close to a normal distribution by a KL penalty.' },
+  { kind: 'iforest', name: 'Isolation Forest', line: 'Classical: 100 random trees; rows cut off from the rest in few splits are the anomalies. No network, no epochs.' },
+  { kind: 'ecod', name: 'ECOD', line: 'Classical: how far into each column\'s empirical tails a row lies, summed. No network, no epochs, deterministic.' },
 ];
+
+/** IsolationForest and ECOD: no network, so the architecture, regularisation and training settings do not apply. */
+export function isClassicalKind(kind: ModelKind): boolean {
+  return kind === 'iforest' || kind === 'ecod';
+}
 
 /** What a setting does, for the settings the wizard gives no data-driven reason for. */
 export const HELP: Partial<Record<keyof TrainSettings, string>> = {
