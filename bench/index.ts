@@ -1,24 +1,29 @@
 /**
  * `npm run bench`: CLI start-up (issue #11), import speed (issue #2; wide files, issue #18), engine throughput (issue #3), the ranking at 1M rows (issue #5) and the
- * app's whole flow end to end at 1M rows over HTTP (issue #7), each measured in this run, then one summary table.
+ * app's whole flow end to end at 1M rows over HTTP (issue #7), detection quality on labelled data (issue #12), each
+ * measured in this run, then one summary table.
  *
- *   npm run bench -- [--only cli|import|engine|ranking|e2e|concurrency[,…]] [--rows N] [--cols N] [--dir D] [--rebuild]
+ *   npm run bench -- [--only cli|import|engine|ranking|e2e|concurrency|quality[,…]] [--rows N] [--cols N] [--dir D] [--rebuild]
+ *                    [--quality-datasets a,b] [--seeds N] [--fast]
  *
  * --rows/--cols size the generated CSV of the import, ranking and e2e parts (default 1,000,000 × 30); the engine part
  * has its own fixed cases. --dir holds the CSV and the cached ranking project (default $RESIDUAL_BENCH_DIR or
- * <tmp>/residual-bench); --rebuild builds that project again instead of reusing it.
+ * <tmp>/residual-bench); --rebuild builds that project again instead of reusing it. --quality-datasets, --seeds and
+ * --fast are the quality part's (bench/quality.ts): a subset of its datasets, seeds per stochastic method (default 3),
+ * one seed and fewer methods.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchCli } from './cli';
 import { benchConcurrency, CHEAP_P95_TARGET_MS, CLIENTS } from './concurrency';
+import { benchQuality, MAX_SEED_SPREAD } from './quality';
 import { benchE2e, combinedPeakMB, E2E_EPOCHS, E2E_LAYERS, type E2eReport } from './e2e';
 import { benchImport, benchPandas, benchWideImport, ensureBenchCsv, WIDE_ROWS, type BenchResult, type PandasResult } from './import';
 import { benchRanking, describeBackend, type RankingResult } from './ranking';
 import { defaultBenchDir, fmtInt, fmtMB, fmtMs, peakRssMB, table } from './util';
 
-const PARTS = ['cli', 'import', 'engine', 'ranking', 'e2e', 'concurrency'] as const;
+const PARTS = ['cli', 'import', 'engine', 'ranking', 'e2e', 'concurrency', 'quality'] as const;
 type Part = (typeof PARTS)[number];
 
 /** The issue #2 target: pandas.read_csv's speed on the reference machine, SQLite write included, within 1 GB. */
@@ -47,6 +52,7 @@ interface Args {
   readonly cols: number;
   readonly dir: string;
   readonly rebuild: boolean;
+  readonly quality: { datasets?: string[]; seeds?: number; fast: boolean };
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -55,6 +61,7 @@ function parseArgs(argv: readonly string[]): Args {
   let cols = 30;
   let dir = defaultBenchDir();
   let rebuild = false;
+  const quality: { datasets?: string[]; seeds?: number; fast: boolean } = { fast: false };
   const count = (flag: string, v: string | undefined, min: number): number => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) throw new Error(`${flag} needs a whole number ≥ ${min}; got ${v ?? 'nothing'}.`);
@@ -72,9 +79,12 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--cols') cols = count(a, value(), 2);
     else if (a === '--dir') dir = value() ?? dir;
     else if (a === '--rebuild') rebuild = true;
-    else throw new Error(`Unknown option ${a}. Usage: npm run bench -- [--only ${PARTS.join('|')}] [--rows N] [--cols N] [--dir D] [--rebuild]`);
+    else if (a === '--quality-datasets') quality.datasets = (value() ?? '').split(',').filter(Boolean);
+    else if (a === '--seeds') quality.seeds = count(a, value(), 1);
+    else if (a === '--fast') quality.fast = true;
+    else throw new Error(`Unknown option ${a}. Usage: npm run bench -- [--only ${PARTS.join('|')}] [--rows N] [--cols N] [--dir D] [--rebuild] [--quality-datasets a,b] [--seeds N] [--fast]`);
   }
-  return { parts, rows, cols, dir, rebuild };
+  return { parts, rows, cols, dir, rebuild, quality };
 }
 
 type SummaryRow = [part: string, figure: string, measured: string, reference: string, verdict: string];
@@ -106,6 +116,18 @@ async function concurrencyPart(args: Args, summary: SummaryRow[]): Promise<void>
   console.log(table(['call', 'kind', 'calls', 'p50', 'p95', 'max'], [...r.byMethod.map(line), line(r.cheap), line(r.heavy)], [0, 1]));
   summary.push(['concurrency', `cheap calls p50 / p95 / max (${CLIENTS} clients, training)`, `${fmtMs(r.cheap.p50)} / ${fmtMs(r.cheap.p95)} / ${fmtMs(r.cheap.max)}`, `p95 ≤ ${CHEAP_P95_TARGET_MS} ms`, meets(r.cheap.p95 <= CHEAP_P95_TARGET_MS && r.trainingStillRunning)]);
   summary.push(['concurrency', 'heavy reads p50 / p95 / max', `${fmtMs(r.heavy.p50)} / ${fmtMs(r.heavy.p95)} / ${fmtMs(r.heavy.max)}`, 'reference', '']);
+}
+
+async function qualityPart(args: Args, summary: SummaryRow[], backends: string[]): Promise<void> {
+  heading('Detection quality (issue #12): ROC AUC / AP on labelled public data, unsupervised (train and score all rows)');
+  const r = await benchQuality({ dir: args.dir, ...args.quality });
+  backends.push(`quality: ${r.backend}`);
+  const a = r.acceptance;
+  const f = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(3));
+  summary.push(['quality', `wizard default mean ROC AUC (${a.datasets} datasets, ${r.seeds.length} seeds)`, f(a.defaultMeanAuc), `${a.iforestSource} ${f(a.iforestMeanAuc)}`, meets(a.meets)]);
+  summary.push(['quality', 'wizard default mean seed spread (max − min AUC)', f(a.defaultMeanSpread), `≤ ${MAX_SEED_SPREAD}`, r.seeds.length > 1 ? meets(a.defaultMeanSpread !== null && a.defaultMeanSpread <= MAX_SEED_SPREAD) : '1 seed']);
+  const best = [...r.summary].filter((s) => s.meanRank !== null).sort((x, y) => x.meanRank! - y.meanRank!)[0];
+  if (best) summary.push(['quality', 'best mean rank', `${best.method} (${best.meanRank!.toFixed(2)})`, 'reference', '']);
 }
 
 async function importPart(args: Args, summary: SummaryRow[]): Promise<void> {
@@ -268,6 +290,7 @@ async function main(): Promise<void> {
         if (!(await enginePart(summary, backends))) failed.push(part);
       } else if (part === 'ranking') await rankingPart(args, summary, backends);
       else if (part === 'concurrency') await concurrencyPart(args, summary);
+      else if (part === 'quality') await qualityPart(args, summary, backends);
       else await e2ePart(args, summary, backends);
     } catch (e) {
       failed.push(part);
