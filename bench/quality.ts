@@ -372,7 +372,12 @@ export async function benchQuality(opts: QualityOptions = {}): Promise<QualityRe
   }
   const backend = await initBackend();
   const backendName = `${backend.name}${backend.simd ? ' (SIMD)' : ''}`;
-  const ours = RESIDUAL_METHODS.filter((m) => !fast || FAST_METHODS.has(m.name));
+  // Tuning hooks: RESIDUAL_QUALITY_METHODS adds methods (a JSON array of {name, overrides, stochastic}),
+  // RESIDUAL_QUALITY_ONLY keeps only the named methods (comma-separated; reference methods included).
+  const extra = process.env['RESIDUAL_QUALITY_METHODS'] ? (JSON.parse(process.env['RESIDUAL_QUALITY_METHODS']) as Omit<Method, 'source'>[]).map((m) => ({ ...m, source: 'residual' as const })) : [];
+  const only = process.env['RESIDUAL_QUALITY_ONLY']?.split(',').map((x) => x.trim());
+  const keep = (m: Method): boolean => !only || only.includes(m.name);
+  const ours = [...RESIDUAL_METHODS, ...extra].filter((m) => (!fast || FAST_METHODS.has(m.name) || extra.includes(m as never)) && keep(m));
   const unavailable: Record<string, string> = {};
   for (const m of ours) {
     const kind = m.overrides?.['kind'];
@@ -383,7 +388,7 @@ export async function benchQuality(opts: QualityOptions = {}): Promise<QualityRe
   }
   const haveReference = fs.existsSync(REFERENCE_PY) && pythonHas(['sklearn', 'pandas', 'scipy'], PYTHON);
   const hasTorch = haveReference && pythonHas(['torch'], PYTHON);
-  const refs = haveReference ? REFERENCE_METHODS.filter((m) => !fast || FAST_METHODS.has(m.name)) : [];
+  const refs = haveReference ? REFERENCE_METHODS.filter((m) => (!fast || FAST_METHODS.has(m.name)) && keep(m)) : [];
   const methods = [...ours, ...refs].map((m) => m.name);
   log(`backend: ${backendName}; seeds ${seeds.join(', ')}${fast ? ' (--fast)' : ''}; ${datasets.length} datasets; methods: ${methods.join(', ')}`);
   for (const [m, why] of Object.entries(unavailable)) log(`${m}: not available in this engine (${why})`);

@@ -17,7 +17,7 @@ function overridesFrom(values: ParsedValues): Partial<TrainSettings> {
   if (values['model'] !== undefined) {
     throw new ResidualError('BAD_INPUT', `residual train names the model kind with --kind (ae, sparse, denoising, vae, iforest or ecod); --model takes a model id in the other commands. Got --model "${String(values['model'])}".`, { field: 'model' });
   }
-  set('kind', oneOf(values, 'kind', ['ae', 'sparse', 'denoising', 'vae', 'iforest', 'ecod'] as const));
+  set('kind', oneOf(values, 'kind', ['ae', 'sparse', 'denoising', 'vae', 'iforest', 'ecod', 'ensemble'] as const));
   const layers = list(values, 'layers');
   if (layers) {
     const widths = layers.map(Number);
@@ -38,6 +38,8 @@ function overridesFrom(values: ParsedValues): Partial<TrainSettings> {
   set('seed', optionalNumber(values, 'seed', { integer: true, min: 0 }));
   set('clip', optionalNumber(values, 'clip', { min: 0 }));
   set('trim', optionalNumber(values, 'trim', { min: 0, max: 0.5 }));
+  const members = list(values, 'members');
+  if (members) set('members', members);
   set('dropout', optionalNumber(values, 'dropout', { min: 0, max: 0.9 }));
   set('l1', optionalNumber(values, 'l1', { min: 0 }));
   set('noiseStd', optionalNumber(values, 'noise', { min: 0 }));
@@ -77,7 +79,7 @@ function describeChoice(s: TrainSettings, rationale: readonly SettingRationale[]
 export const trainCommand: Command = {
   name: 'train',
   usage:
-    'residual train --project P [--dataset N] [--kind ae|sparse|denoising|vae|iforest|ecod] [--layers 16,8] [--activation relu] [--epochs 50] [--batch 256] [--lr 0.001] ' +
+    'residual train --project P [--dataset N] [--kind ae|sparse|denoising|vae|iforest|ecod|ensemble] [--members ae,ae,ae,iforest,ecod] [--layers 16,8] [--activation relu] [--epochs 50] [--batch 256] [--lr 0.001] ' +
     '[--patience 5] [--scaler standard|minmax|robust] [--split random|time] [--val 0.2] [--train-on all|normal] [--seed 0] [--clip 10] [--trim 0.05] ' +
     '[--dropout 0] [--l1 0.001] [--noise 0.1] [--beta 1] [--score-with-kl] [--loss mse|bce] [--log1p auto|none|COL,COL] [--max-categories 20] ' +
     '[--missing-indicators yes|no] [--min-delta 0.0001] [--name NAME] [--json]',
@@ -100,6 +102,7 @@ export const trainCommand: Command = {
     seed: { type: 'string' },
     clip: { type: 'string' },
     trim: { type: 'string' },
+    members: { type: 'string' },
     dropout: { type: 'string' },
     l1: { type: 'string' },
     noise: { type: 'string' },

@@ -4,11 +4,11 @@ import type { ProjectStore } from '../store';
 import type { DatasetInfo } from '../store/types';
 import { ensureBackend } from './backend';
 import { matchColumns, pickRows, type FeatureColumn } from './columns';
-import { ClassicalDetector, explanationMethod, fittedRows } from './classical';
+import { explanationMethod } from './classical';
 import { dimOwners, inverseFeature, transform, type RawColumn } from './preprocess';
 import { reconstructionErrors } from './recon';
 import { getModel, getScore } from './repo';
-import { loadNetwork } from './score';
+import { loadNetwork, markFittedRows } from './score';
 import type { Contribution, RowExplanation } from './types';
 
 /**
@@ -36,7 +36,7 @@ export async function explainRows(store: ProjectStore, scoreId: number, rows: re
   const n = sorted.length;
   const x = transform(pp, raw, n);
   const net = loadNetwork(store, model);
-  if (net instanceof ClassicalDetector) net.setFittedRows(fittedRows(store, model, ds.id, ds.rowCount));
+  markFittedRows(store, model, net, ds.id, ds.rowCount);
   try {
     const c = pp.features.length;
     const e = await reconstructionErrors(net, x, n, dimOwners(pp), c, { withKl: model.kind === 'vae' && model.settings.scoreWithKl, keepRecon: true, rows: sorted });

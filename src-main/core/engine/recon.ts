@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { ClassicalDetector } from './classical';
+import { EnsembleScorer } from './ensemble';
 import { FusedNet } from './fused/net';
 import type { Network } from './model';
 
@@ -20,7 +21,7 @@ export interface BatchErrors {
  * float64 on the host so that per-column sums add up to the row error × dims exactly as stored.
  */
 export async function reconstructionErrors(
-  net: Network | FusedNet | ClassicalDetector,
+  net: Network | FusedNet | ClassicalDetector | EnsembleScorer,
   x: Float32Array,
   n: number,
   owners: Int32Array,
@@ -29,6 +30,8 @@ export async function reconstructionErrors(
 ): Promise<BatchErrors> {
   // IsolationForest / ECOD: their scores and per-column contributions (`rows`: the dataset rows of x, for ECOD's own-row count).
   if (net instanceof ClassicalDetector) return net.errors(x, n, owners, columns, opts.keepRecon, opts.into, opts.rows);
+  // An ensemble: its members' errors, standardised and combined (src-main/core/engine/ensemble.ts).
+  if (net instanceof EnsembleScorer) return net.errors(x, n, owners, columns, opts.keepRecon, opts.into, opts.rows);
   // The fused kernel computes the same float64 sums in its forward pass (a VAE's KL too, when its settings say so).
   if (net instanceof FusedNet) return net.errors(x, n, owners, columns, opts.keepRecon, opts.into);
   const d = net.arch.inputDims;

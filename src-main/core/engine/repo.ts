@@ -134,7 +134,7 @@ export function getModel(store: ProjectStore, modelId: number): ModelInfo {
     path: r.engine_path,
     seed: r.seed,
     // Models from before a setting existed ran without it: clip and trim off.
-    settings: { clip: 0, trim: 0, ...(JSON.parse(r.settings_json) as Partial<TrainSettings>) } as TrainSettings,
+    settings: { clip: 0, trim: 0, members: [], ...(JSON.parse(r.settings_json) as Partial<TrainSettings>) } as TrainSettings,
     preprocessing: JSON.parse(r.preprocess_json) as Preprocessing,
     architecture: arch,
     parameterCount: arch.parameterCount,

@@ -9,7 +9,8 @@ import { Network } from './model';
 import { dimOwners, transform } from './preprocess';
 import { reconstructionErrors } from './recon';
 import { beginScore, discardScore, getModel, getWeights, newestUsableModel, publishScore, writeScoreChunk } from './repo';
-import type { JobOptions, ModelInfo, ScoreInfo, ScoreProgress, ScoreRequest, ScoreResult } from './types';
+import { EnsembleScorer } from './ensemble';
+import type { Architecture, JobOptions, ModelInfo, ModelKind, ScoreInfo, ScoreProgress, ScoreRequest, ScoreResult, TrainSettings } from './types';
 import { yieldToEventLoop } from './util';
 
 /** Rank-order entries per stored chunk (the UI pages through windows of these). */
@@ -29,7 +30,7 @@ export async function scoreDataset(store: ProjectStore, request: ScoreRequest = 
   const pp = model.preprocessing;
   const cols = matchColumns(ds, pp);
   const net = loadNetwork(store, model);
-  if (net instanceof ClassicalDetector) net.setFittedRows(fittedRows(store, model, ds.id, ds.rowCount));
+  markFittedRows(store, model, net, ds.id, ds.rowCount);
   let scoreId: number | null = null;
   try {
     const owners = dimOwners(pp);
@@ -81,7 +82,7 @@ export async function scoreDataset(store: ProjectStore, request: ScoreRequest = 
     const rowsPerSecond = ds.rowCount / Math.max(seconds, 1e-9);
     await store.write(() => publishScore(store, id, errorStats(rowErrors), seconds, rowsPerSecond));
     scoreId = null;
-    return { scoreId: id, ...(net instanceof ClassicalDetector ? {} : { path: net instanceof FusedNet ? 'wasm-fused' as const : 'tfjs' as const }), modelId: model.id, datasetId: ds.id, rows: ds.rowCount, seconds, rowsPerSecond };
+    return { scoreId: id, ...(net instanceof ClassicalDetector || net instanceof EnsembleScorer ? {} : { path: net instanceof FusedNet ? 'wasm-fused' as const : 'tfjs' as const }), modelId: model.id, datasetId: ds.id, rows: ds.rowCount, seconds, rowsPerSecond };
   } catch (e) {
     const unfinished = scoreId;
     if (unfinished !== null) await store.write(() => discardScore(store, unfinished)).catch(() => undefined);
@@ -170,14 +171,25 @@ const FUSED_SCORE_ROWS = 1024;
  * Loads a model's weights for scoring (dispose the result): into the fused kernel where it supports the model
  * and is the faster path (see choosePath), else onto the current tfjs backend. Either path reads the other's weights.
  */
-export function loadNetwork(store: ProjectStore, model: ModelInfo): Network | FusedNet | ClassicalDetector {
+export function loadNetwork(store: ProjectStore, model: ModelInfo): Network | FusedNet | ClassicalDetector | EnsembleScorer {
   const blob = getWeights(store, model.id);
   if (!blob) throw new ResidualError('BAD_INPUT', `Model #${model.id} has no stored weights.`, { field: 'model' });
-  if (isClassical(model.kind)) return ClassicalDetector.fromBlob(model.kind, blob);
-  if (choosePath(model.architecture, backendInfo()?.name ?? 'cpu').path === 'wasm-fused') {
-    return FusedNet.create(model.architecture, { ...model.settings, dropout: 0 }, blob, FUSED_SCORE_ROWS);
+  if (model.kind === 'ensemble') return EnsembleScorer.fromBlob(blob, (kind, arch, part) => loadScorer(kind, arch, model.settings, part));
+  return loadScorer(model.kind, model.architecture, model.settings, blob);
+}
+
+/** One scorer (a network on the faster path, or a classical detector) from its kind, architecture and weights. */
+function loadScorer(kind: Exclude<ModelKind, 'ensemble'>, arch: Architecture, settings: TrainSettings, blob: Uint8Array): Network | FusedNet | ClassicalDetector {
+  if (isClassical(kind)) return ClassicalDetector.fromBlob(kind, blob);
+  if (choosePath(arch, backendInfo()?.name ?? 'cpu').path === 'wasm-fused') {
+    return FusedNet.create(arch, { ...settings, kind, dropout: 0 }, blob, FUSED_SCORE_ROWS);
   }
-  return Network.fromWeights(model.architecture, blob);
+  return Network.fromWeights(arch, blob);
+}
+
+/** Tells the classical detectors in a scorer which rows of the dataset about to be scored they were fitted on. */
+export function markFittedRows(store: ProjectStore, model: ModelInfo, net: Network | FusedNet | ClassicalDetector | EnsembleScorer, datasetId: number, rows: number): void {
+  if (net instanceof ClassicalDetector || net instanceof EnsembleScorer) net.setFittedRows(fittedRows(store, model, datasetId, rows));
 }
 
 function trainingDataset(store: ProjectStore, model: ModelInfo): DatasetInfo {

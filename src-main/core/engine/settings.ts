@@ -4,6 +4,7 @@ import { ResidualError } from '../errors';
 import type { DatasetInfo } from '../store/types';
 import type { Proposal, TrainSettings } from './types';
 import { classicalProposal, classicalSettings, isClassical } from './classical';
+import { DEFAULT_MEMBERS } from './ensemble';
 import { describeSettings, proposeSettings } from './wizard';
 
 /**
@@ -19,7 +20,7 @@ export const MAX_MEMORY_SHARE = 0.25;
 
 const settingsSchema = z
   .object({
-    kind: z.enum(['ae', 'sparse', 'denoising', 'vae', 'iforest', 'ecod']),
+    kind: z.enum(['ae', 'sparse', 'denoising', 'vae', 'iforest', 'ecod', 'ensemble']),
     layers: z.array(z.number().int().min(1).max(65_536)).min(1).max(16),
     activation: z.enum(['relu', 'elu', 'tanh', 'sigmoid', 'leakyRelu']),
     dropout: z.number().min(0).lt(1),
@@ -43,6 +44,7 @@ const settingsSchema = z
     seed: z.number().int().min(0).max(2 ** 32 - 1),
     clip: z.number().min(0).max(1e6).finite(),
     trim: z.number().min(0).max(0.5),
+    members: z.array(z.enum(['ae', 'sparse', 'denoising', 'vae', 'iforest', 'ecod'])).max(16),
   })
   .strict();
 
@@ -69,6 +71,12 @@ export function resolveSettings(ds: DatasetInfo, overrides: unknown): { settings
   if (isClassical(settings.kind)) {
     const classical = classicalSettings(settings, user);
     return { settings: classical, proposal: classicalProposal(proposal, classical) };
+  }
+  // Members mean something only to an ensemble; an ensemble without them gets the wizard's.
+  if (settings.kind !== 'ensemble') settings = { ...settings, members: [] };
+  else if (settings.members.length === 0) settings = { ...settings, members: [...DEFAULT_MEMBERS] };
+  if (settings.kind === 'ensemble' && settings.members.length < 2) {
+    throw new ResidualError('BAD_INPUT', `An ensemble needs at least two members (e.g. ${DEFAULT_MEMBERS.join(',')}); got ${settings.members.join(',') || 'none'}.`, { field: 'members' });
   }
   if (settings.loss === 'bce') {
     if (user.scaler && user.scaler !== 'minmax') {

@@ -3,6 +3,7 @@ import { cancelled, ResidualError } from '../errors';
 import type { ProjectStore } from '../store';
 import { ensureBackend } from './backend';
 import { isClassical, trainClassical } from './classical';
+import { trainEnsemble } from './ensemble-train';
 import { featureColumns } from './columns';
 import { buildMatrices, fitOnTrainingRows } from './matrix';
 import { choosePath, FusedNet, type EnginePath } from './fused/net';
@@ -34,6 +35,7 @@ export async function trainModel(store: ProjectStore, request: TrainRequest, opt
   const ds = store.getDataset(request.dataset);
   const { settings } = resolveSettings(ds, request.settings);
   if (isClassical(settings.kind)) return trainClassical(store, request, settings, backend, opts);
+  if (settings.kind === 'ensemble') return trainEnsemble(store, request, settings, backend, opts);
   const features = featureColumns(ds);
   const started = performance.now();
   // Independent streams: a change in how many numbers one part draws never shifts another.
@@ -128,7 +130,7 @@ export async function trainModel(store: ProjectStore, request: TrainRequest, opt
 }
 
 /** The epoch loop and its state: history, the best weights so far, throughput, how it ended. */
-class TrainingRun {
+export class TrainingRun {
   readonly history: HistoryEntry[] = [];
   best: { epoch: number; loss: number; snapshot: Snapshot } | null = null;
   status: 'complete' | 'cancelled' = 'complete';

@@ -28,7 +28,7 @@ export interface BackendInfo {
 }
 
 /** Autoencoders ('ae', 'sparse', 'denoising', 'vae') and classical detectors ('iforest' IsolationForest, 'ecod' ECOD: no network, see engine/classical). */
-export type ModelKind = 'ae' | 'sparse' | 'denoising' | 'vae' | 'iforest' | 'ecod';
+export type ModelKind = 'ae' | 'sparse' | 'denoising' | 'vae' | 'iforest' | 'ecod' | 'ensemble';
 export type Activation = 'relu' | 'elu' | 'tanh' | 'sigmoid' | 'leakyRelu';
 export type ScalerKind = 'standard' | 'minmax' | 'robust';
 export type LossKind = 'mse' | 'bce';
@@ -92,6 +92,11 @@ export interface TrainSettings {
    * network does not learn to reconstruct the anomalies it trains on; 0 = off. Default from the wizard.
    */
   readonly trim: number;
+  /**
+   * ensemble: the members' kinds, in order (each gets the ensemble's seed + its position), e.g. three autoencoders,
+   * IsolationForest and ECOD. Empty for other kinds.
+   */
+  readonly members: readonly Exclude<ModelKind, 'ensemble'>[];
 }
 
 export interface TrainRequest {

@@ -1,5 +1,6 @@
 import type { ColumnInfo, DatasetInfo } from '../store/types';
 import { classicalArchitecture, isClassical } from './classical';
+import { ensembleArchitecture } from './ensemble';
 import { architecture } from './model';
 import { LOG1P_SKEW } from './preprocess';
 import { trainingRowCount } from './split';
@@ -36,6 +37,7 @@ export const BASE_SETTINGS: TrainSettings = {
   seed: 0,
   clip: 0,
   trim: 0,
+  members: [],
 };
 
 /**
@@ -120,6 +122,18 @@ export function describeSettings(ds: DatasetInfo, settings: TrainSettings): { in
   const inputDims = Math.max(1, estimateInputDims(features, settings.maxCategories));
   if (isClassical(settings.kind)) {
     return { inputDims, architecture: classicalArchitecture(settings.kind, inputDims, features.length, ds.rowCount).summary, parameterCount: 0, warnings: ds.rowCount < 100 ? [`Only ${ds.rowCount} rows to fit on: scores will be noisy.`] : [] };
+  }
+  if (settings.kind === 'ensemble') {
+    const members = settings.members.map((kind) => ({
+      kind,
+      architecture: isClassical(kind)
+        ? classicalArchitecture(kind, inputDims, features.length, ds.rowCount)
+        : architecture({ kind, inputDims, layers: settings.layers, activation: settings.activation, loss: settings.loss }),
+    }));
+    const arch = ensembleArchitecture(settings.layers, settings.activation, inputDims, members);
+    const trainRows = Math.max(1, trainingRowCount(ds.rowCount, settings.validation));
+    const one = members.find((m) => !isClassical(m.kind));
+    return { inputDims, architecture: arch.summary, parameterCount: arch.parameterCount, warnings: one ? shapeWarnings(inputDims, settings.layers, one.architecture.parameterCount, trainRows) : [] };
   }
   const arch = architecture({ kind: settings.kind, inputDims, layers: settings.layers, activation: settings.activation, loss: settings.loss });
   const trainRows = Math.max(1, trainingRowCount(ds.rowCount, settings.validation));

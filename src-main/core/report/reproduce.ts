@@ -120,6 +120,8 @@ const TRAIN_FLAGS: { readonly [K in keyof TrainSettings]-?: (v: TrainSettings[K]
   seed: (v) => [['--seed', String(v)]],
   clip: (v) => [['--clip', String(v)]],
   trim: (v) => [['--trim', String(v)]],
+  // Only an ensemble has members; other kinds store none.
+  members: (v) => (v && v.length ? [['--members', v.join(',')]] : []),
   dropout: (v, notes) => {
     if (v > 0.9) notes.push(`The model's dropout is ${v}; residual train --dropout accepts at most 0.9, so train it in the Residual app.`);
     return [['--dropout', String(v)]];

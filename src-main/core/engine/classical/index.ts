@@ -40,6 +40,7 @@ export function explanationMethod(kind: ModelKind): string {
     return 'IsolationForest: relative share of the isolation each column\'s splits give the row (log2 of the rows a split cuts off, over the 100 trees; shares sum to 1, the row\'s score is 2^(−mean path length / c(256))); expected = the training median';
   }
   if (kind === 'ecod') return 'ECOD: per-column tail score −log(empirical tail probability), summing to the row\'s score; expected = the training median';
+  if (kind === 'ensemble') return 'Ensemble: each member\'s per-column shares of its own score, weighted by how anomalous that member finds the row (its standardised score through softplus); they sum to the row\'s score; expected = the first autoencoder\'s reconstruction';
   return 'Autoencoder: squared reconstruction error per column; expected = the reconstruction';
 }
 
@@ -164,7 +165,7 @@ export function fittedRows(store: ProjectStore, model: ModelInfo, datasetId: num
 }
 
 /** Per model dim of the fitted rows: the median (numeric dims), or the mean (one-hot dims: the category's share). */
-function typicalInputs(x: Float32Array, n: number, pp: Preprocessing): Float64Array {
+export function typicalInputs(x: Float32Array, n: number, pp: Preprocessing): Float64Array {
   const d = pp.inputDims;
   const oneHot = new Uint8Array(d);
   for (const f of pp.features) {

@@ -5,6 +5,7 @@ import * as m003 from './003_review';
 import * as m004 from './004_engine_path';
 import * as m005 from './005_score_writer';
 import * as m006 from './006_classical_kinds';
+import * as m007 from './007_ensemble_kind';
 
 export interface Migration {
   readonly version: number;
@@ -22,4 +23,5 @@ export const migrations: readonly Migration[] = [
   { version: 4, name: '004_engine_path', up: m004.up },
   { version: 5, name: '005_score_writer', up: m005.up },
   { version: 6, name: '006_classical_kinds', up: m006.up, apply: m006.apply },
+  { version: 7, name: '007_ensemble_kind', up: m007.up, apply: m007.apply },
 ];

@@ -14,6 +14,7 @@ export const KINDS: readonly { readonly kind: ModelKind; readonly name: string; 
   { kind: 'vae', name: 'Variational', line: 'A probabilistic code (mean and spread) kept close to a normal distribution by a KL penalty.' },
   { kind: 'iforest', name: 'Isolation Forest', line: 'Classical: 100 random trees; rows cut off from the rest in few splits are the anomalies. No network, no epochs.' },
   { kind: 'ecod', name: 'ECOD', line: 'Classical: how far into each column\'s empirical tails a row lies, summed. No network, no epochs, deterministic.' },
+  { kind: 'ensemble', name: 'Ensemble', line: 'Several detectors (autoencoders of different seeds, Isolation Forest, ECOD), each standardised on the training rows and averaged: steadier than any one.' },
 ];
 
 /** IsolationForest and ECOD: no network, so the architecture, regularisation and training settings do not apply. */
