@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { ResidualError } from '../errors';
 import { ClassicalDetector, isClassical } from './classical';
-import { FusedNet } from './fused/net';
+import type { FusedNet } from './fused/net';
 import type { Network } from './model';
 import { reconstructionErrors, type BatchErrors } from './recon';
 import type { Architecture, ModelKind } from './types';
