@@ -60,15 +60,17 @@ describe('residual CLI', () => {
   it("train prints what the wizard chose and why, in text and in --json", async () => {
     const text = await cli('train', '--project', project, '--epochs', '4');
     expect(text.code, text.err).toBe(0);
-    expect(text.err).toMatch(/Training on "wdbc": kind ae, encoder 16-8, relu, up to 4 epochs .* batch \d+, learning rate 0\.001, scaler standard/);
+    expect(text.err).toMatch(/Training on "wdbc": kind ensemble, encoder 16-8, relu, up to 4 epochs .* batch \d+, learning rate 0\.001, scaler standard/);
+    expect(text.err).toMatch(/\n {2}kind: An ensemble of 5 detectors \(ae, ae, ae, iforest, ecod\)/);
+    expect(text.err).toMatch(/\n {2}trim: Robust training: .* 30 % of training rows/);
     expect(text.err).toMatch(/From your flags: epochs\. The wizard chose the rest:/);
     expect(text.err).toMatch(/\n {2}layers: 30 model inputs → 16-8 encoder/);
     expect(text.err).not.toMatch(/\n {2}epochs: /);
     const json = JSON.parse((await cli('train', '--project', project, '--epochs', '2', '--json')).out);
-    expect(json.settings).toMatchObject({ kind: 'ae', layers: [16, 8], epochs: 2, scaler: 'standard' });
+    expect(json.settings).toMatchObject({ kind: 'ensemble', members: ['ae', 'ae', 'ae', 'iforest', 'ecod'], layers: [16, 8], epochs: 2, scaler: 'standard', clip: 5, trim: 0.3 });
     expect(json.fromFlags).toEqual(['epochs']);
     const settings = json.wizard.map((w: { setting: string }) => w.setting);
-    expect(settings).toEqual(expect.arrayContaining(['layers', 'batchSize', 'learningRate', 'scaler']));
+    expect(settings).toEqual(expect.arrayContaining(['kind', 'members', 'layers', 'batchSize', 'learningRate', 'scaler', 'clip', 'trim']));
     expect(settings).not.toContain('epochs');
     for (const w of json.wizard) expect(w.why.length).toBeGreaterThan(10);
   });
@@ -76,7 +78,7 @@ describe('residual CLI', () => {
   it('score without --model says which model it used; models lists settings, status, backend and quality', async () => {
     const scored = await cli('score', '--project', project);
     expect(scored.code, scored.err).toBe(0);
-    expect(scored.err).toMatch(/No --model given: using model #3 "[^"]+" \(ae\), the newest that finished\./);
+    expect(scored.err).toMatch(/No --model given: using model #3 "Ensemble: 3 × ae 30-16-8-16-30, IsolationForest, ECOD on wdbc" \(ensemble\), the newest that finished\./);
     const text = await cli('models', '--project', project);
     expect(text.code, text.err).toBe(0);
     expect(text.out).toMatch(/id +name +dataset +kind +status +backend +network +epochs +batch +lr +scaler +ROC AUC +AP/);
@@ -84,7 +86,7 @@ describe('residual CLI', () => {
     const json = JSON.parse((await cli('models', '--project', project, '--json')).out);
     expect(json.models).toHaveLength(3);
     const newest = json.models[2];
-    expect(newest).toMatchObject({ id: 3, kind: 'ae', status: 'complete', backend: 'wasm', dataset: 'wdbc', scored: true });
+    expect(newest).toMatchObject({ id: 3, kind: 'ensemble', status: 'complete', backend: 'wasm', dataset: 'wdbc', scored: true });
     expect(newest.settings).toMatchObject({ layers: [16, 8], epochs: 2 });
     expect(newest.quality.positives).toBe(212);
     expect(newest.quality.rocAuc).toBeGreaterThan(0);

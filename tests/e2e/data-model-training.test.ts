@@ -134,6 +134,8 @@ describe('Data, Model and Training sections', () => {
 
   it('follows a run live, stops it (keeping the best epoch) and compares it with the first', async () => {
     await nav('Model').click();
+    // One autoencoder (the wizard proposes an ensemble): its epochs are the run's epochs.
+    await page.getByTestId('kind-ae').check();
     // Long enough to watch and stop: the fused engine runs 300 epochs of this small net in well under a second.
     await page.getByTestId('setting-epochs').fill('50000');
     await page.getByTestId('setting-patience').fill('0');

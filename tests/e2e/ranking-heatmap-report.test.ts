@@ -25,7 +25,7 @@ describe.skipIf(!chromiumAvailable())('Ranking, Heatmap and Report in the browse
 
   beforeAll(async () => {
     await residual(['import', path.join(ROOT, 'tests/fixtures/wdbc.csv'), '--project', project, '--label', 'diagnosis', '--positive', 'malignant', '--id', 'id']);
-    await residual(['train', '--project', project, '--epochs', '8', '--seed', '7']);
+    await residual(['train', '--project', project, '--kind', 'ae', '--epochs', '8', '--seed', '7']);
     await residual(['score', '--project', project]);
     app = await openApp(['--project', project], (p) =>
       p.on('request', (r) => {
@@ -40,7 +40,8 @@ describe.skipIf(!chromiumAvailable())('Ranking, Heatmap and Report in the browse
   it('ranks every row in a virtualised table fed by bounded windows', async () => {
     await page.getByRole('button', { name: 'Ranking', exact: true }).click();
     const table = page.getByTestId('rank-table');
-    await expect.poll(() => table.getAttribute('data-total')).toBe(String(ROWS));
+    // The first window waits for the engine's query thread to start (it loads once per project).
+    await expect.poll(() => table.getAttribute('data-total'), { timeout: 15_000 }).toBe(String(ROWS));
     expect(await table.getAttribute('data-window-rows')).toBe(String(WINDOW_ROWS));
     const first = page.getByTestId('rank-row').first();
     await expect.poll(() => first.getAttribute('data-rank')).toBe('1');

@@ -21,7 +21,7 @@ describe.skipIf(!chromiumAvailable())('working while a model trains', () => {
 
   beforeAll(async () => {
     await residual(['import', path.join(ROOT, 'tests/fixtures/wdbc.csv'), '--project', project, '--label', 'diagnosis', '--positive', 'malignant', '--id', 'id']);
-    await residual(['train', '--project', project, '--epochs', '8', '--seed', '7']);
+    await residual(['train', '--project', project, '--kind', 'ae', '--epochs', '8', '--seed', '7']);
     await residual(['score', '--project', project]);
     app = await openApp(['--project', project]);
     page = app.page;
@@ -31,7 +31,7 @@ describe.skipIf(!chromiumAvailable())('working while a model trains', () => {
 
   it('pages, reviews and explains rows while training runs, then cancels the run from the job tray', async () => {
     // A run that would go on for a very long time: 100,000 epochs, no early stop.
-    const job = await call<JobRef>('model.train', { datasetId: 1, settings: { layers: [8, 4], epochs: 100_000, patience: 100_000, validation: 0.2 }, name: 'long run' });
+    const job = await call<JobRef>('model.train', { datasetId: 1, settings: { kind: 'ae', layers: [8, 4], epochs: 100_000, patience: 100_000, validation: 0.2 }, name: 'long run' });
     const tray = page.locator('.tray .job.running');
     await expect.poll(() => tray.count(), { timeout: 30_000 }).toBe(1);
     await expect.poll(async () => (await tray.locator('.meta').textContent()) ?? '', { timeout: 30_000 }).toMatch(/epoch \d+\/100000/);

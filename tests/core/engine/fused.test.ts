@@ -380,7 +380,7 @@ describe('engine path selection', () => {
     const store = ProjectStore.open(path.join(dir, 'fused.residual'), { create: true });
     try {
       makeDataset(store, 'd', manifoldColumns(300, 7, 4, 6));
-      const settings: Partial<TrainSettings> = { layers: [5, 2], epochs: 4, batchSize: 32, validation: 0.2, patience: 2, seed: 9, dropout: 0.1 };
+      const settings: Partial<TrainSettings> = { kind: 'ae', layers: [5, 2], epochs: 4, batchSize: 32, validation: 0.2, patience: 2, seed: 9, dropout: 0.1 };
       const a = await trainModel(store, { dataset: 'd', settings });
       const b = await trainModel(store, { dataset: 'd', settings });
       expect([a.path, a.backend]).toEqual(['wasm-fused', 'wasm']);

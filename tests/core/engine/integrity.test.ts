@@ -21,7 +21,7 @@ let n = 0;
 function project(): ProjectStore {
   return ProjectStore.open(path.join(dir, `p${n++}.residual`), { create: true });
 }
-const quick: Partial<TrainSettings> = { layers: [4, 2], epochs: 2, batchSize: 32, validation: 0.2, patience: 0, seed: 3 };
+const quick: Partial<TrainSettings> = { kind: 'ae', scaler: 'standard', clip: 0, trim: 0, layers: [4, 2], epochs: 2, batchSize: 32, validation: 0.2, patience: 0, seed: 3 };
 
 function thrown(fn: () => unknown): ResidualError {
   try {

@@ -34,7 +34,7 @@ describe('kthLargest', () => {
 });
 
 describe('robust training (trim)', () => {
-  const base: Partial<TrainSettings> = { layers: [4, 2], epochs: 30, batchSize: 32, validation: 0, patience: 0, seed: 5, clip: 0 };
+  const base: Partial<TrainSettings> = { kind: 'ae', scaler: 'standard', layers: [4, 2], epochs: 30, batchSize: 32, validation: 0, patience: 0, seed: 5, clip: 0 };
 
   it('leaves the worst-reconstructed fraction out of every epoch after the first', async () => {
     const store = project();

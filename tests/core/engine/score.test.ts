@@ -23,7 +23,7 @@ import { tmpDir } from '../../helpers/tmp';
 import { errorOf, manifoldColumns } from './helpers';
 
 const dir = tmpDir();
-const quick: Partial<TrainSettings> = { layers: [6, 3], epochs: 20, batchSize: 32, validation: 0.2, patience: 0, seed: 5 };
+const quick: Partial<TrainSettings> = { kind: 'ae', scaler: 'standard', clip: 0, trim: 0, layers: [6, 3], epochs: 20, batchSize: 32, validation: 0.2, patience: 0, seed: 5 };
 
 /** Numeric manifold columns plus a categorical "shop" column (a/b/c, tied to x0's sign) and an id. */
 function mixedColumns(rows: number, seed: number, shops = ['a', 'b', 'c']): TestColumn[] {

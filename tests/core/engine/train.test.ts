@@ -25,7 +25,7 @@ let n = 0;
 function project(): ProjectStore {
   return ProjectStore.open(path.join(dir, `p${n++}.residual`), { create: true });
 }
-const quick: Partial<TrainSettings> = { layers: [4, 2], epochs: 5, batchSize: 32, validation: 0.2, patience: 0, seed: 3 };
+const quick: Partial<TrainSettings> = { kind: 'ae', scaler: 'standard', clip: 0, trim: 0, layers: [4, 2], epochs: 5, batchSize: 32, validation: 0.2, patience: 0, seed: 3 };
 
 /** Mean stored row error over one split part: the plain AE's MSE loss on those rows. */
 function meanErrorOver(errors: Float32Array, part: Uint8Array, which: number): number {
@@ -204,7 +204,7 @@ describe('trainModel', () => {
   it('trains every kind and loss', async () => {
     const store = project();
     makeDataset(store, 'd', manifoldColumns(200, 6, 9));
-    for (const settings of [{ kind: 'sparse' }, { kind: 'denoising', noiseStd: 0.2 }, { kind: 'vae', beta: 0.5, scoreWithKl: true }, { loss: 'bce' }] as const) {
+    for (const settings of [{ kind: 'sparse' }, { kind: 'denoising', noiseStd: 0.2 }, { kind: 'vae', beta: 0.5, scoreWithKl: true }, { loss: 'bce', scaler: 'minmax' }] as const) {
       const res = await trainModel(store, { dataset: 'd', settings: { ...quick, ...settings } });
       const m = getModel(store, res.modelId);
       const h = getHistory(store, res.modelId);

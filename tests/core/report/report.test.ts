@@ -23,7 +23,7 @@ import { shellWords } from './shell';
 const dir = tmpDir('residual-report-');
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url));
 const NOW = new Date('2025-11-25T09:00:00Z');
-const quick: Partial<TrainSettings> = { layers: [8, 4], epochs: 5, batchSize: 32, seed: 7 };
+const quick: Partial<TrainSettings> = { kind: 'ae', scaler: 'standard', clip: 0, trim: 0, layers: [8, 4], epochs: 5, batchSize: 32, seed: 7 };
 const LONG_NOTE = 'Confirmed with the pathologist: very large and irregular cells, consistent with the biopsy of 12 March; keep for the tumour board.';
 
 /** Imports a fixture, trains and scores a small model; returns the store (open) and the top ranking. */

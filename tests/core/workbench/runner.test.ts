@@ -47,7 +47,7 @@ describe('WorkerRunner: jobs in the engine process job thread', () => {
     expect(updates.length).toBeGreaterThan(0);
     expect(updates.every((u) => u.detail.kind === 'import')).toBe(true);
 
-    const settings = { layers: [8, 4], epochs: 3, seed: 5 };
+    const settings = { kind: 'ae' as const, layers: [8, 4], epochs: 3, seed: 5 };
     const trainUpdates: JobProgressUpdate[] = [];
     const t1 = (await runner.run({ kind: 'train', project: a, dataset: imp.dataset.id, settings }, never, (p) => trainUpdates.push(p))) as TrainResult;
     expect(trainUpdates.map((u) => u.message)).toContain('epoch 3/3');
@@ -81,7 +81,7 @@ describe('WorkerRunner: jobs in the engine process job thread', () => {
     const imp = (await runner.run({ kind: 'import', project: p, file: WDBC, options: {} }, never, () => undefined)) as ImportResult;
     const stopTraining = new AbortController();
     const train = (await runner.run(
-      { kind: 'train', project: p, dataset: imp.dataset.id, settings: { layers: [8, 4], epochs: 100_000, patience: 100_000 } },
+      { kind: 'train', project: p, dataset: imp.dataset.id, settings: { kind: 'ae' as const, layers: [8, 4], epochs: 100_000, patience: 100_000 } },
       stopTraining.signal,
       () => stopTraining.abort(),
     )) as TrainResult;
@@ -106,7 +106,7 @@ describe('WorkerRunner: jobs in the engine process job thread', () => {
     const imp = (await runner.run({ kind: 'import', project: p, file: WDBC, options: {} }, never, () => undefined)) as ImportResult;
     // A training run that cannot finish on its own; the thread is ended (as if it had crashed) at its first progress.
     const thread = (runner as unknown as { worker: { terminate(): Promise<number> } }).worker;
-    const job = runner.run({ kind: 'train', project: p, dataset: imp.dataset.id, settings: { layers: [8, 4], epochs: 100_000, patience: 100_000 } }, never, () => void thread.terminate());
+    const job = runner.run({ kind: 'train', project: p, dataset: imp.dataset.id, settings: { kind: 'ae' as const, layers: [8, 4], epochs: 100_000, patience: 100_000 } }, never, () => void thread.terminate());
     await expect(job).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/job thread stopped unexpectedly.*nothing the job was writing was kept/) });
     const s = ProjectStore.open(p);
     expect(listModels(s)).toEqual([]);
