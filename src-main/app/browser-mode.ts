@@ -54,12 +54,20 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
   removeOrphanUploads();
   const uploadsDir = fs.mkdtempSync(path.join(os.tmpdir(), `${UPLOADS_PREFIX}${process.pid}-`));
   fs.chmodSync(uploadsDir, 0o700);
-  const engine = new EngineClient(() => forkEngine({ RESIDUAL_MODE: 'browser' }));
-  const policy = createFilePolicy({ readRoots: [uploadsDir, ...(options.dataDirs ?? [])], reportsDir: browserReportsDir(), reportsOnlyThere: true });
+  // CSV exports go into the reports folder, the one folder the page may download from.
+  const reportsDir = browserReportsDir();
+  fs.mkdirSync(reportsDir, { recursive: true });
+  const engine = new EngineClient(() => forkEngine({ RESIDUAL_MODE: 'browser', RESIDUAL_EXPORTS_DIR: reportsDir }));
+  const policy = createFilePolicy({ readRoots: [uploadsDir, ...(options.dataDirs ?? [])], reportsDir, reportsOnlyThere: true });
   const host = createHost(engine, policy);
   try {
     if (options.project) await host.invoke('project.open', { path: options.project, create: true });
-    const bridge = await startBridge(host, { staticDir: options.staticDir, uploadsDir, ...(options.port !== undefined ? { port: options.port } : {}) });
+    const bridge = await startBridge(host, {
+      staticDir: options.staticDir,
+      uploadsDir,
+      download: (file) => policy.checkDownload(file),
+      ...(options.port !== undefined ? { port: options.port } : {}),
+    });
     return {
       bridge,
       engine,

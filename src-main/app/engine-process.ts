@@ -41,6 +41,8 @@ const workbench = new Workbench((event, payload) => {
   mode,
   runner,
   ...(process.env['RESIDUAL_REPORTS_DIR'] ? { reportsDir: process.env['RESIDUAL_REPORTS_DIR'] } : {}),
+  // Set by browser mode (not a user setting): CSV exports go into the reports folder, where the page downloads them.
+  ...(process.env['RESIDUAL_EXPORTS_DIR'] ? { exportsDir: process.env['RESIDUAL_EXPORTS_DIR'] } : {}),
 });
 
 /** Writes after which the query thread's cached views (rank order, labels, columns) are stale. */

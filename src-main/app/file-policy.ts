@@ -2,14 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_EXTENSION, type MethodName, type Request } from '../contract';
 import { ResidualError } from '../core/errors';
+import { RANKING_CSV_HEADER } from '../core/export/csv';
 
 /**
  * The one rule for every path that crosses the contract from a page (browser mode's or Electron's renderer), checked
  * in main before the request reaches the engine:
  * - data.preview / data.import read only a file the user handed over: an upload (browser mode), a file picked or
  *   dropped in the window (Electron), or a file under a data folder named when the server started (`--data-dir`);
- * - report.export writes only a `.pdf`, only where its folder exists (in browser mode only inside the reports
- *   folder), and never over a file that is not a Residual report;
+ * - report.export and score.export write what Residual makes, a report (`.pdf`) or a ranking (`.csv`), under one
+ *   rule: only that extension, only where its folder exists (in browser mode only inside the reports folder), and
+ *   never over a file that is not one Residual wrote of that kind;
+ * - in browser mode a page downloads (GET /api/download) only such a file, and only from inside the reports folder;
  * - project.open opens or creates only `.residual` files, creates only in an existing folder, and (in the store) opens
  *   only an empty new file or a Residual project of a known schema, before anything is written to it.
  * Requests that break it are refused with FORBIDDEN and a message naming the path and the rule.
@@ -19,6 +22,8 @@ export interface FilePolicy {
   grant(file: string): void;
   /** Throws FORBIDDEN when the request names a path the page may not reach. */
   check(method: MethodName, request: unknown): void;
+  /** The real path of a file a page may download (a report or a ranking CSV in the reports folder); FORBIDDEN otherwise. */
+  checkDownload(file: string): string;
 }
 
 export interface FilePolicyOptions {
@@ -70,6 +75,27 @@ export function isResidualReport(file: string): boolean {
   }
 }
 
+/** A CSV that Residual wrote: its first line is the ranking export's header. */
+export function isResidualCsv(file: string): boolean {
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(file, 'r');
+    const head = Buffer.alloc(Buffer.byteLength(RANKING_CSV_HEADER));
+    const n = fs.readSync(fd, head, 0, head.length, 0);
+    return n === head.length && head.toString('utf8') === RANKING_CSV_HEADER;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
+  }
+}
+
+/** What Residual writes for a page, each kind with its extension and how a file of that kind is recognised. */
+const OUTPUTS = {
+  report: { ext: '.pdf', what: 'A report is a PDF', noun: 'a Residual report', isOurs: isResidualReport },
+  csv: { ext: '.csv', what: 'An export is a CSV file', noun: 'a CSV that Residual exported', isOurs: isResidualCsv },
+} as const;
+
 export function createFilePolicy(options: FilePolicyOptions = {}): FilePolicy {
   const granted = new Set<string>();
   const readRoots = options.readRoots ?? [];
@@ -84,16 +110,31 @@ export function createFilePolicy(options: FilePolicyOptions = {}): FilePolicy {
     );
   }
 
-  function checkReport(out: string): void {
+  /** The one rule for files Residual writes for a page (reports and CSV exports). */
+  function checkOutput(out: string, kind: keyof typeof OUTPUTS): void {
+    const o = OUTPUTS[kind];
     const real = realPath(out);
-    if (path.extname(real).toLowerCase() !== '.pdf') throw forbidden(`A report is a PDF: ${out} must end in .pdf.`, 'out', out);
+    if (path.extname(real).toLowerCase() !== o.ext) throw forbidden(`${o.what}: ${out} must end in ${o.ext}.`, 'out', out);
     if (options.reportsOnlyThere && options.reportsDir && !inside(real, options.reportsDir)) {
-      throw forbidden(`Reports are written to the reports folder ${options.reportsDir}; ${out} is outside it. Leave the file name out to use it.`, 'out', out);
+      throw forbidden(`Reports and exports are written to the reports folder ${options.reportsDir}; ${out} is outside it. Leave the file name out to use it.`, 'out', out);
     }
     if (!fs.existsSync(path.dirname(real))) throw forbidden(`The folder of ${out} does not exist. Choose an existing folder.`, 'out', out);
-    if (fs.existsSync(real) && !isResidualReport(real)) {
-      throw forbidden(`${out} exists and is not a Residual report: it is not overwritten. Choose another file name.`, 'out', out);
+    if (fs.existsSync(real) && !o.isOurs(real)) {
+      throw forbidden(`${out} exists and is not ${o.noun}: it is not overwritten. Choose another file name.`, 'out', out);
     }
+  }
+
+  function checkDownload(file: string): string {
+    const real = realPath(file);
+    const reportsDir = options.reportsDir;
+    if (!reportsDir || !inside(real, reportsDir) || real === realPath(reportsDir)) {
+      throw forbidden(`Only files in the reports folder can be downloaded; ${file} is not in it.`, 'file', file);
+    }
+    const kind = Object.values(OUTPUTS).find((o) => path.extname(real).toLowerCase() === o.ext);
+    if (!kind || !fs.existsSync(real) || !fs.statSync(real).isFile() || !kind.isOurs(real)) {
+      throw forbidden(`${file} is not a report or an export that Residual wrote, so it is not served.`, 'file', file);
+    }
+    return real;
   }
 
   function checkProject(file: string, create: boolean): void {
@@ -109,11 +150,12 @@ export function createFilePolicy(options: FilePolicyOptions = {}): FilePolicy {
     grant(file) {
       if (file) granted.add(realPath(file));
     },
+    checkDownload,
     check(method, request) {
       if (method === 'data.preview' || method === 'data.import') checkReadable((request as Request<'data.preview'>).file);
-      else if (method === 'report.export') {
-        const out = (request as Request<'report.export'>).out;
-        if (out !== undefined) checkReport(out);
+      else if (method === 'report.export' || method === 'score.export') {
+        const out = (request as Request<'report.export' | 'score.export'>).out;
+        if (out !== undefined) checkOutput(out, method === 'report.export' ? 'report' : 'csv');
       } else if (method === 'project.open') {
         const r = request as Request<'project.open'>;
         checkProject(r.path, r.create ?? false);

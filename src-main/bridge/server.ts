@@ -30,6 +30,11 @@ export interface BridgeOptions {
    * private (0700) when absent; removed with everything in it when the bridge closes.
    */
   readonly uploadsDir: string;
+  /**
+   * GET /api/download?file=…: the real path of a file the page may download, or throws (FORBIDDEN) — the file
+   * policy's rule (reports and CSV exports Residual wrote, inside the reports folder). Absent: no downloads.
+   */
+  readonly download?: (file: string) => string;
 }
 
 export interface Bridge {
@@ -48,6 +53,8 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.json': 'application/json',
   '.ico': 'image/x-icon',
+  '.csv': 'text/csv; charset=utf-8',
+  '.pdf': 'application/pdf',
 };
 
 const SECURITY_HEADERS = {
@@ -222,6 +229,33 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
     stream.pipe(res);
   }
 
+  /** A report or an export from the reports folder, as an attachment (the file policy decides which files). */
+  function serveDownload(url: URL, res: http.ServerResponse): void {
+    const file = url.searchParams.get('file') ?? '';
+    let real: string;
+    try {
+      if (!options.download) throw new ResidualError('FORBIDDEN', 'This server offers no downloads.');
+      if (file === '' || file.includes('\0') || !path.isAbsolute(file)) throw new ResidualError('FORBIDDEN', 'Name the file to download by its full path in the reports folder.', { field: 'file' });
+      real = options.download(file);
+    } catch (e) {
+      const err = errorBody(e);
+      sendJson(res, STATUS[err.code] ?? 403, { ok: false, error: err });
+      return;
+    }
+    const name = path.basename(real);
+    const ascii = name.replace(/[^\w.\- ()]/g, '_');
+    res.writeHead(200, {
+      'Content-Type': MIME[path.extname(real).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      'Content-Length': String(fs.statSync(real).size),
+      'Cache-Control': 'no-store',
+      ...SECURITY_HEADERS,
+    });
+    const stream = fs.createReadStream(real);
+    stream.on('error', () => res.destroy());
+    stream.pipe(res);
+  }
+
   // Uploads waiting for their import: removed when that import succeeds (or at close). A failed import keeps its
   // upload, so the analyst can try again with other options (skip bad rows, other roles) without uploading again.
   const uploadOfJob = new Map<string, string>();
@@ -266,6 +300,10 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
       res.write(': connected\n\n');
       sse.add(res);
       req.on('close', () => sse.delete(res));
+      return;
+    }
+    if (url.pathname === '/api/download' && req.method === 'GET') {
+      serveDownload(url, res);
       return;
     }
     if (req.method !== 'POST') {

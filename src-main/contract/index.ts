@@ -9,10 +9,12 @@ import { z } from 'zod';
 // Type-only: erased from the bundles, so the renderer never loads core code.
 import type { ThresholdResult } from '../core/analysis';
 import type { FilePreview, ImportProgress, ImportResult } from '../core/data';
+import type { RankingCsvProgress, RankingCsvResult } from '../core/export';
 import type { BackendInfo, HistoryEntry, ModelInfo, ModelSummary, Proposal, RowExplanation, ScoreInfo, ScoreProgress, ScoreResult, TrainProgress, TrainResult } from '../core/engine/types';
 import type { ReportInfo, ReportProgress, ReportResult } from '../core/report';
 import type { AnomalyProfile, RowVerdict, ScoreEvaluation, StoredThreshold } from '../core/review';
 import type { ColumnInfo, DatasetInfo } from '../core/store/types';
+import type { HeatmapScale } from '../core/workbench/heatmap-scale';
 
 // ---- shared schemas -------------------------------------------------------------------------------
 
@@ -110,7 +112,7 @@ export const MAX_HEATMAP_BANDS = 400;
 
 // ---- replies that are not plain core types ------------------------------------------------------------
 
-export type JobKind = 'import' | 'train' | 'score' | 'report';
+export type JobKind = 'import' | 'train' | 'score' | 'report' | 'export';
 export interface JobRef {
   readonly jobId: string;
   readonly kind: JobKind;
@@ -137,6 +139,11 @@ export interface ProjectOverview {
   readonly models: readonly ModelSummary[];
   readonly scores: readonly ScoreInfo[];
   readonly reports: readonly ReportInfo[];
+  /**
+   * Which datasets each usable model can score: those holding every column it was trained on (by name, numbers
+   * where it needs numbers), its own training dataset included. Ranking and Heatmap offer only these pairs.
+   */
+  readonly scorable: readonly { readonly modelId: number; readonly datasetIds: readonly number[] }[];
 }
 
 export type CellValue = number | string | null;
@@ -284,6 +291,8 @@ export const methods = {
       })
       .strict(),
   ),
+  /** The heatmap's fixed colour scale for a whole score (the 99th percentile of its per-column errors). */
+  'score.heatmapScale': method<HeatmapScale>()(z.object({ scoreId: id, normalized: z.boolean().optional() }).strict()),
 
   'row.detail': method<RowDetail[]>()(z.object({ scoreId: id, rows: z.array(rowIndex).min(1).max(100) }).strict()),
   'row.verdict': method<RowVerdict | null>()(
@@ -302,6 +311,20 @@ export const methods = {
       .strict(),
   ),
   'report.list': method<readonly ReportInfo[]>()(none),
+  /**
+   * The ranked rows of a score matching the Ranking's filters, as CSV (a job: a million rows take seconds). With no
+   * `out`, into the reports folder (browser mode: the only place it may go; the page then downloads it).
+   */
+  'score.export': method<JobRef>()(
+    z
+      .object({
+        scoreId: id,
+        filter: rankFilterSchema.optional(),
+        top: z.number().int().min(1).optional(),
+        out: z.string().min(1).optional(),
+      })
+      .strict(),
+  ),
 
   'job.cancel': method<null>()(z.object({ jobId: z.string().min(1) }).strict()),
 } as const;
@@ -318,13 +341,15 @@ export type JobProgressDetail =
   | { readonly kind: 'import'; readonly progress: ImportProgress }
   | { readonly kind: 'train'; readonly progress: TrainProgress }
   | { readonly kind: 'score'; readonly progress: ScoreProgress }
-  | { readonly kind: 'report'; readonly progress: ReportProgress };
+  | { readonly kind: 'report'; readonly progress: ReportProgress }
+  | { readonly kind: 'export'; readonly progress: RankingCsvProgress };
 
 export type JobResult =
   | { readonly kind: 'import'; readonly result: ImportResult }
   | { readonly kind: 'train'; readonly result: TrainResult }
   | { readonly kind: 'score'; readonly result: ScoreResult }
-  | { readonly kind: 'report'; readonly result: ReportResult };
+  | { readonly kind: 'report'; readonly result: ReportResult }
+  | { readonly kind: 'export'; readonly result: RankingCsvResult };
 
 export interface ContractError {
   readonly code: string;

@@ -1,4 +1,4 @@
-import { computed, reactive } from 'vue';
+import { computed, reactive, watch } from 'vue';
 import type { AppStatus, Events, JobRef, ProjectOverview } from '../../src-main/contract';
 import { api, ApiError } from './api/client';
 
@@ -40,6 +40,46 @@ export const state = reactive({
 });
 
 export const selectedDataset = computed(() => state.project?.datasets.find((d) => d.id === state.datasetId) ?? null);
+
+type ModelSummary = ProjectOverview['models'][number];
+
+/** The usable models (not failed) that can score a dataset: every column they were trained on is there. */
+export function modelsFor(overview: ProjectOverview | null, datasetId: number | null): ModelSummary[] {
+  if (!overview || datasetId === null) return [];
+  const ok = new Set(overview.scorable.filter((s) => s.datasetIds.includes(datasetId)).map((s) => s.modelId));
+  return overview.models.filter((m) => m.status !== 'failed' && ok.has(m.id));
+}
+
+/** The models Ranking and Heatmap offer for the selected dataset. */
+export const compatibleModels = computed(() => modelsFor(state.project, state.datasetId));
+
+/**
+ * The model to show for a dataset: the current one when it has scored the dataset or was trained on it (so "Score
+ * now" works); else the newest model that can score it and has; else the current one if it can score it; else the
+ * newest that can; else the current one (Ranking and Heatmap then say that no model fits this dataset).
+ */
+export function pickModel(overview: ProjectOverview, datasetId: number | null, current: number | null): number | null {
+  const usable = overview.models.filter((m) => m.status !== 'failed');
+  const fallback = usable.some((m) => m.id === current) ? current : (usable.at(-1)?.id ?? null);
+  if (datasetId === null) return fallback;
+  const fits = modelsFor(overview, datasetId);
+  const scored = (id: number): boolean => overview.scores.some((s) => s.modelId === id && s.datasetId === datasetId);
+  const cur = fits.find((m) => m.id === current);
+  if (cur && (scored(cur.id) || cur.datasetId === datasetId)) return cur.id;
+  const newestScored = fits.filter((m) => scored(m.id)).at(-1);
+  if (newestScored) return newestScored.id;
+  if (cur) return cur.id;
+  return fits.at(-1)?.id ?? fallback;
+}
+
+// Another dataset selected (Data, Model, Ranking): the model shown follows, so Ranking and Heatmap never offer a
+// model that cannot score it.
+watch(
+  () => state.datasetId,
+  (datasetId) => {
+    if (state.project) state.modelId = pickModel(state.project, datasetId, state.modelId);
+  },
+);
 export const selectedModel = computed(() => state.project?.models.find((m) => m.id === state.modelId) ?? null);
 /** The score of the selected model on the selected dataset. */
 export const currentScore = computed(() => state.project?.scores.find((s) => s.modelId === state.modelId && s.datasetId === state.datasetId) ?? null);
@@ -78,9 +118,7 @@ export function applyOverview(overview: ProjectOverview): void {
   state.project = overview;
   if (!overview.datasets.some((d) => d.id === state.datasetId)) state.datasetId = overview.datasets.at(-1)?.id ?? null;
   const models = overview.models.filter((m) => m.status !== 'failed');
-  if (!models.some((m) => m.id === state.modelId)) {
-    state.modelId = models.filter((m) => m.datasetId === state.datasetId).at(-1)?.id ?? models.at(-1)?.id ?? null;
-  }
+  if (!models.some((m) => m.id === state.modelId)) state.modelId = pickModel(overview, state.datasetId, null);
 }
 
 export async function refreshStatus(): Promise<void> {

@@ -472,6 +472,23 @@ export interface ThresholdData {
  * individual functions.
  */
 export function thresholdFor(spec: ThresholdSpec, data: ThresholdData): ThresholdResult {
+  return withReviewLoad(thresholdForSpec(spec, data), (data.count ?? data.fit).length);
+}
+
+/**
+ * A threshold that flags more than half the rows is no alarm any more: its `why` says so plainly, whatever the
+ * method (a sigma threshold on skewed errors, a cost model with a high cost of a miss, a budget over the rows).
+ */
+export function withReviewLoad<T extends ThresholdResult>(result: T, rows: number): T {
+  if (rows === 0 || result.alerts * 2 <= rows) return result;
+  const share = result.alerts >= rows ? 'all' : `${Math.min(99, Math.round((result.alerts / rows) * 100))} %`;
+  return {
+    ...result,
+    why: `${result.why} It flags ${share} of the rows: too many to review; an alarm should single out the few rows that stand out, so raise the threshold (or check that the model fits this data).`,
+  };
+}
+
+function thresholdForSpec(spec: ThresholdSpec, data: ThresholdData): ThresholdResult {
   const count = data.count ?? data.fit;
   const needLabels = (): ArrayLike<number> => {
     if (!data.labels) {

@@ -69,6 +69,16 @@ export function matchColumns(ds: DatasetInfo, pp: Preprocessing): FeatureColumn[
   });
 }
 
+/** Whether `ds` has every column the model needs, as matchColumns checks it (without the error). */
+export function canScore(ds: DatasetInfo, pp: Preprocessing): boolean {
+  try {
+    matchColumns(ds, pp);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Rows [start, end) of each column, in the given order. */
 export function readWindow(store: ProjectStore, datasetId: number, cols: readonly FeatureColumn[], start: number, end: number): RawColumn[] {
   return cols.map((c) => store.readRange(datasetId, c.column, start, end));

@@ -14,7 +14,7 @@ import { Prng } from './prng';
 import { reconstructionErrors } from './recon';
 import { insertModel } from './repo';
 import { makeSplit, readLabels, rowsOf, toBitmap } from './split';
-import { makeStepper, TrainingRun } from './train';
+import { convergenceWarning, makeStepper, TrainingRun } from './train';
 import { SPLIT_TRAIN, SPLIT_VALIDATION } from './types';
 import type { Architecture, BackendInfo, HistoryEntry, JobOptions, TrainProgress, TrainRequest, TrainResult, TrainSettings } from './types';
 import { yieldToEventLoop } from './util';
@@ -110,6 +110,8 @@ export async function trainEnsemble(store: ProjectStore, request: TrainRequest, 
           await run.fit();
           if (run.status === 'cancelled') throw cancelled('Training');
           if (run.earlyStopping) net.restore(run.best!.snapshot);
+          const notConverged = convergenceWarning({ status: run.status, epochs: run.history.length, maxEpochs: ms.epochs, bestEpoch: run.best?.epoch ?? null, validation: val.length > 0 });
+          if (notConverged) warnings.push(`${kind} member (seed ${ms.seed}): ${notConverged.charAt(0).toLowerCase()}${notConverged.slice(1)}`);
           // The first network's curve is the ensemble's training history.
           if (history.length === 0) history = run.history;
           rates.push(run.samplesPerSecond);

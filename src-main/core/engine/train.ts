@@ -89,6 +89,14 @@ export async function trainModel(store: ProjectStore, request: TrainRequest, opt
   try {
     await run.fit();
     if (run.status === 'cancelled' && !run.best) throw cancelled('Training');
+    const notConverged = convergenceWarning({
+      status: run.status,
+      epochs: run.history.length,
+      maxEpochs: settings.epochs,
+      bestEpoch: run.best?.epoch ?? null,
+      validation: valIdx.length > 0,
+    });
+    if (notConverged) warnings.push(notConverged);
     // Early stopping and a cancel keep the best epoch; otherwise the run keeps its last weights, as reference.py.
     const keepBest = run.status === 'cancelled' || run.earlyStopping;
     if (keepBest) net.restore(run.best!.snapshot);
@@ -127,6 +135,22 @@ export async function trainModel(store: ProjectStore, request: TrainRequest, opt
     run.dispose();
     net.dispose();
   }
+}
+
+/**
+ * The warning for a run that did not converge: it ran every epoch it was given (no early stop, no cancel) and its
+ * best epoch (lowest monitored loss: validation, else training) was the last one, so the loss was still falling.
+ * Null otherwise.
+ */
+export function convergenceWarning(run: {
+  readonly status: string;
+  readonly epochs: number;
+  readonly maxEpochs: number;
+  readonly bestEpoch: number | null;
+  readonly validation: boolean;
+}): string | null {
+  if (run.status !== 'complete' || run.epochs < run.maxEpochs || run.maxEpochs < 2 || run.bestEpoch !== run.epochs) return null;
+  return `Not converged: the ${run.validation ? 'validation' : 'training'} loss was still falling at the last epoch; train longer (more epochs).`;
 }
 
 /** The epoch loop and its state: history, the best weights so far, throughput, how it ended. */

@@ -70,21 +70,10 @@ export class ScoreViews {
     const { order, errors, labels } = this.arrays(scoreId);
     const threshold = this.threshold(scoreId).result.value;
     const verdicts = new Map<number, RowVerdict>(listVerdicts(store, ds.id).map((v) => [v.row, v]));
-    const wants = (row: number): boolean => {
-      if (filter.flagged && !(errors[row]! >= threshold)) return false;
-      const v = verdicts.get(row)?.verdict ?? null;
-      if (filter.unreviewed && v !== null) return false;
-      if (filter.verdict && v !== filter.verdict) return false;
-      if (filter.label) {
-        const l = labels?.[row];
-        if (filter.label === 'anomaly' ? l !== 1 : l !== 0) return false;
-      }
-      return true;
-    };
+    const wants = rowFilter(filter, errors, threshold, verdicts, labels);
     const positions: number[] = [];
     let total = 0;
-    const filtering = Object.values(filter).some((v) => v !== undefined && v !== false);
-    if (!filtering) {
+    if (!isFiltering(filter)) {
       total = order.length;
       for (let p = offset; p < Math.min(order.length, offset + limit); p++) positions.push(p);
     } else {
@@ -282,6 +271,35 @@ export class ScoreViews {
     for (let r = 0; r < pos.length; r++) if (pos[r] === position) return r;
     return position;
   }
+}
+
+/** True when the filter leaves rows out. */
+export function isFiltering(filter: RankFilter): boolean {
+  return Object.values(filter).some((v) => v !== undefined && v !== false);
+}
+
+/**
+ * Whether a row matches the Ranking's filters: flagged at `threshold`, unreviewed, a verdict, a label (the label
+ * column as imported). One rule for the table's pages and the CSV export.
+ */
+export function rowFilter(
+  filter: RankFilter,
+  errors: ArrayLike<number>,
+  threshold: number,
+  verdicts: ReadonlyMap<number, RowVerdict>,
+  labels: ArrayLike<number> | null,
+): (row: number) => boolean {
+  return (row) => {
+    if (filter.flagged && !(errors[row]! >= threshold)) return false;
+    const v = verdicts.get(row)?.verdict ?? null;
+    if (filter.unreviewed && v !== null) return false;
+    if (filter.verdict && v !== filter.verdict) return false;
+    if (filter.label) {
+      const l = labels?.[row];
+      if (filter.label === 'anomaly' ? l !== 1 : l !== 0) return false;
+    }
+    return true;
+  };
 }
 
 function inverse(perm: Int32Array): Int32Array {

@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { parseRequest, type AppStatus, type Events, type MethodName, type Methods, type ProjectOverview, type Reply } from '../../contract';
 import { previewFile } from '../data';
-import { explainRows, getHistory, getModel, initBackend, listModels, listScores, parseOverrides, proposeSettings, readLabels } from '../engine';
+import { explainRows, getHistory, getModel, getScore, initBackend, listModels, listScores, parseOverrides, proposeSettings, readLabels } from '../engine';
+import { canScore } from '../engine/columns';
 import { resolveSettings } from '../engine/settings';
 import { describeSettings } from '../engine/wizard';
 import { ResidualError } from '../errors';
@@ -13,7 +14,19 @@ import { readRows } from '../store/store';
 import { RESIDUAL_VERSION } from '../version';
 import { JobQueue, type Emit } from './jobs';
 import { InlineRunner, type JobRunner } from './runner';
+import { heatmapScale } from './heatmap-scale';
 import { rowIds, ScoreViews } from './queries';
+
+/** Per usable model, the datasets it can score (every column it was trained on is there). */
+function scorable(store: ProjectStore): ProjectOverview['scorable'] {
+  const datasets = store.listDatasets();
+  return listModels(store)
+    .filter((m) => m.status !== 'failed')
+    .map((m) => {
+      const pp = getModel(store, m.id).preprocessing;
+      return { modelId: m.id, datasetIds: datasets.filter((d) => canScore(d, pp)).map((d) => d.id) };
+    });
+}
 
 type Handlers = { [M in MethodName]: (req: z.output<Methods[M]['request']>) => Promise<Reply<M>> | Reply<M> };
 
@@ -21,6 +34,8 @@ export interface WorkbenchOptions {
   readonly mode: 'electron' | 'browser';
   /** Where exported reports go when the request names no file. */
   readonly reportsDir?: string;
+  /** Where CSV exports go when the request names no file; default `reportsDir`, else beside the project. */
+  readonly exportsDir?: string;
   /** Where jobs run; default this thread. The engine process gives them a thread of their own (WorkerRunner). */
   readonly runner?: JobRunner;
 }
@@ -100,6 +115,7 @@ export class Workbench {
       models: listModels(store),
       scores: listScores(store),
       reports: listReports(store),
+      scorable: scorable(store),
     };
   }
 
@@ -198,6 +214,7 @@ export class Workbench {
     'score.profile': (r) => anomalyProfile(this.project(), r.scoreId, r.threshold),
     'score.timeline': (r) => this.views.timeline(r.scoreId, r.points),
     'score.heatmap': (r) => this.views.heatmap(r.scoreId, r.order, r.start, r.end, r.bands, r.normalized ?? true),
+    'score.heatmapScale': (r) => heatmapScale(this.project(), r.scoreId, r.normalized ?? true),
 
     'row.detail': async (r) => {
       const store = this.project();
@@ -240,6 +257,24 @@ export class Workbench {
       });
     },
     'report.list': () => listReports(this.project()),
+    'score.export': (r) => {
+      const store = this.project();
+      const score = getScore(store, r.scoreId);
+      const ds = store.getDataset(score.datasetId);
+      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+      const slug = (s: string): string => s.replace(/[^\w.-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'data';
+      const dir = this.options.exportsDir ?? this.options.reportsDir ?? path.dirname(store.path);
+      const out = r.out ?? path.join(dir, `${slug(path.basename(store.path, '.residual'))}-${slug(ds.name)}-model-${score.modelId}-${stamp}.csv`);
+      return this.jobs.submit({
+        kind: 'export',
+        title: `Export the ranking of ${ds.name} (model #${score.modelId})`,
+        task: {
+          kind: 'export',
+          project: store.path,
+          options: { scoreId: r.scoreId, out, ...(r.filter ? { filter: r.filter } : {}), ...(r.top !== undefined ? { top: r.top } : {}) },
+        },
+      });
+    },
 
     'job.cancel': (r) => {
       if (!this.jobs.cancel(r.jobId)) throw new ResidualError('NOT_FOUND', 'That job is no longer running.');

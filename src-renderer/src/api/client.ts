@@ -29,6 +29,11 @@ export interface Client extends ResidualApi {
   readonly mode: 'electron' | 'browser';
   /** A path main can read for a file the user picked or dropped (uploaded first in browser mode). */
   fileToPath(file: File, onProgress?: (fraction: number) => void): Promise<string>;
+  /**
+   * Browser mode: downloads a file Residual wrote into the reports folder (a CSV export, a report) to the browser's
+   * downloads, and resolves true. Electron: the file is already on this machine where its path says; resolves false.
+   */
+  download(file: string): Promise<boolean>;
 }
 
 function electronClient(api: PreloadApi): Client {
@@ -43,6 +48,7 @@ function electronClient(api: PreloadApi): Client {
     },
     on: <E extends EventName>(event: E, listener: (payload: Events[E]) => void) => api.on(event, (p) => listener(p as Events[E])),
     fileToPath: (file) => Promise.resolve(api.pathForFile(file)),
+    download: () => Promise.resolve(false),
   };
 }
 
@@ -103,6 +109,28 @@ function browserClient(): Client {
         };
         xhr.send(file);
       });
+    },
+    async download(file) {
+      let res: Response;
+      try {
+        res = await fetch(`/api/download?file=${encodeURIComponent(file)}`, { headers: { Authorization: `Bearer ${token}` } });
+      } catch {
+        throw new ApiError('DISCONNECTED', 'Residual is not answering: is the `residual serve` process still running?');
+      }
+      if (!res.ok) {
+        const body = (await res.json().catch(() => null)) as { error?: ContractError } | null;
+        throw toApiError(body?.error ?? { code: 'INTERNAL', message: `The download of ${file} failed (HTTP ${res.status}).`, details: {} });
+      }
+      const blob = await res.blob();
+      const href = URL.createObjectURL(blob);
+      const a = document.createElement('a');
+      a.href = href;
+      a.download = file.split(/[\\/]/).pop() ?? 'export.csv';
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(href), 60_000);
+      return true;
     },
   };
 }
