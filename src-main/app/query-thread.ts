@@ -17,6 +17,7 @@ export const QUERY_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
   'score.profile',
   'score.timeline',
   'score.heatmap',
+  'score.heatmapScale',
   'row.detail',
   'data.rows',
   'model.get',

@@ -192,6 +192,10 @@ describe('the server survives hostile requests', () => {
       ['report.export', { modelId: 1, out: path.join(dir, 'elsewhere.pdf') }],
       ['report.export', { modelId: 1, out: path.join(reports, 'x.txt') }],
       ['report.export', { modelId: 1, out: path.join(reports, '..', 'escape.pdf') }],
+      ['score.export', { scoreId: 1, out: victim }],
+      ['score.export', { scoreId: 1, out: path.join(dir, 'elsewhere.csv') }],
+      ['score.export', { scoreId: 1, out: path.join(reports, 'x.pdf') }],
+      ['score.export', { scoreId: 1, out: path.join(reports, '..', 'escape.csv') }],
       ['project.open', { path: victim }],
       ['project.open', { path: '/etc/passwd' }],
       ['project.open', { path: path.join(dir, 'no', 'such', 'folder', 'x.residual'), create: true }],
@@ -214,6 +218,39 @@ describe('the server survives hostile requests', () => {
       await idle();
       expect(fs.readFileSync(out).subarray(0, 5).toString()).toBe('%PDF-');
     }
+  });
+
+  it('the download endpoint serves only Residual’s files in the reports folder, and only with the token', async () => {
+    // A CSV export into the reports folder (the default place in browser mode), then its download.
+    const ok = await call('score.export', { scoreId: 1, top: 3 });
+    expect(ok.status).toBe(200);
+    await idle();
+    const csv = fs.readdirSync(reports).find((f) => f.endsWith('.csv'))!;
+    expect(csv).toBeDefined();
+    const file = path.join(reports, csv);
+    const get = (f: string, headers: Record<string, string> = { Authorization: `Bearer ${served.token}` }): Promise<Response> =>
+      fetch(`${served.origin}/api/download?file=${encodeURIComponent(f)}`, { headers });
+    const res = await get(file);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="/);
+    expect((await res.text()).split('\r\n')[0]).toBe('rank,id,score,flagged,feature_1,share_1,feature_2,share_2,feature_3,share_3,label,verdict,note');
+    // Without the token, with a wrong one, or with it in the query: refused.
+    expect((await get(file, {})).status).toBe(401);
+    expect((await get(file, { Authorization: 'Bearer nope' })).status).toBe(401);
+    expect((await fetch(`${served.origin}/api/download?file=${encodeURIComponent(file)}&token=${served.token}`)).status).toBe(401);
+    // Outside the reports folder, through "..", a folder, a file Residual did not write, relative paths: FORBIDDEN.
+    const planted = path.join(reports, 'planted.csv');
+    fs.writeFileSync(planted, 'a,b\r\n1,2\r\n');
+    for (const f of ['/etc/passwd', project, path.join(reports, '..', 'p.residual'), `${reports}/../../../etc/passwd`, reports, planted, path.join(reports, 'missing.csv'), 'relative.csv', '', `${file}\0.txt`]) {
+      const r = await get(f);
+      expect(r.status, f).toBe(403);
+      const body = (await r.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('FORBIDDEN');
+      expectPlain(body.error.message);
+    }
+    // A POST to it is not a download.
+    expect((await call('download', { file })).status).toBe(400);
+    await alive();
   });
 
   it('extreme parameters are refused with a plain message and never freeze the engine', async () => {

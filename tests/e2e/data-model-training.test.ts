@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, type OpenedApp, painted, ROOT, screenshot } from './harness';
+import { apiCall, openApp, type OpenedApp, painted, ROOT, screenshot } from './harness';
 
 const WDBC = path.join(ROOT, 'tests', 'fixtures', 'wdbc.csv');
 
@@ -165,7 +165,11 @@ describe('Data, Model and Training sections', () => {
     const compare = page.getByTestId('compare-runs');
     await compare.locator('canvas').first().waitFor();
     expect(await compare.locator('h3').textContent()).toBe('Comparing runs #1 and #2');
-    expect(await compare.locator('tbody tr').first().textContent()).toContain('29-16-8-16-29');
+    expect(await compare.getByTestId('diff-table').locator('tbody tr').first().textContent()).toContain('29-16-8-16-29');
+    // Neither run has scored wdbc yet: no quality figures, an offer to score each.
+    await page.locator('[data-testid="quality-1"][data-state="not-scored"]').waitFor();
+    expect(await page.getByTestId('quality-2-status').textContent()).toContain('not scored —');
+    expect(await page.getByTestId('score-run-2').isEnabled()).toBe(true);
     // The same view in the dark theme (the charts re-read the theme's colours).
     await page.emulateMedia({ colorScheme: 'dark' });
     await painted(page);
@@ -210,5 +214,60 @@ describe('Data, Model and Training sections', () => {
     // Back in Training, the scored run now offers its ranking directly.
     await nav('Training').click();
     await page.getByTestId('open-ranking').waitFor();
+  });
+
+  it('compares runs of different kinds on detection quality: AUC table and overlaid ROC and PR curves', async () => {
+    // An IsolationForest (no loss curve at all) beside the scored autoencoder #1.
+    await nav('Model').click();
+    await page.getByTestId('kind-iforest').check();
+    await page.locator('[data-testid="train-button"]:not([disabled])').waitFor();
+    await page.getByTestId('train-button').click();
+    await page.getByTestId('training-section').waitFor();
+    await page.getByTestId('model-run').getByTestId('run-status').filter({ hasText: 'complete' }).waitFor({ timeout: 45_000 });
+    await expect.poll(() => page.getByTestId('runs-list').locator('tbody tr').count()).toBe(3);
+
+    await page.getByTestId('compare-1').check();
+    await page.getByTestId('compare-3').check();
+    const compare = page.getByTestId('compare-runs');
+    await compare.waitFor();
+    // #1 was scored above: its figures; #3 not yet: it offers to score.
+    await page.locator('[data-testid="quality-1"][data-state="ok"]').waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid="quality-3"][data-state="not-scored"]').waitFor();
+    expect(await page.getByTestId('quality-3-status').textContent()).toContain('not scored —');
+    await page.getByTestId('score-run-3').click();
+    await page.locator('[data-testid="quality-3"][data-state="ok"]').waitFor({ timeout: 45_000 });
+    // Scoring from the comparison stays in Training.
+    expect((await page.locator('nav button[aria-current="page"]').textContent())?.trim()).toBe('Training');
+
+    // The figures are the engine's own (score.evaluate on each run's score of wdbc).
+    const overview = await apiCall<{ scores: { scoreId: number; modelId: number; datasetId: number }[]; models: { id: number; datasetId: number }[] }>(app.served, 'project.overview', {});
+    for (const id of [1, 3]) {
+      const model = overview.models.find((m) => m.id === id)!;
+      const score = overview.scores.filter((x) => x.modelId === id && x.datasetId === model.datasetId).at(-1)!;
+      const ev = await apiCall<{ rocAuc: number; averagePrecision: number; precisionAtK: number; k: number }>(app.served, 'score.evaluate', { scoreId: score.scoreId });
+      for (const key of ['rocAuc', 'averagePrecision', 'precisionAtK'] as const) {
+        const cell = page.getByTestId(`quality-${id}-${key}`);
+        expect(Number(await cell.getAttribute('data-value'))).toBe(ev[key]);
+        expect((await cell.textContent())?.trim()).toBe(String(Number(ev[key].toPrecision(4))));
+      }
+      // Both runs rank the malignant tumours better than chance (the autoencoder trained 6 epochs only).
+      expect(ev.rocAuc).toBeGreaterThan(0.6);
+      expect(ev.k).toBe(212);
+    }
+    // Two runs, two ROC series and two PR series, named as in the legend; the loss only for the autoencoder.
+    const roc = compare.getByTestId('roc-chart');
+    await roc.locator('canvas').first().waitFor();
+    expect(await roc.getAttribute('data-series')).toBe('2');
+    expect((await roc.getAttribute('data-series-names'))?.split('|')).toEqual([expect.stringMatching(/^#1 ae /), expect.stringMatching(/^#3 iforest/)]);
+    expect(await compare.getByTestId('pr-chart').getAttribute('data-series')).toBe('2');
+    expect(await compare.getByTestId('compare-loss').textContent()).toContain('#3 (iforest): no loss curve');
+    await compare.getByTestId('compare-loss').getByTestId('loss-chart').locator('canvas').first().waitFor();
+    await painted(page);
+    await screenshot(page, 'training-compare-quality');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await painted(page);
+    await screenshot(page, 'training-compare-quality-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    expect(pageErrors).toEqual([]);
   });
 });

@@ -107,10 +107,10 @@ export interface OpenedApp {
 
 /**
  * `residual serve` with these arguments and a 1280 × 800 Chromium page open on it, collecting the page's uncaught
- * errors. `onPage` runs before the first navigation (to watch requests from the start).
+ * errors. `onPage` runs before the first navigation (to watch requests from the start); `env` goes to the server.
  */
-export async function openApp(serveArgs: string[], onPage?: (page: Page) => void): Promise<OpenedApp> {
-  const [servedR, browserR] = await Promise.allSettled([serve(serveArgs), launchChromium()]);
+export async function openApp(serveArgs: string[], onPage?: (page: Page) => void, env: NodeJS.ProcessEnv = {}): Promise<OpenedApp> {
+  const [servedR, browserR] = await Promise.allSettled([serve(serveArgs, env), launchChromium()]);
   if (servedR.status === 'rejected' || browserR.status === 'rejected') {
     if (servedR.status === 'fulfilled') await servedR.value.stop();
     if (browserR.status === 'fulfilled') await browserR.value.close();

@@ -1,0 +1,3 @@
+/** Results taken out of Residual as files other tools read: the ranked rows of a score as CSV. */
+export { csvField, csvLine, RANKING_CSV_COLUMNS, RANKING_CSV_HEADER, type CsvValue } from './csv';
+export { exportRankingCsv, writeRankingCsv, type RankingCsvHooks, type RankingCsvOptions, type RankingCsvProgress, type RankingCsvResult } from './ranking';

@@ -1,0 +1,219 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RankFilter } from '../../contract';
+import { normalizeFeatureErrors, topContributors } from '../analysis';
+import { getModel, getScore, readLabels, readRankWindow, readRowErrors } from '../engine';
+import { scoreChunks } from '../engine/repo';
+import { cancelled, plainError, ResidualError } from '../errors';
+import { effectiveThreshold, listVerdicts, type RowVerdict } from '../review';
+import type { ProjectStore } from '../store';
+import { isFiltering, rowFilter, rowIds } from '../workbench/queries';
+import { csvLine, RANKING_CSV_HEADER } from './csv';
+
+/** Rows written per window: ids are read, lines formatted and written one window at a time. */
+const WINDOW = 2000;
+/** Contributing columns per row in the export. */
+const TOP_COLUMNS = 3;
+
+export interface RankingCsvOptions {
+  readonly scoreId: number;
+  /** The Ranking's filters (flagged at the threshold in force, unreviewed, verdict, label); default none. */
+  readonly filter?: RankFilter;
+  /** At most this many rows (the first in rank order among those matching the filter); default all. */
+  readonly top?: number;
+}
+
+export interface RankingCsvProgress {
+  readonly rowsDone: number;
+  readonly rows: number;
+  readonly fraction: number;
+  readonly message: string;
+}
+
+export interface RankingCsvHooks {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: RankingCsvProgress) => void;
+}
+
+export interface RankingCsvResult {
+  /** Absolute path of the CSV written; null when it went to a stream (the CLI's stdout). */
+  readonly out: string | null;
+  readonly scoreId: number;
+  readonly modelId: number;
+  readonly datasetId: number;
+  /** Rows written (without the header). */
+  readonly rows: number;
+  /** Rows the score holds. */
+  readonly total: number;
+  /** Rows written that are flagged at the threshold in force. */
+  readonly flagged: number;
+  readonly threshold: number;
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly seconds: number;
+}
+
+/**
+ * Streams the ranked rows of a score as CSV (RANKING_CSV_COLUMNS) to `write`: the rank order, the errors, the
+ * labels and the verdicts are read once (a few bytes per row); each written row's three largest normalised column
+ * errors come from one pass over the stored per-column errors (no forward pass, only the chosen rows kept, as
+ * column indices and shares); then rows are formatted and written a window at a time, so a million rows never sit in
+ * memory as text.
+ */
+export async function writeRankingCsv(
+  store: ProjectStore,
+  opts: RankingCsvOptions,
+  write: (text: string) => void | Promise<void>,
+  hooks: RankingCsvHooks = {},
+): Promise<Omit<RankingCsvResult, 'out'>> {
+  const started = performance.now();
+  const check = (): void => {
+    if (hooks.signal?.aborted) throw cancelled('The export');
+  };
+  const score = getScore(store, opts.scoreId);
+  const ds = store.getDataset(score.datasetId);
+  const model = getModel(store, score.modelId);
+  const order = readRankWindow(store, score.scoreId, 0, score.rows).rows;
+  const errors = readRowErrors(store, score.scoreId);
+  const labels = readLabels(store, ds);
+  const threshold = effectiveThreshold(store, score.scoreId).result.value;
+  const verdicts = new Map<number, RowVerdict>(listVerdicts(store, ds.id).map((v) => [v.row, v]));
+  const filter = opts.filter ?? {};
+  const limit = Math.min(opts.top ?? Infinity, order.length);
+
+  // The positions (in rank order) of the rows to write.
+  let positions: Int32Array;
+  if (!isFiltering(filter)) {
+    positions = new Int32Array(limit);
+    for (let p = 0; p < limit; p++) positions[p] = p;
+  } else {
+    const wants = rowFilter(filter, errors, threshold, verdicts, labels);
+    const picked: number[] = [];
+    for (let p = 0; p < order.length && picked.length < limit; p++) if (wants(order[p]!)) picked.push(p);
+    positions = Int32Array.from(picked);
+  }
+  const n = positions.length;
+  const progress = (done: number, message: string): void => {
+    check();
+    hooks.onProgress?.({ rowsDone: done, rows: n, fraction: n === 0 ? 1 : 0.3 + (0.7 * done) / n, message });
+  };
+  progress(0, 'Reading the columns that explain each row');
+
+  // Top columns of each chosen row, from one pass over the per-column errors in row order.
+  const cols = score.columns.length;
+  const k = Math.min(TOP_COLUMNS, cols);
+  const slot = new Int32Array(score.rows).fill(-1);
+  let minRow = Infinity;
+  let maxRow = -1;
+  for (let i = 0; i < n; i++) {
+    const row = order[positions[i]!]!;
+    slot[row] = i;
+    if (row < minRow) minRow = row;
+    if (row > maxRow) maxRow = row;
+  }
+  const topCol = new Int32Array(n * k).fill(-1);
+  const topShare = new Float64Array(n * k);
+  const means = model.featureErrorMean;
+  if (n > 0) {
+    let raw = new Float32Array(0);
+    for (const chunk of scoreChunks(store, score.scoreId, 'feature', minRow, maxRow + 1)) {
+      check();
+      const r0 = chunk.rowStart;
+      const r1 = Math.min(score.rows, r0 + chunk.rowCount);
+      if (raw.length < (r1 - r0) * cols) raw = new Float32Array((r1 - r0) * cols);
+      new Uint8Array(raw.buffer).set(chunk.data.subarray(0, (r1 - r0) * cols * 4));
+      const values = means ? normalizeFeatureErrors(raw.subarray(0, (r1 - r0) * cols), cols, means) : raw;
+      for (let r = r0; r < r1; r++) {
+        const i = slot[r]!;
+        if (i < 0) continue;
+        const top = topContributors(values.subarray((r - r0) * cols, (r - r0 + 1) * cols), score.columns, k);
+        top.forEach((c, j) => {
+          topCol[i * k + j] = c.index;
+          topShare[i * k + j] = c.share;
+        });
+      }
+    }
+  }
+
+  await write(RANKING_CSV_HEADER);
+  let bytes = Buffer.byteLength(RANKING_CSV_HEADER);
+  const hash = crypto.createHash('sha256').update(RANKING_CSV_HEADER);
+  let flagged = 0;
+  for (let w = 0; w < n; w += WINDOW) {
+    progress(w, `${w.toLocaleString('en-US')} of ${n.toLocaleString('en-US')} rows`);
+    const end = Math.min(n, w + WINDOW);
+    const rows = Array.from(positions.subarray(w, end), (p) => order[p]!);
+    const ids = rowIds(store, ds, rows);
+    let text = '';
+    for (let i = w; i < end; i++) {
+      const row = rows[i - w]!;
+      const isFlagged = errors[row]! >= threshold;
+      if (isFlagged) flagged++;
+      const features: (string | number)[] = [];
+      for (let j = 0; j < TOP_COLUMNS; j++) {
+        const c = j < k ? topCol[i * k + j]! : -1;
+        features.push(c >= 0 ? score.columns[c]! : '', c >= 0 ? topShare[i * k + j]! : '');
+      }
+      const l = labels?.[row];
+      const v = verdicts.get(row);
+      text += csvLine([
+        positions[i]! + 1,
+        ids[i - w]!,
+        errors[row]!,
+        isFlagged,
+        ...features,
+        l === 1 ? 'anomaly' : l === 0 ? 'normal' : '',
+        v?.verdict ?? '',
+        v?.note ?? '',
+      ]);
+    }
+    await write(text);
+    bytes += Buffer.byteLength(text);
+    hash.update(text);
+    // Between windows: a cancel or a progress event gets through.
+    await new Promise((r) => setImmediate(r));
+  }
+  hooks.onProgress?.({ rowsDone: n, rows: n, fraction: 1, message: `${n.toLocaleString('en-US')} rows` });
+  return {
+    scoreId: score.scoreId,
+    modelId: model.id,
+    datasetId: ds.id,
+    rows: n,
+    total: score.rows,
+    flagged,
+    threshold,
+    bytes,
+    sha256: hash.digest('hex'),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/**
+ * Writes the ranking CSV to `out` whole or not at all: streamed into a temporary file beside it, renamed over `out`
+ * when complete; a failure or a cancel leaves no half file. The folder must exist.
+ */
+export async function exportRankingCsv(store: ProjectStore, opts: RankingCsvOptions & { readonly out: string }, hooks: RankingCsvHooks = {}): Promise<RankingCsvResult> {
+  if (typeof opts.out !== 'string' || opts.out.trim() === '') throw new ResidualError('BAD_INPUT', 'Say where to write the CSV (a .csv file).', { field: 'out' });
+  const out = path.resolve(opts.out);
+  const dir = path.dirname(out);
+  if (!fs.existsSync(dir)) throw new ResidualError('NOT_FOUND', `The folder ${dir} does not exist. Create it first, or write the CSV somewhere else.`, { file: out, field: 'out' });
+  if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw new ResidualError('BAD_INPUT', `${out} is a folder; give a file name for the CSV, e.g. ${path.join(out, 'ranked.csv')}.`, { file: out, field: 'out' });
+  const tmp = path.join(dir, `.${path.basename(out)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(tmp, 'wx', 0o644);
+    const handle = fd;
+    const result = await writeRankingCsv(store, opts, (text) => void fs.writeSync(handle, text), hooks);
+    fs.closeSync(fd);
+    fd = null;
+    if (hooks.signal?.aborted) throw cancelled('The export');
+    fs.renameSync(tmp, out);
+    return { ...result, out };
+  } catch (e) {
+    if (fd !== null) fs.closeSync(fd);
+    fs.rmSync(tmp, { force: true });
+    if (e instanceof ResidualError) throw e;
+    throw plainError(e) ?? new ResidualError('BAD_FILE', `Cannot write the CSV to ${out}: ${(e as Error).message}`, { file: out });
+  }
+}
