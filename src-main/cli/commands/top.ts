@@ -47,7 +47,7 @@ export const topCommand: Command = {
         printJson(io, { modelId: model.id, dataset: dataset.name, scoreId: score.scoreId, threshold, total: window.total, rows: entries });
         return 0;
       }
-      io.out(`Top ${entries.length} of ${window.total.toLocaleString('en-US')} rows of "${dataset.name}" by ${model.kind === 'iforest' ? 'isolation score' : model.kind === 'ecod' ? 'ECOD score' : 'reconstruction error'} (model #${model.id}; threshold ${formatNumber(threshold)}):\n\n`);
+      io.out(`Top ${entries.length} of ${window.total.toLocaleString('en-US')} rows of "${dataset.name}" by ${model.kind === 'iforest' ? 'isolation score' : model.kind === 'ecod' ? 'ECOD score' : model.kind === 'ensemble' ? 'ensemble score' : 'reconstruction error'} (model #${model.id}; threshold ${formatNumber(threshold)}):\n\n`);
       io.out(formatTable(
         ['rank', 'id', 'score', 'flag', 'top features (actual → expected, share)', 'label', 'verdict'],
         entries.map((e) => [
