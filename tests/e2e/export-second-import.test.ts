@@ -91,8 +91,13 @@ describe.skipIf(!chromiumAvailable())('a second import, and the ranking as CSV',
 
     // With the "flagged" filter: only flagged rows.
     await page.getByTestId('filter-flagged').check();
-    await expect.poll(() => page.getByTestId('rank-table').getAttribute('data-total'), { timeout: 15_000 }).not.toBe('569');
-    const total = Number(await page.getByTestId('rank-table').getAttribute('data-total'));
+    // The filtered count, once the new window has loaded (not the old 569, not the empty value while it loads).
+    const filteredTotal = async (): Promise<number> => {
+      const t = await page.getByTestId('rank-table').getAttribute('data-total');
+      return t && t !== '569' ? Number(t) : 0;
+    };
+    await expect.poll(filteredTotal, { timeout: 15_000 }).toBeGreaterThan(0);
+    const total = await filteredTotal();
     const [flagged] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.getByTestId('export-csv').click()]);
     const rows = fs.readFileSync(await flagged.path(), 'utf8').split('\r\n').slice(1, -1);
     expect(rows.length).toBe(total);
