@@ -6,25 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src-main/cli/main';
-import type { Io } from '../../src-main/cli/output';
+import { cli } from '../helpers/cli';
 import { tmpDir } from '../helpers/tmp';
 
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures');
 
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-}
 
-async function cli(...argv: string[]): Promise<Ran> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), errIsTty: false };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
 
 /** A survey of yes/no answers: every column categorical, most rows following one of two answer patterns. */
 function survey(file: string): void {

@@ -5,20 +5,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src-main/cli/main';
-import type { Io } from '../../src-main/cli/output';
 import { RANKING_CSV_HEADER } from '../../src-main/core/export';
+import { cli } from '../helpers/cli';
 import { tmpDir } from '../helpers/tmp';
 
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures');
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), errIsTty: false };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
 
 const records = (csv: string): string[][] =>
   csv

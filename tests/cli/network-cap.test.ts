@@ -1,17 +1,9 @@
 /** Issue #18: `residual train --layers 65536,65536` is refused with a plain message (exit 2), not a RangeError and a stack. */
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { main } from '../../src-main/cli/main';
-import type { Io } from '../../src-main/cli/output';
+import { cli } from '../helpers/cli';
 import { tmpDir } from '../helpers/tmp';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), errIsTty: false };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
 
 it('residual train refuses a network the machine cannot hold, naming parameters, memory and cap', async () => {
   process.env['RESIDUAL_BACKEND'] = 'wasm';

@@ -8,23 +8,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../../src-main/cli/main';
-import type { Io } from '../../../src-main/cli/output';
 import { getModel } from '../../../src-main/core/engine';
 import { getWeights } from '../../../src-main/core/engine/repo';
 import { ProjectStore } from '../../../src-main/core/store';
 import { migrations } from '../../../src-main/core/store/migrations';
+import { cli } from '../../helpers/cli';
 import { tmpDir } from '../../helpers/tmp';
 
 const FIXTURES = path.resolve(import.meta.dirname, '..', '..', 'fixtures');
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), errIsTty: false };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
 
 describe('classical detectors through the CLI', () => {
   const dir = tmpDir('residual-classical-cli-');
