@@ -138,7 +138,7 @@ export const trainCommand: Command = {
           onProgress: (p) =>
             progress.update(
               p.epoch / p.epochs,
-              isClassical(chosen?.settings.kind ?? 'ae') ? `fitting ${p.epoch}/${p.epochs}  ${Math.round(p.samplesPerSecond).toLocaleString('en-US')} rows/s` : `epoch ${p.epoch}/${p.epochs}  train ${formatNumber(p.trainLoss)}${p.valLoss === null ? '' : `  val ${formatNumber(p.valLoss)}`}  ${Math.round(p.samplesPerSecond).toLocaleString('en-US')} samples/s`,
+              isClassical(chosen?.settings.kind ?? 'ae') ? `fitting ${p.epoch}/${p.epochs}  ${Math.round(p.samplesPerSecond).toLocaleString('en-US')} rows/s` : `epoch ${p.epoch}/${p.epochs}${Number.isFinite(p.trainLoss) ? `  train ${formatNumber(p.trainLoss)}` : ''}${p.valLoss === null || !Number.isFinite(p.valLoss) ? '' : `  val ${formatNumber(p.valLoss)}`}${p.samplesPerSecond > 0 ? `  ${Math.round(p.samplesPerSecond).toLocaleString('en-US')} samples/s` : ''}`,
               p.etaSeconds,
             ),
         },
@@ -165,10 +165,13 @@ export const trainCommand: Command = {
       });
       return 0;
     }
-    for (const w of result.warnings) io.out(`Warning: ${w}\n`);
+    // An ensemble's stability figure is information, not a warning (an unstable one adds its own warning).
+    for (const w of result.warnings) io.out(w.startsWith('Stability across seeds') ? `${w}\n` : `Warning: ${w}\n`);
     if (result.path === 'classical') {
+      const ensemble = chosen!.settings.kind === 'ensemble';
       io.out(
-        `Model #${result.modelId} fitted (${result.pathReason}): ${formatDuration(result.seconds)}, ${Math.round(result.samplesPerSecond).toLocaleString('en-US')} rows/s.\n` +
+        `Model #${result.modelId} ${ensemble ? 'trained' : 'fitted'} (${result.pathReason}): ${formatDuration(result.seconds)}` +
+          `${ensemble ? '' : `, ${Math.round(result.samplesPerSecond).toLocaleString('en-US')} rows/s`}.\n` +
           `Next: residual score --project ${project} --model ${result.modelId}\n`,
       );
       return 0;
