@@ -50,7 +50,7 @@ function summarise(method: string, cheap: boolean, ms: readonly number[]): Laten
 export async function benchConcurrency(opts: { dir: string; rows: number; cols: number }): Promise<ConcurrencyReport> {
   const csv = ensureBenchCsv(opts.dir, opts.rows, opts.cols);
   const project = path.join(opts.dir, `concurrency-${process.pid}.residual`);
-  const mode = await benchBrowserMode({ dataDirs: [path.dirname(csv)] });
+  const mode = await benchBrowserMode({ dataDirs: [path.dirname(csv)], projectDirs: [opts.dir] });
   const events = new EventStream();
   try {
     const post = async <T>(method: string, body: unknown): Promise<T> => (await mode.post<T>(method, body)).result;

@@ -181,7 +181,7 @@ export class EventStream {
 
 async function e2eChild(csv: string, project: string, out: string, epochs: number): Promise<void> {
   for (const f of [project, `${project}-wal`, `${project}-shm`, out]) fs.rmSync(f, { force: true });
-  const mode = await benchBrowserMode({ dataDirs: [path.dirname(csv)], reportsDir: path.dirname(out) });
+  const mode = await benchBrowserMode({ dataDirs: [path.dirname(csv)], projectDirs: [path.dirname(project)], reportsDir: path.dirname(out) });
   const base = `http://127.0.0.1:${mode.port}/api`;
   const events = new EventStream();
   try {

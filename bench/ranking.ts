@@ -278,7 +278,7 @@ async function queriesChild(project: string, repeats: number): Promise<void> {
 }
 
 async function bridgeChild(project: string, repeats: number): Promise<void> {
-  const mode = await benchBrowserMode();
+  const mode = await benchBrowserMode({ projectDirs: [path.dirname(project)] });
   try {
     const post = mode.post;
     const open = await timed(() => post<{ scores: { scoreId: number }[] }>('project.open', { path: project }));

@@ -131,7 +131,7 @@ export function table(head: readonly string[], rows: readonly (readonly string[]
  * Browser mode's real stack for a bench child (engine process, host, bridge) over a throwaway static folder, and a
  * POST helper that calls the contract as the page does.
  */
-export async function benchBrowserMode(opts: { dataDirs?: readonly string[]; reportsDir?: string } = {}): Promise<{
+export async function benchBrowserMode(opts: { dataDirs?: readonly string[]; projectDirs?: readonly string[]; reportsDir?: string } = {}): Promise<{
   post<T>(method: string, body: unknown): Promise<{ result: T; bytes: number }>;
   readonly port: number;
   readonly token: string;
@@ -143,7 +143,7 @@ export async function benchBrowserMode(opts: { dataDirs?: readonly string[]; rep
   fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Residual</title>');
   // The file policy lets a page import only uploads and --data-dir folders, and write reports only into the reports folder.
   if (opts.reportsDir) process.env['RESIDUAL_REPORTS_DIR'] = opts.reportsDir;
-  const mode = await startBrowserMode({ staticDir, ...(opts.dataDirs ? { dataDirs: opts.dataDirs } : {}) });
+  const mode = await startBrowserMode({ staticDir, ...(opts.dataDirs ? { dataDirs: opts.dataDirs } : {}), ...(opts.projectDirs ? { projectDirs: opts.projectDirs } : {}) });
   const { bridge } = mode;
   return {
     port: bridge.port,

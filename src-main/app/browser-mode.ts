@@ -7,6 +7,7 @@ import { createFilePolicy } from './file-policy';
 import { forkEngine } from './fork-transport';
 import { createHost, type AppHost } from './host';
 import { residualHome } from './paths';
+import { PROJECTS_FOLDER, readRecentProjects, RECENT_PROJECTS_FILE } from '../core/workbench/recent';
 
 export interface BrowserMode {
   readonly bridge: Bridge;
@@ -22,6 +23,8 @@ export interface BrowserModeOptions {
   readonly project?: string;
   /** Folders on this machine whose files preview and import may read without an upload (`residual serve --data-dir`). */
   readonly dataDirs?: readonly string[];
+  /** More folders where the page may open and create projects (`residual serve --project-dir`). */
+  readonly projectDirs?: readonly string[];
 }
 
 const UPLOADS_PREFIX = 'residual-uploads-';
@@ -57,8 +60,21 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
   // CSV exports go into the reports folder, the one folder the page may download from.
   const reportsDir = browserReportsDir();
   fs.mkdirSync(reportsDir, { recursive: true });
-  const engine = new EngineClient(() => forkEngine({ RESIDUAL_MODE: 'browser', RESIDUAL_EXPORTS_DIR: reportsDir }));
-  const policy = createFilePolicy({ readRoots: [uploadsDir, ...(options.dataDirs ?? [])], reportsDir, reportsOnlyThere: true });
+  // New projects are created by name in Residual's projects folder; the page opens projects only there, in the folder
+  // of the project the server was started with, or from the recent list (the engine keeps it in Residual's home).
+  const projectsDir = path.join(residualHome(), PROJECTS_FOLDER);
+  fs.mkdirSync(projectsDir, { recursive: true });
+  const recentFile = path.join(residualHome(), RECENT_PROJECTS_FILE);
+  const engine = new EngineClient(() => forkEngine({ RESIDUAL_MODE: 'browser', RESIDUAL_EXPORTS_DIR: reportsDir, RESIDUAL_UPLOADS_DIR: uploadsDir }));
+  const policy = createFilePolicy({
+    readRoots: [uploadsDir, ...(options.dataDirs ?? [])],
+    reportsDir,
+    reportsOnlyThere: true,
+    projects: {
+      roots: [projectsDir, ...(options.projectDirs ?? []), ...(options.project ? [path.dirname(path.resolve(options.project))] : [])],
+      recent: () => readRecentProjects(recentFile).map((p) => p.path),
+    },
+  });
   const host = createHost(engine, policy);
   try {
     if (options.project) await host.invoke('project.open', { path: options.project, create: true });

@@ -10,7 +10,9 @@ import type { MethodName, ProjectOverview } from '../contract';
 import { keepNativeBackendsOut } from '../core/engine';
 import { toContractError } from '../core/workbench/jobs';
 import { WorkerRunner } from '../core/workbench/runner';
+import { PROJECTS_FOLDER, RECENT_PROJECTS_FILE } from '../core/workbench/recent';
 import { Workbench } from '../core/workbench/workbench';
+import { residualHome } from './paths';
 import type { FromEngine, ToEngine } from './protocol';
 import { QUERY_METHODS, QueryThread } from './query-thread';
 
@@ -40,6 +42,9 @@ const workbench = new Workbench((event, payload) => {
 }, {
   mode,
   runner,
+  recentFile: path.join(residualHome(), RECENT_PROJECTS_FILE),
+  projectsDir: path.join(residualHome(), PROJECTS_FOLDER),
+  ...(process.env['RESIDUAL_UPLOADS_DIR'] ? { uploadsDir: process.env['RESIDUAL_UPLOADS_DIR'] } : {}),
   ...(process.env['RESIDUAL_REPORTS_DIR'] ? { reportsDir: process.env['RESIDUAL_REPORTS_DIR'] } : {}),
   // Set by browser mode (not a user setting): CSV exports go into the reports folder, where the page downloads them.
   ...(process.env['RESIDUAL_EXPORTS_DIR'] ? { exportsDir: process.env['RESIDUAL_EXPORTS_DIR'] } : {}),

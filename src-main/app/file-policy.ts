@@ -14,7 +14,9 @@ import { RANKING_CSV_HEADER } from '../core/export/csv';
  *   never over a file that is not one Residual wrote of that kind;
  * - in browser mode a page downloads (GET /api/download) only such a file, and only from inside the reports folder;
  * - project.open opens or creates only `.residual` files, creates only in an existing folder, and (in the store) opens
- *   only an empty new file or a Residual project of a known schema, before anything is written to it.
+ *   only an empty new file or a Residual project of a known schema, before anything is written to it; in browser mode
+ *   (`projects`) only directly inside one of the project folders (Residual's projects folder, the folder of the project
+ *   the server was started with) or a project on the recent list.
  * Requests that break it are refused with FORBIDDEN and a message naming the path and the rule.
  */
 export interface FilePolicy {
@@ -32,6 +34,11 @@ export interface FilePolicyOptions {
   /** Where reports go; with `reportsOnlyThere`, the only folder report.export may write into. */
   readonly reportsDir?: string;
   readonly reportsOnlyThere?: boolean;
+  /**
+   * Browser mode: where project.open may open or create a project — a `.residual` file directly inside one of `roots`,
+   * or one of the `recent` projects (read at each call).
+   */
+  readonly projects?: { readonly roots: readonly string[]; readonly recent: () => readonly string[] };
 }
 
 const forbidden = (message: string, field: string, file: string): ResidualError => new ResidualError('FORBIDDEN', message, { field, file });
@@ -143,6 +150,18 @@ export function createFilePolicy(options: FilePolicyOptions = {}): FilePolicy {
     }
     if (create && !fs.existsSync(path.dirname(path.resolve(file)))) {
       throw forbidden(`The folder of ${file} does not exist: a new project goes into an existing folder.`, 'path', file);
+    }
+    const projects = options.projects;
+    if (projects) {
+      const real = realPath(file);
+      const inRoot = projects.roots.some((root) => path.dirname(real) === realPath(root));
+      if (!inRoot && !projects.recent().some((p) => realPath(p) === real)) {
+        throw forbidden(
+          `In browser mode a project is opened or created only in Residual's projects folder (${projects.roots[0] ?? 'none'})${projects.roots.length > 1 ? ` or in ${projects.roots.slice(1).join(', ')}` : ''}, or from the recent projects; ${file} is not. Create it by name under Projects.`,
+          'path',
+          file,
+        );
+      }
     }
   }
 

@@ -11,6 +11,7 @@ import { startWorker } from '../core/workbench/runner';
  */
 export const QUERY_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
   'score.rank',
+  'score.find',
   'score.distribution',
   'score.thresholdPreview',
   'score.evaluate',

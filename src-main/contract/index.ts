@@ -169,6 +169,16 @@ export interface RankedRow {
   readonly note: string;
 }
 
+/** Where a row (found by its id) sits in the ranking. */
+export interface RowLocation {
+  readonly row: number;
+  readonly id: string;
+  /** 1-based rank among all rows. */
+  readonly rank: number;
+  /** 0-based position among the rows matching the filter; null when the filter leaves the row out. */
+  readonly position: number | null;
+}
+
 export interface RankPage {
   readonly scoreId: number;
   /** Rows matching the filter. */
@@ -231,6 +241,20 @@ export interface ModelDetail {
   readonly history: readonly HistoryEntry[];
 }
 
+export interface RecentProject {
+  readonly path: string;
+  readonly name: string;
+  /** ISO time it was last opened. */
+  readonly openedAt: string;
+}
+
+export interface ProjectList {
+  /** Most recently opened first; only projects whose file still exists. */
+  readonly recent: readonly RecentProject[];
+  /** Where a new project named by the page goes (`<folder>/<name>.residual`); null where the engine keeps none. */
+  readonly projectsDir: string | null;
+}
+
 export interface SettingsCheck {
   readonly inputDims: number;
   readonly parameterCount: number;
@@ -252,6 +276,8 @@ export const methods = {
   'app.status': method<AppStatus>()(none),
   'project.open': method<ProjectOverview>()(z.object({ path: z.string().min(1), create: z.boolean().optional() }).strict()),
   'project.overview': method<ProjectOverview>()(none),
+  /** Recently opened projects (kept in Residual's home folder), and where a new project is created by name. */
+  'project.list': method<ProjectList>()(none),
 
   'data.preview': method<FilePreview>()(z.object({ file: z.string().min(1), options: importOptionsSchema.optional() }).strict()),
   'data.import': method<JobRef>()(z.object({ file: z.string().min(1), options: importOptionsSchema.optional() }).strict()),
@@ -273,6 +299,8 @@ export const methods = {
   'score.rank': method<RankPage>()(
     z.object({ scoreId: id, offset: z.number().int().nonnegative(), limit: z.number().int().min(1).max(MAX_WINDOW_ROWS), filter: rankFilterSchema.optional() }).strict(),
   ),
+  /** Finds a row by its id (the id column's value, or "#N" for the N-th row): its rank and its place under the filter. */
+  'score.find': method<RowLocation | null>()(z.object({ scoreId: id, id: z.string().min(1).max(1000), filter: rankFilterSchema.optional() }).strict()),
   'score.distribution': method<Distribution>()(z.object({ scoreId: id, bins: z.number().int().min(5).max(500).optional() }).strict()),
   'score.thresholdPreview': method<ThresholdResult>()(z.object({ scoreId: id, spec: thresholdSpecSchema }).strict()),
   'score.thresholdSave': method<StoredThreshold>()(z.object({ scoreId: id, spec: thresholdSpecSchema }).strict()),

@@ -5,8 +5,10 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, shell, type IpcMainEvent, ty
 import { EngineClient } from '../app/engine-client';
 import { createFilePolicy } from '../app/file-policy';
 import { createHost } from '../app/host';
+import { residualHome } from '../app/paths';
 import { EVENT_CHANNEL, GRANT_FILE_CHANNEL, invokeChannel, METHOD_NAMES, type ProjectOverview } from '../contract';
 import { RESIDUAL_VERSION } from '../core/version';
+import { readRecentProjects, RECENT_PROJECTS_FILE } from '../core/workbench/recent';
 import { utilityEngine } from './engine-transport';
 import { SettingsFile } from './settings';
 
@@ -95,7 +97,7 @@ function registerIpc(): void {
 }
 
 function onProjectOpened(overview: ProjectOverview): void {
-  settings.addRecent(overview.path);
+  settings.setLastProject(overview.path);
   win?.setTitle(`${overview.name} — Residual`);
   buildMenu();
 }
@@ -121,7 +123,8 @@ function sendCommand(command: 'import' | 'export-report'): void {
 }
 
 function buildMenu(): void {
-  const recent = settings.get().recent.filter((p) => fs.existsSync(p));
+  // One recent list for the desktop and browser mode: the one the engine keeps in Residual's home.
+  const recent = readRecentProjects(path.join(residualHome(), RECENT_PROJECTS_FILE)).map((p) => p.path).filter((p) => fs.existsSync(p));
   const file: MenuItemConstructorOptions = {
     label: 'File',
     submenu: [

@@ -11,11 +11,11 @@ export interface WindowState {
 
 export interface AppSettings {
   window: WindowState;
-  recent: string[];
+  /** The recent projects are not kept here: the engine keeps them in Residual's home (recent-projects.json). */
   lastProject: string | null;
 }
 
-const DEFAULTS: AppSettings = { window: { width: 1280, height: 800, maximized: false }, recent: [], lastProject: null };
+const DEFAULTS: AppSettings = { window: { width: 1280, height: 800, maximized: false }, lastProject: null };
 
 /** Small JSON settings in Electron's userData folder; a damaged file falls back to defaults. */
 export class SettingsFile {
@@ -42,7 +42,7 @@ export class SettingsFile {
     fs.renameSync(tmp, this.file);
   }
 
-  addRecent(project: string): void {
-    this.update({ recent: [project, ...this.value.recent.filter((p) => p !== project)].slice(0, 10), lastProject: project });
+  setLastProject(project: string): void {
+    this.update({ lastProject: project });
   }
 }

@@ -73,6 +73,7 @@ describe('the server survives hostile requests', () => {
   const dir = tmpDir('residual-attack-');
   const project = path.join(dir, 'p.residual');
   const reports = path.join(dir, 'reports');
+  const home = path.join(dir, 'home');
   let served: Served;
   let port: number;
 
@@ -102,7 +103,7 @@ describe('the server survives hostile requests', () => {
     await residual(['import', WDBC, '--project', project, '--label', 'diagnosis', '--positive', 'malignant', '--id', 'id']);
     await residual(['train', '--project', project, '--epochs', '3']);
     await residual(['score', '--project', project]);
-    served = await serve(['--project', project], { RESIDUAL_REPORTS_DIR: reports });
+    served = await serve(['--project', project], { RESIDUAL_REPORTS_DIR: reports, RESIDUAL_HOME: home });
     port = Number(new URL(served.origin).port);
   });
   afterAll(() => served?.stop());
@@ -199,6 +200,10 @@ describe('the server survives hostile requests', () => {
       ['project.open', { path: victim }],
       ['project.open', { path: '/etc/passwd' }],
       ['project.open', { path: path.join(dir, 'no', 'such', 'folder', 'x.residual'), create: true }],
+      // Browser mode opens and creates projects only in the projects folder, the --project's folder, or from the recents.
+      ['project.open', { path: path.join(path.dirname(dir), `${path.basename(dir)}-elsewhere.residual`), create: true }],
+      ['project.open', { path: path.join(home, 'projects', '..', 'escape.residual'), create: true }],
+      ['project.open', { path: path.join(reports, 'r.residual'), create: true }],
     ];
     for (const [method, body] of cases) {
       const r = await call(method, body);
@@ -210,6 +215,9 @@ describe('the server survives hostile requests', () => {
     expect(sha(victim)).toBe(before);
     expect(fs.existsSync(path.join(dir, 'elsewhere.pdf'))).toBe(false);
     expect(fs.existsSync(path.join(dir, 'no'))).toBe(false);
+    expect(fs.existsSync(path.join(path.dirname(dir), `${path.basename(dir)}-elsewhere.residual`))).toBe(false);
+    expect(fs.existsSync(path.join(home, 'escape.residual'))).toBe(false);
+    expect(fs.existsSync(path.join(reports, 'r.residual'))).toBe(false);
     // A report into the reports folder is fine, and may replace an earlier Residual report there.
     const out = path.join(reports, 'case.pdf');
     for (let i = 0; i < 2; i++) {
@@ -218,6 +226,21 @@ describe('the server survives hostile requests', () => {
       await idle();
       expect(fs.readFileSync(out).subarray(0, 5).toString()).toBe('%PDF-');
     }
+  });
+
+  it('a new project goes into the projects folder, and the recent list names the projects opened', async () => {
+    await idle();
+    const cases = path.join(home, 'projects', 'cases.residual');
+    const created = await call('project.open', { path: cases, create: true });
+    expect(created.status).toBe(200);
+    expect(fs.existsSync(cases)).toBe(true);
+    const back = await call('project.open', { path: project });
+    expect(back.status).toBe(200);
+    const list = (await call('project.list', {})).body.result as { recent: { path: string; openedAt: string }[]; projectsDir: string };
+    expect(list.projectsDir).toBe(path.join(home, 'projects'));
+    expect(list.recent.map((p) => p.path).slice(0, 2)).toEqual([project, cases]);
+    expect(list.recent.every((p) => !Number.isNaN(Date.parse(p.openedAt)))).toBe(true);
+    await alive();
   });
 
   it('the download endpoint serves only Residual’s files in the reports folder, and only with the token', async () => {

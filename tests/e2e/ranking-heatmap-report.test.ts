@@ -82,7 +82,7 @@ describe.skipIf(!chromiumAvailable())('Ranking, Heatmap and Report in the browse
     // Updated in place in the table ...
     const verdictAt = (rank: number) => page.locator(`[data-testid=rank-row][data-rank="${rank}"] [data-testid=rank-verdict]`).textContent();
     await expect.poll(() => verdictAt(2)).toContain('anomaly');
-    await expect.poll(() => verdictAt(3)).toContain('normal');
+    await expect.poll(() => verdictAt(3)).toContain('false positive');
     await expect.poll(() => verdictAt(4)).toContain('unsure');
     // ... and in the row detail of the selected row ...
     await expect.poll(() => page.getByTestId('detail-verdict-unsure').getAttribute('aria-pressed'), { timeout: 15_000 }).toBe('true');

@@ -136,7 +136,7 @@ describe.skipIf(!chromiumAvailable())('the workbench from CSV to report (browser
     expect(await selectedRank()).toBe('5');
     const verdictAt = (rank: number) => page.locator(`[data-testid=rank-row][data-rank="${rank}"] [data-testid=rank-verdict]`).textContent();
     await expect.poll(() => verdictAt(3)).toContain('anomaly');
-    await expect.poll(() => verdictAt(4)).toContain('normal');
+    await expect.poll(() => verdictAt(4)).toContain('false positive');
     await expect.poll(() => verdictAt(5)).toContain('unsure');
     expect(await verdictAt(2)).not.toMatch(/anomaly|normal|unsure/);
     await expect.poll(() => page.getByTestId('detail-verdict-unsure').getAttribute('aria-pressed'), { timeout: 15_000 }).toBe('true');

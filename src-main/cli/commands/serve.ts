@@ -8,8 +8,8 @@ import { optionalNumber, optionalString } from '../command';
 
 export const serveCommand: Command = {
   name: 'serve',
-  usage: 'residual serve [--project P] [--port N] [--data-dir DIR]...   (--data-dir: a folder whose files the page may import without uploading them)',
-  options: { project: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string', multiple: true } },
+  usage: 'residual serve [--project P] [--port N] [--data-dir DIR]... [--project-dir DIR]...   (--data-dir: a folder whose files the page may import without uploading them; --project-dir: a folder where the page may open and create projects)',
+  options: { project: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string', multiple: true }, 'project-dir': { type: 'string', multiple: true } },
   async run({ values, io, signal }) {
     const staticDir = rendererDir();
     if (!fs.existsSync(path.join(staticDir, 'index.html'))) {
@@ -17,11 +17,16 @@ export const serveCommand: Command = {
     }
     const port = optionalNumber(values, 'port', { integer: true, min: 0, max: 65535 }) ?? 0;
     const project = optionalString(values, 'project');
-    const dataDirs = ((values['data-dir'] as string[] | undefined) ?? []).map((d) => path.resolve(d));
-    for (const d of dataDirs) {
-      if (!fs.existsSync(d) || !fs.statSync(d).isDirectory()) throw new ResidualError('BAD_INPUT', `--data-dir ${d} is not a folder.`, { field: 'data-dir' });
-    }
-    const { bridge, engine, close } = await startBrowserMode({ staticDir, port, dataDirs, ...(project ? { project: path.resolve(project) } : {}) });
+    const folders = (flag: 'data-dir' | 'project-dir'): string[] => {
+      const dirs = ((values[flag] as string[] | undefined) ?? []).map((d) => path.resolve(d));
+      for (const d of dirs) {
+        if (!fs.existsSync(d) || !fs.statSync(d).isDirectory()) throw new ResidualError('BAD_INPUT', `--${flag} ${d} is not a folder.`, { field: flag });
+      }
+      return dirs;
+    };
+    const dataDirs = folders('data-dir');
+    const projectDirs = folders('project-dir');
+    const { bridge, engine, close } = await startBrowserMode({ staticDir, port, dataDirs, projectDirs, ...(project ? { project: path.resolve(project) } : {}) });
     io.out(`Residual is serving at ${bridge.url}\n`);
     engine.onEvent((event, payload) => {
       if (event === 'engine.crashed') io.err(`residual: ${(payload as { message: string }).message}\n`);

@@ -40,6 +40,8 @@ export interface ImportHooks {
   signal?: AbortSignal;
   /** Called at most about ten times a second. */
   onProgress?: (p: ImportProgress) => void;
+  /** What the dataset records as its source instead of the path read: an upload's file name, not its temporary path. */
+  sourceName?: string;
 }
 
 export interface ImportResult {
@@ -161,7 +163,7 @@ function createDataset(job: ImportJob): number {
   const { store, src } = job;
   const datasetId = store.insertDataset({
     name: datasetName(store, job.options.name, src.file),
-    sourcePath: src.file,
+    sourcePath: job.hooks.sourceName ?? src.file,
     sourceSha256: '',
     sourceBytes: src.size,
     encoding: src.encoding,

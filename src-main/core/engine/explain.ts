@@ -5,11 +5,11 @@ import type { DatasetInfo } from '../store/types';
 import { ensureBackend } from './backend';
 import { matchColumns, pickRows, type FeatureColumn } from './columns';
 import { explanationMethod } from './classical';
-import { dimOwners, inverseFeature, transform, type RawColumn } from './preprocess';
+import { dimOwners, inverseFeature, scaleValue, transform, type RawColumn } from './preprocess';
 import { reconstructionErrors } from './recon';
 import { getModel, getScore } from './repo';
 import { loadNetwork, markFittedRows } from './score';
-import type { Contribution, RowExplanation } from './types';
+import type { Contribution, FeatureSpec, RowExplanation } from './types';
 
 /**
  * Why rows scored high: per row its `topN` columns by normalised error (error / the column's mean training
@@ -56,6 +56,7 @@ export async function explainRows(store: ProjectStore, scoreId: number, rows: re
           error: e.feature[i * c + t.index]!,
           normalizedError: t.error,
           share: t.share,
+          deviation: deviationOf(f, raw[t.index]!, i, recon),
         };
       });
       byRow.set(row, { row, error: e.row[i]!, method: explanationMethod(model.kind), contributions });
@@ -98,4 +99,14 @@ function actualValue(col: RawColumn, i: number, kind: 'numeric' | 'categorical')
   if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return null;
   if (kind === 'categorical') return typeof v === 'number' ? String(v) : v;
   return typeof v === 'number' ? v : Number(v);
+}
+
+/** actual − reconstructed of a numeric column in model units (the column's fitted scale); null for categoricals or a missing value. */
+function deviationOf(f: FeatureSpec, col: RawColumn, i: number, recon: Float32Array): number | null {
+  if (f.kind !== 'numeric') return null;
+  const v = col[i];
+  const x = typeof v === 'number' ? v : v === null || v === undefined ? NaN : Number(v);
+  if (Number.isNaN(x)) return null;
+  const d = scaleValue(f, x) - recon[f.dim]!;
+  return Number.isFinite(d) ? d : null;
 }

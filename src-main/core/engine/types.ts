@@ -357,6 +357,12 @@ export interface Contribution {
   readonly normalizedError: number;
   /** Share of the row's total normalized error (all columns sum to 1). */
   readonly share: number;
+  /**
+   * Numeric columns: actual − expected in the column's scale as the model's preprocessing fitted it (standard
+   * deviations with the standard scaler, the interquartile range with robust, the range with min-max; on the log
+   * scale where the column is log-transformed); positive = above expected. Null for categoricals and missing values.
+   */
+  readonly deviation?: number | null;
 }
 
 export interface RowExplanation {

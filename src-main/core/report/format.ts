@@ -24,7 +24,7 @@ function withSeparators(s: string): string {
   const [int, frac] = s.split('.');
   const sign = int!.startsWith('-') ? '-' : '';
   const digits = sign ? int!.slice(1) : int!;
-  const grouped = digits.length > 4 ? digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',') : digits;
+  const grouped = digits.length > 3 ? digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',') : digits;
   return sign + grouped + (frac !== undefined ? `.${frac}` : '');
 }
 

@@ -1,4 +1,4 @@
-import type { Distribution, Heatmap, RankFilter, RankPage, RankedRow, Timeline } from '../../contract';
+import type { Distribution, Heatmap, RankFilter, RankPage, RankedRow, RowLocation, Timeline } from '../../contract';
 import { histogram, normalizeFeatureErrors, topContributors } from '../analysis';
 import { getModel, getScore, readLabels, readRankWindow, readRowErrors } from '../engine';
 import { scoreChunks } from '../engine/repo';
@@ -104,6 +104,53 @@ export class ScoreViews {
       };
     });
     return { scoreId, total, offset, rows: out, threshold };
+  }
+
+  /**
+   * A row found by its id as the analyst sees it: the id column's value (exact, then ignoring case and surrounding
+   * spaces), else "#N" or "N" for the N-th row. Its rank, and its position among the rows matching `filter`.
+   */
+  findRow(scoreId: number, id: string, filter: RankFilter = {}): RowLocation | null {
+    const store = this.store();
+    const score = getScore(store, scoreId);
+    const ds = store.getDataset(score.datasetId);
+    const want = id.trim();
+    if (!want) return null;
+    let row = -1;
+    const idCol = ds.columns.find((c) => c.role === 'id');
+    if (idCol) {
+      const values = store.readRange(ds.id, idCol, 0, ds.rowCount);
+      const text = (v: unknown): string => (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? '' : String(v));
+      for (let r = 0; r < values.length && row < 0; r++) if (text(values[r]) === want) row = r;
+      const lower = want.toLowerCase();
+      for (let r = 0; r < values.length && row < 0; r++) if (text(values[r]).trim().toLowerCase() === lower) row = r;
+    }
+    const n = /^#?(\d+)$/.exec(want);
+    if (row < 0 && n) {
+      const k = Number(n[1]) - 1;
+      if (k >= 0 && k < score.rows) row = k;
+    }
+    if (row < 0 || row >= score.rows) return null;
+    const { order, errors, labels } = this.arrays(scoreId);
+    let rank = 0;
+    for (let p = 0; p < order.length; p++) {
+      if (order[p] === row) {
+        rank = p + 1;
+        break;
+      }
+    }
+    let position: number | null = rank - 1;
+    if (isFiltering(filter)) {
+      const verdicts = new Map<number, RowVerdict>(listVerdicts(store, ds.id).map((v) => [v.row, v]));
+      const wants = rowFilter(filter, errors, this.threshold(scoreId).result.value, verdicts, labels);
+      if (!wants(row)) position = null;
+      else {
+        let k = 0;
+        for (let p = 0; p < rank - 1; p++) if (wants(order[p]!)) k++;
+        position = k;
+      }
+    }
+    return { row, id: rowIds(store, ds, [row])[0]!, rank, position };
   }
 
   /** Rank (1-based) of each row. */

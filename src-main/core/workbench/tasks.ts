@@ -12,7 +12,7 @@ import type { JobProgressUpdate } from './jobs';
  * the project file.
  */
 export type JobTask =
-  | { readonly kind: 'import'; readonly project: string; readonly file: string; readonly options: ImportOptions }
+  | { readonly kind: 'import'; readonly project: string; readonly file: string; readonly options: ImportOptions; readonly sourceName?: string }
   | { readonly kind: 'train'; readonly project: string; readonly dataset: number; readonly settings: Partial<TrainSettings>; readonly name?: string }
   | { readonly kind: 'score'; readonly project: string; readonly modelId: number; readonly dataset: number }
   | { readonly kind: 'report'; readonly project: string; readonly options: ExportOptions }
@@ -36,6 +36,7 @@ export async function runTask(task: JobTask, signal: AbortSignal, progress: (p: 
       case 'import':
         return await importDataset!(store, task.file, task.options, {
           signal,
+          ...(task.sourceName ? { sourceName: task.sourceName } : {}),
           onProgress: (p) =>
             progress({ fraction: p.fraction, etaSeconds: p.etaSeconds, message: `${p.phase}: ${p.rows.toLocaleString('en-US')} rows`, detail: { kind: 'import', progress: p } }),
         });

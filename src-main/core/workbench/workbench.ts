@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { parseRequest, type AppStatus, type Events, type MethodName, type Methods, type ProjectOverview, type Reply } from '../../contract';
@@ -16,6 +17,7 @@ import { JobQueue, type Emit } from './jobs';
 import { InlineRunner, type JobRunner } from './runner';
 import { heatmapScale } from './heatmap-scale';
 import { rowIds, ScoreViews } from './queries';
+import { readRecentProjects, recordRecentProject } from './recent';
 
 /** Per usable model, the datasets it can score (every column it was trained on is there). */
 function scorable(store: ProjectStore): ProjectOverview['scorable'] {
@@ -38,6 +40,12 @@ export interface WorkbenchOptions {
   readonly exportsDir?: string;
   /** Where jobs run; default this thread. The engine process gives them a thread of their own (WorkerRunner). */
   readonly runner?: JobRunner;
+  /** The recent-projects file (in Residual's home folder): each opened project is recorded there; project.list reads it. */
+  readonly recentFile?: string;
+  /** Where a page creates a new project by name (project.list says so). */
+  readonly projectsDir?: string;
+  /** Browser mode's uploads folder: a file imported from it is recorded by its file name, not its temporary path. */
+  readonly uploadsDir?: string;
 }
 
 /**
@@ -91,6 +99,13 @@ export class Workbench {
     this.store?.close();
     this.store = next;
     this.views.forget();
+    if (this.options.recentFile) {
+      try {
+        recordRecentProject(this.options.recentFile, next.path);
+      } catch {
+        // The recent list is a convenience: a read-only home folder must not stop a project from opening.
+      }
+    }
     this.emit('project.changed', { path: next.path });
     return this.overview();
   }
@@ -98,6 +113,14 @@ export class Workbench {
   /** Drops cached views of scores (another thread changed what the project holds). */
   forgetViews(): void {
     this.views.forget();
+  }
+
+  /** Whether `file` is an upload (inside browser mode's uploads folder). */
+  private fromUploads(file: string): boolean {
+    const root = this.options.uploadsDir;
+    if (!root) return false;
+    const rel = path.relative(path.resolve(root), path.resolve(file));
+    return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
   }
 
   private project(): ProjectStore {
@@ -135,6 +158,10 @@ export class Workbench {
     }),
     'project.open': (r) => this.openProject(r.path, r.create ?? false),
     'project.overview': () => this.overview(),
+    'project.list': () => ({
+      recent: this.options.recentFile ? readRecentProjects(this.options.recentFile).filter((p) => fs.existsSync(p.path)) : [],
+      projectsDir: this.options.projectsDir ?? null,
+    }),
 
     'data.preview': (r) => previewFile(r.file, r.options ?? {}),
     'data.import': (r) => {
@@ -142,7 +169,7 @@ export class Workbench {
       return this.jobs.submit({
         kind: 'import',
         title: `Import ${path.basename(r.file)}`,
-        task: { kind: 'import', project: this.project().path, file: r.file, options: r.options ?? {} },
+        task: { kind: 'import', project: this.project().path, file: r.file, options: r.options ?? {}, ...(this.fromUploads(r.file) ? { sourceName: path.basename(r.file) } : {}) },
       });
     },
     'data.setRole': async (r) => {
@@ -202,6 +229,7 @@ export class Workbench {
       });
     },
     'score.rank': (r) => this.views.rankPage(r.scoreId, r.offset, r.limit, r.filter),
+    'score.find': (r) => this.views.findRow(r.scoreId, r.id, r.filter),
     'score.distribution': (r) => this.views.distribution(r.scoreId, r.bins),
     'score.thresholdPreview': (r) => computeThreshold(this.project(), r.scoreId, r.spec),
     'score.thresholdSave': (r) => this.write((store) => saveThreshold(store, r.scoreId, r.spec)),

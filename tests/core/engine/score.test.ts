@@ -18,6 +18,7 @@ import {
 import type { TrainSettings } from '../../../src-main/core/engine';
 import { Prng } from '../../../src-main/core/engine/prng';
 import { ProjectStore } from '../../../src-main/core/store';
+import { ScoreViews } from '../../../src-main/core/workbench/queries';
 import { makeDataset, type TestColumn } from '../../helpers/dataset';
 import { tmpDir } from '../../helpers/tmp';
 import { errorOf, manifoldColumns } from './helpers';
@@ -191,6 +192,34 @@ describe('explainRows', () => {
     expect(normal!.contributions.map((c) => c.column)).toEqual(all[0]!.contributions.slice(0, 3).map((c) => c.column));
     const shop = all[0]!.contributions.find((c) => c.column === 'shop')!;
     expect(['a', 'b', 'c', OTHER_CATEGORY]).toContain(shop.reconstructed);
+    expect(shop.deviation).toBeNull();
+  });
+
+  it('says how far above or below expected a numeric value is, in the column\'s fitted scale', async () => {
+    const { scoreId } = await scoreDataset(store, { modelId });
+    const [anomaly] = await explainRows(store, scoreId, [7], 6);
+    const x3 = anomaly!.contributions.find((c) => c.column === 'x3')!;
+    const f = getModel(store, modelId).preprocessing.features.find((c) => c.name === 'x3')!;
+    expect(f.kind === 'numeric' && !f.log1p).toBe(true);
+    const scale = f.kind === 'numeric' ? f.scale : NaN;
+    // 25 is far above what the model expected: a positive deviation, (actual − expected) in standard deviations.
+    expect(x3.deviation).toBeGreaterThan(3);
+    expect(x3.deviation!).toBeCloseTo(((x3.actual as number) - (x3.reconstructed as number)) / scale, 3);
+  });
+
+  it('finds a row by its id, or by #N, with its rank and its place under a filter', async () => {
+    const { scoreId } = await scoreDataset(store, { modelId });
+    const views = new ScoreViews(() => store);
+    const order = readRankWindow(store, scoreId, 0, 400).rows;
+    const rank7 = order.indexOf(7) + 1;
+    expect(views.findRow(scoreId, '7')).toEqual({ row: 7, id: '7', rank: rank7, position: rank7 - 1 });
+    // "#8" is no id of this dataset: the 8th row, whose id is "7".
+    expect(views.findRow(scoreId, '#8')).toMatchObject({ row: 7, id: '7', rank: rank7 });
+    expect(views.findRow(scoreId, 'nope')).toBeNull();
+    expect(views.findRow(scoreId, '#401')).toBeNull();
+    // No row has a verdict yet: under a verdict filter the row has no place.
+    expect(views.findRow(scoreId, '7', { verdict: 'anomaly' })).toMatchObject({ row: 7, position: null });
+    expect(views.findRow(scoreId, '7', { unreviewed: true })).toMatchObject({ row: 7, position: rank7 - 1 });
   });
 
   it('rejects rows outside the score', async () => {
