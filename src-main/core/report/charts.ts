@@ -88,7 +88,7 @@ export function trainingCurve(model: ReportModel, size: ChartSize): string {
 }
 
 /** Histogram of every row's score (log count axis, so the few high scores stay visible) and the threshold. */
-export function scoreHistogram(dist: ReportDistribution, threshold: number | null, alerts: number, size: ChartSize): string {
+export function scoreHistogram(dist: ReportDistribution, threshold: number | null, alerts: number, size: ChartSize, scoreName = 'reconstruction error'): string {
   const grid = { left: 48, right: 16, top: 22, bottom: 34 };
   const lo = dist.edges[0]!;
   const hi = Math.max(dist.edges[dist.edges.length - 1]!, threshold ?? -Infinity);
@@ -116,7 +116,7 @@ export function scoreHistogram(dist: ReportDistribution, threshold: number | nul
     },
     grid,
     // The exact data range keeps bars on their bins; its odd end values would crowd the nice ticks.
-    xAxis: valueAxis('score (reconstruction error)', { min: lo, max: hi, nameGap: 20, splitLine: { show: false }, axisLabel: { ...axisText, formatter: tick, showMinLabel: false, showMaxLabel: false } }),
+    xAxis: valueAxis(`score (${scoreName})`, { min: lo, max: hi, nameGap: 20, splitLine: { show: false }, axisLabel: { ...axisText, formatter: tick, showMinLabel: false, showMaxLabel: false } }),
     yAxis: { ...valueAxis('rows', { nameGap: 34 }), type: 'log', min: 0.7, max: 10 ** Math.ceil(Math.log10(maxCount * 1.2)), axisLabel: { ...axisText, formatter: (v: number) => (v >= 1 ? tick(v) : '') } },
     series: [series],
   });

@@ -1,4 +1,5 @@
 import type { Architecture, FeatureSpec, HistoryEntry, ModelInfo } from '../engine';
+import { architecture } from '../engine/model';
 import { formatNumber } from './format';
 import type { ReportFeature, ReportLayer, ReportModel } from './types';
 
@@ -20,7 +21,7 @@ export function modelCard(model: ModelInfo, trainedOn: string | null, history: r
     parameterCount: a.parameterCount,
     activation: a.activation,
     output: a.output,
-    layers: layers(a),
+    layers: a.kind === 'ensemble' ? members(model) : layers(a),
     scaler: model.preprocessing.scaler,
     features: model.preprocessing.features.map(feature),
     settings: model.settings,
@@ -45,6 +46,22 @@ export function layers(a: Architecture): ReportLayer[] {
     out.push({ name: layerName(layer!), inputs, outputs, activation: activationOf(layer!, a), parameters: inputs * outputs + outputs });
   }
   return out;
+}
+
+/** An ensemble's members, one row each: its kind and seed, what goes in and out, its parameters. */
+function members(model: ModelInfo): ReportLayer[] {
+  const a = model.architecture;
+  const s = model.settings;
+  return s.members.map((kind, i) => {
+    const network = kind !== 'iforest' && kind !== 'ecod';
+    return {
+      name: `member ${i + 1}: ${kind}${network ? ` ${s.layers.join('-')}` : ''} (seed ${s.seed + i})`,
+      inputs: a.inputDims,
+      outputs: network ? a.inputDims : 1,
+      activation: network ? a.activation : 'score',
+      parameters: network ? architecture({ kind, inputDims: a.inputDims, layers: s.layers, activation: s.activation, loss: s.loss }).parameterCount : 0,
+    };
+  });
 }
 
 function layerName(id: string): string {

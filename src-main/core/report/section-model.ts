@@ -4,7 +4,7 @@ import { INK, type Layout } from './layout';
 import type { ReportData } from './types';
 import { isClassical } from '../engine/classical';
 import { classicalCardSection } from './section-classical';
-import { kindWords, methodWords } from './words';
+import { kindWords, methodWords, scoreWords } from './words';
 
 /** The model card: what was trained, on what, how, and how training went. */
 export function modelCardSection(layout: Layout, d: ReportData): void {
@@ -37,10 +37,11 @@ export function modelCardSection(layout: Layout, d: ReportData): void {
     layout.gap(4);
   }
 
-  layout.heading('Layers', 2, 60);
+  const ensemble = m.kind === 'ensemble';
+  layout.heading(ensemble ? 'Members' : 'Layers', 2, 60);
   layout.table(
     [
-      { header: 'Layer', weight: 3 },
+      { header: ensemble ? 'Member' : 'Layer', weight: 3 },
       { header: 'Inputs', weight: 1.4, align: 'right' },
       { header: 'Outputs', weight: 1.4, align: 'right' },
       { header: 'Activation', weight: 2 },
@@ -96,9 +97,9 @@ export function thresholdSection(layout: Layout, d: ReportData): void {
   );
   const chart = { width: layout.width, height: 180 };
   layout.ensure(chart.height + 24);
-  layout.svg(scoreHistogram(dist, t.value, t.alerts, chart), chart.width, chart.height);
+  layout.svg(scoreHistogram(dist, t.value, t.alerts, chart, scoreWords(d.model.kind)), chart.width, chart.height);
   layout.paragraph(
-    `Every row's score (reconstruction error) in ${dist.counts.length} bins; the count axis is logarithmic so the few high scores stay visible. Rows at or right of the red line are flagged.`,
+    `Every row's score (${scoreWords(d.model.kind)}) in ${dist.counts.length} bins; the count axis is logarithmic so the few high scores stay visible. Rows at or right of the red line are flagged.`,
     { size: 8, color: INK.muted },
   );
 }

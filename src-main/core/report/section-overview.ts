@@ -1,6 +1,6 @@
 import { formatBytes, formatDate, formatInt, formatNumber, formatPercent } from './format';
 import { INK, type Cell, type Layout } from './layout';
-import { kindWords, methodWords } from './words';
+import { article, kindWords, methodWords } from './words';
 import type { ReportColumn, ReportData } from './types';
 
 /** Sections the contents list; the title page keeps room for them. */
@@ -11,7 +11,7 @@ export function titlePage(layout: Layout, d: ReportData): number {
   const m = d.model;
   layout.gap(18);
   layout.paragraph('Anomaly report', { font: 'bold', size: 24, color: INK.accent }, { after: 2 });
-  layout.paragraph(`${d.dataset.name}: ${formatInt(d.dataset.rowCount)} rows ranked by a ${kindWords(m.kind)}`, { size: 12, color: INK.muted }, { after: 14 });
+  layout.paragraph(`${d.dataset.name}: ${formatInt(d.dataset.rowCount)} rows ranked by ${article(kindWords(m.kind))} ${kindWords(m.kind)}`, { size: 12, color: INK.muted }, { after: 14 });
 
   const rows = d.dataset.rowCount;
   layout.keyValues(

@@ -7,6 +7,7 @@ const KINDS: Record<string, string> = {
   vae: 'variational autoencoder',
   iforest: 'Isolation Forest (Liu, Ting and Zhou 2008)',
   ecod: 'ECOD, empirical-CDF outlier detection (Li et al. 2022)',
+  ensemble: 'ensemble of detectors (autoencoders of several seeds, Isolation Forest, ECOD), standardised and averaged',
 };
 
 const METHODS: Record<string, string> = {
@@ -20,6 +21,19 @@ const METHODS: Record<string, string> = {
 
 export function kindWords(kind: string): string {
   return KINDS[kind] ?? kind;
+}
+
+/** What a kind's score is, in a few words (axis titles, captions). */
+export function scoreWords(kind: string): string {
+  if (kind === 'iforest') return 'isolation score';
+  if (kind === 'ecod') return 'ECOD tail score';
+  if (kind === 'ensemble') return 'ensemble score';
+  return 'reconstruction error';
+}
+
+/** "a" or "an" before these words (by the sound of the first letter, which is enough for the kinds' names). */
+export function article(words: string): string {
+  return /^[aeiouAEIOU]/.test(words) ? 'an' : 'a';
 }
 
 export function methodWords(method: string): string {

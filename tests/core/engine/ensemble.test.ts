@@ -8,9 +8,11 @@ import { main } from '../../../src-main/cli/main';
 import type { Io } from '../../../src-main/cli/output';
 import { explainRows, getModel, initBackend, readRowErrors, scoreDataset, trainModel } from '../../../src-main/core/engine';
 import { combine, EnsembleScorer, ensembleBlob, normalisation, topOverlap } from '../../../src-main/core/engine/ensemble';
+import { exportReport } from '../../../src-main/core/report';
 import { ProjectStore } from '../../../src-main/core/store';
 import { makeDataset } from '../../helpers/dataset';
 import { tmpDir } from '../../helpers/tmp';
+import { pdfText } from '../report/poppler';
 import { manifoldColumns } from './helpers';
 
 const dir = tmpDir();
@@ -107,6 +109,14 @@ describe('ensemble models', () => {
     const [ex] = await explainRows(store, s.scoreId, [0], 3);
     expect(ex!.method).toMatch(/^Ensemble: each member's per-column shares/);
     expect(ex!.error).toBeCloseTo(errors[0]!, 4);
+    // The report names what ranked the rows and lists the members, each with its seed and parameters.
+    const out = path.join(dir, 'ensemble.pdf');
+    await exportReport(store, { modelId: t.modelId, out });
+    const text = pdfText(out).replace(/\s+/g, ' ');
+    expect(text).toMatch(/400 rows ranked by an ensemble of detectors/);
+    // 8→4→2→4→8: (8·4 + 4) + (4·2 + 2) + (2·4 + 4) + (4·8 + 8) = 98 parameters per autoencoder.
+    expect(text).toMatch(/Members Member Inputs Outputs Activation Parameters member 1: ae 4-2 \(seed 0\) 8 8 relu 98 member 2: ae 4-2 \(seed 1\) 8 8 relu 98 member 3: iforest \(seed 2\) 8 1 score 0 member 4: ecod \(seed 3\) 8 1 score 0 total/);
+    expect(text).toMatch(/Parameters 196 /);
     store.close();
   });
 
