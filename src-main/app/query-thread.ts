@@ -1,7 +1,6 @@
-import type { Worker } from 'node:worker_threads';
 import type { ContractError, MethodName } from '../contract';
 import { ResidualError, type ErrorCode } from '../core/errors';
-import { startWorker } from '../core/workbench/runner';
+import { RestartingWorker } from '../core/workbench/runner';
 
 /**
  * The contract's heavier reads: a window of the ranking, the heatmap, the score distribution, threshold previews,
@@ -34,73 +33,53 @@ export type FromQueryThread =
   | { readonly type: 'reply'; readonly id: number; readonly ok: false; readonly error: ContractError };
 
 export class QueryThread {
-  private worker: Worker | null = null;
   private project: string | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: unknown) => void; reject: (e: unknown) => void }>();
-  private closing = false;
+  private readonly thread: RestartingWorker<{ resolve: (r: unknown) => void; reject: (e: unknown) => void }, FromQueryThread>;
 
   /** `entry`: the query thread's script (.ts through tsx, .js as bundled). */
-  constructor(
-    private readonly entry: string,
-    private readonly mode: 'electron' | 'browser',
-  ) {}
+  constructor(entry: string, mode: 'electron' | 'browser') {
+    this.thread = new RestartingWorker(entry, {
+      workerData: { mode },
+      onMessage: (m) => {
+        const p = this.thread.pending.get(m.id);
+        if (!p) return;
+        this.thread.pending.delete(m.id);
+        if (m.ok) p.resolve(m.result);
+        else p.reject(new ResidualError(m.error.code as ErrorCode, m.error.message, m.error.details));
+      },
+      // A fresh thread opens the project the main thread has open.
+      onStart: (worker) => {
+        if (this.project) worker.postMessage({ type: 'open', path: this.project } satisfies ToQueryThread);
+      },
+      lostError: (reason) => new ResidualError('INTERNAL', `The query thread stopped unexpectedly (${reason}); ask again: a fresh one answers.`),
+      closingError: new ResidualError('CONFLICT', 'The engine is shutting down.'),
+    });
+  }
 
   /**
    * The project the main thread opened: the query thread opens it too. The thread starts now (loading its modules
    * takes a moment), so that it is ready when the analyst first looks at a ranking.
    */
   setProject(file: string): void {
-    const had = this.worker;
+    const had = this.thread.current;
     this.project = file;
-    const worker = this.thread();
+    const worker = this.thread.thread();
+    // A thread started just now opened it already (onStart).
     if (worker === had) worker.postMessage({ type: 'open', path: file } satisfies ToQueryThread);
   }
 
   /** What the project holds changed (a job finished, a role or a model changed): cached views are dropped. */
   forget(): void {
-    this.worker?.postMessage({ type: 'forget' } satisfies ToQueryThread);
+    this.thread.current?.postMessage({ type: 'forget' } satisfies ToQueryThread);
   }
 
   invoke(method: MethodName, payload: unknown): Promise<unknown> {
-    const worker = this.thread();
-    const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage({ type: 'invoke', id, method, payload } satisfies ToQueryThread);
+      this.thread.request((id) => ({ pending: { resolve, reject }, message: { type: 'invoke', id, method, payload } satisfies ToQueryThread }));
     });
   }
 
-  async close(): Promise<void> {
-    this.closing = true;
-    const w = this.worker;
-    this.worker = null;
-    if (w) await w.terminate();
-  }
-
-  private thread(): Worker {
-    if (this.worker) return this.worker;
-    if (this.closing) throw new ResidualError('CONFLICT', 'The engine is shutting down.');
-    const worker = startWorker(this.entry, { mode: this.mode });
-    worker.on('message', (m: FromQueryThread) => {
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if (m.ok) p.resolve(m.result);
-      else p.reject(new ResidualError(m.error.code as ErrorCode, m.error.message, m.error.details));
-    });
-    const lost = (reason: string): void => {
-      if (this.worker !== worker) return;
-      this.worker = null;
-      for (const [id, p] of this.pending) {
-        this.pending.delete(id);
-        p.reject(new ResidualError('INTERNAL', `The query thread stopped unexpectedly (${reason}); ask again: a fresh one answers.`));
-      }
-    };
-    worker.on('error', (e) => lost(e.message));
-    worker.on('exit', (code) => lost(`exit code ${code}`));
-    this.worker = worker;
-    if (this.project) worker.postMessage({ type: 'open', path: this.project } satisfies ToQueryThread);
-    return worker;
+  close(): Promise<void> {
+    return this.thread.close();
   }
 }

@@ -48,6 +48,73 @@ export function startWorker(entry: string, workerData?: unknown): Worker {
     : new Worker(entry, { workerData });
 }
 
+/**
+ * One long-lived worker thread of the engine process, started on first use and again after it dies: requests in
+ * flight are kept by id, and when the thread is lost each is rejected with `lostError`'s error. Shared by the job
+ * thread and the query thread.
+ */
+export class RestartingWorker<P extends { readonly reject: (e: unknown) => void }, M> {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  readonly pending = new Map<number, P>();
+  closing = false;
+
+  constructor(
+    private readonly entry: string,
+    private readonly options: {
+      readonly workerData?: unknown;
+      readonly onMessage: (m: M) => void;
+      /** Called with each new thread before it is used (e.g. to open the current project). */
+      readonly onStart?: (worker: Worker) => void;
+      readonly lostError: (reason: string, closing: boolean) => ResidualError;
+      readonly closingError: ResidualError;
+    },
+  ) {}
+
+  /** The thread when it is running, without starting one. */
+  get current(): Worker | null {
+    return this.worker;
+  }
+
+  /** Registers a request and posts it (starting the thread if needed). */
+  request(make: (id: number) => { pending: P; message: unknown }): { id: number; worker: Worker } {
+    const worker = this.thread();
+    const id = this.nextId++;
+    const { pending, message } = make(id);
+    this.pending.set(id, pending);
+    worker.postMessage(message);
+    return { id, worker };
+  }
+
+  thread(): Worker {
+    if (this.worker) return this.worker;
+    if (this.closing) throw this.options.closingError;
+    const worker = startWorker(this.entry, this.options.workerData);
+    worker.on('message', (m: M) => this.options.onMessage(m));
+    worker.on('error', (e) => this.lost(worker, e.message));
+    worker.on('exit', (code) => this.lost(worker, `exit code ${code}`));
+    this.worker = worker;
+    this.options.onStart?.(worker);
+    return worker;
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const w = this.worker;
+    this.worker = null;
+    if (w) await w.terminate();
+  }
+
+  private lost(worker: Worker, reason: string): void {
+    if (this.worker !== worker) return;
+    this.worker = null;
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(this.options.lostError(reason, this.closing));
+    }
+  }
+}
+
 /** The backend last reported, and who to tell when it changes. */
 class BackendWatch {
   current: BackendInfo | null = null;
@@ -83,14 +150,21 @@ interface Pending {
  * may fail to load again; the job then says so, and restarting the app gives a fresh process).
  */
 export class WorkerRunner implements JobRunner {
-  private worker: Worker | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
   private readonly backends = new BackendWatch();
-  private closing = false;
+  private readonly thread: RestartingWorker<Pending, FromJobThread>;
 
   /** `entry`: the job thread's script; a .ts file runs through tsx (development, tests), a .js one as is. */
-  constructor(private readonly entry: string) {}
+  constructor(entry: string) {
+    this.thread = new RestartingWorker<Pending, FromJobThread>(entry, {
+      onMessage: (m) => this.receive(m),
+      // The thread died (a crash in native code ends the whole process instead): its jobs fail, the next starts afresh.
+      lostError: (reason, closing) =>
+        closing
+          ? new ResidualError('CANCELLED', 'The engine shut down before the job finished; nothing it was writing was kept.')
+          : new ResidualError('INTERNAL', `The job thread stopped unexpectedly (${reason}); nothing the job was writing was kept.`),
+      closingError: new ResidualError('CONFLICT', 'The engine is shutting down; no new jobs start.'),
+    });
+  }
 
   backend(): BackendInfo | null {
     return this.backends.current;
@@ -101,33 +175,16 @@ export class WorkerRunner implements JobRunner {
   }
 
   run(task: JobTask, signal: AbortSignal, progress: (p: JobProgressUpdate) => void): Promise<TaskResult<JobKind>> {
-    const worker = this.thread();
-    const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, progress });
-      worker.postMessage({ type: 'run', id, task } satisfies ToJobThread);
+      const { id, worker } = this.thread.request((id) => ({ pending: { resolve, reject, progress }, message: { type: 'run', id, task } satisfies ToJobThread }));
       const cancel = (): void => worker.postMessage({ type: 'cancel', id } satisfies ToJobThread);
       if (signal.aborted) cancel();
       else signal.addEventListener('abort', cancel, { once: true });
     });
   }
 
-  async close(): Promise<void> {
-    this.closing = true;
-    const w = this.worker;
-    this.worker = null;
-    if (w) await w.terminate();
-  }
-
-  private thread(): Worker {
-    if (this.worker) return this.worker;
-    if (this.closing) throw new ResidualError('CONFLICT', 'The engine is shutting down; no new jobs start.');
-    const worker = startWorker(this.entry);
-    worker.on('message', (m: FromJobThread) => this.receive(m));
-    worker.on('error', (e) => this.lost(worker, e.message));
-    worker.on('exit', (code) => this.lost(worker, `exit code ${code}`));
-    this.worker = worker;
-    return worker;
+  close(): Promise<void> {
+    return this.thread.close();
   }
 
   private receive(m: FromJobThread): void {
@@ -135,29 +192,14 @@ export class WorkerRunner implements JobRunner {
       this.backends.update(m.info);
       return;
     }
-    const p = this.pending.get(m.id);
+    const p = this.thread.pending.get(m.id);
     if (!p) return;
     if (m.type === 'progress') {
       p.progress(m.update);
       return;
     }
-    this.pending.delete(m.id);
+    this.thread.pending.delete(m.id);
     if (m.type === 'done') p.resolve(m.result);
     else p.reject(new ResidualError(m.error.code as ErrorCode, m.error.message, m.error.details));
   }
-
-  /** The thread died (a crash in native code ends the whole process instead): its jobs fail, the next starts afresh. */
-  private lost(worker: Worker, reason: string): void {
-    if (this.worker !== worker) return;
-    this.worker = null;
-    for (const [id, p] of this.pending) {
-      this.pending.delete(id);
-      p.reject(
-        this.closing
-          ? new ResidualError('CANCELLED', 'The engine shut down before the job finished; nothing it was writing was kept.')
-          : new ResidualError('INTERNAL', `The job thread stopped unexpectedly (${reason}); nothing the job was writing was kept.`),
-      );
-    }
-  }
 }
-

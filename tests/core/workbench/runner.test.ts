@@ -105,7 +105,7 @@ describe('WorkerRunner: jobs in the engine process job thread', () => {
     const never = new AbortController().signal;
     const imp = (await runner.run({ kind: 'import', project: p, file: WDBC, options: {} }, never, () => undefined)) as ImportResult;
     // A training run that cannot finish on its own; the thread is ended (as if it had crashed) at its first progress.
-    const thread = (runner as unknown as { worker: { terminate(): Promise<number> } }).worker;
+    const thread = (runner as unknown as { thread: { current: { terminate(): Promise<number> } } }).thread.current;
     const job = runner.run({ kind: 'train', project: p, dataset: imp.dataset.id, settings: { kind: 'ae' as const, layers: [8, 4], epochs: 100_000, patience: 100_000 } }, never, () => void thread.terminate());
     await expect(job).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/job thread stopped unexpectedly.*nothing the job was writing was kept/) });
     const s = ProjectStore.open(p);
