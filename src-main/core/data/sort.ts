@@ -63,3 +63,15 @@ export function sortFloat64(values: Float64Array): Float64Array {
   }
   return new Float64Array(b.buffer);
 }
+
+/** Entries of the ascending `sorted` that are below v (strictly), or at most v with `inclusive`: a binary search. */
+export function countBelow(sorted: ArrayLike<number>, v: number, inclusive = false): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < v || (inclusive && sorted[mid]! === v)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -7,7 +7,7 @@
  * std is the sample standard deviation (n − 1 in the denominator); absent below two values.
  */
 import type { ColumnStats, Histogram, TopValue } from '../store/types';
-import { sortFloat64 } from './sort';
+import { countBelow, sortFloat64 } from './sort';
 
 export const HISTOGRAM_BINS = 30;
 export const TOP_VALUES = 10;
@@ -34,18 +34,6 @@ function sum(values: Float64Array): number {
   return s + comp;
 }
 
-/** First index whose value is ≥ x (sorted ascending). */
-function lowerBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Equal-width bins from min to max; bin i holds edges[i] ≤ x < edges[i+1], the last one also max. */
 function histogram(sorted: Float64Array, bins: number): Histogram {
   const n = sorted.length;
@@ -60,7 +48,7 @@ function histogram(sorted: Float64Array, bins: number): Histogram {
   const counts = new Array<number>(bins);
   let from = 0;
   for (let i = 0; i < bins; i++) {
-    const to = i === bins - 1 ? n : lowerBound(sorted, edges[i + 1]!);
+    const to = i === bins - 1 ? n : countBelow(sorted, edges[i + 1]!);
     counts[i] = to - from;
     from = to;
   }

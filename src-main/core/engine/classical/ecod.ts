@@ -7,6 +7,7 @@
  * row's score is their sum. A row that was among the fitted ones counts itself (as PyOD, which fits and scores the
  * same rows); any other row is counted as if added to the fitted ones: (#{x_i ≤ x} + 1) / (n + 1).
  */
+import { countBelow } from '../../data/sort';
 
 export interface EcodModel {
   readonly rows: number;
@@ -53,30 +54,6 @@ export function fitEcod(x: Float32Array, n: number, d: number): EcodModel {
   return { rows: n, dims: d, sorted, skewSign };
 }
 
-/** Entries of the sorted s that are ≤ v. */
-function countAtMost(s: Float32Array, v: number): number {
-  let lo = 0;
-  let hi = s.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (s[mid]! <= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Entries of the sorted s that are < v. */
-function countBelow(s: Float32Array, v: number): number {
-  let lo = 0;
-  let hi = s.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (s[mid]! < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * Scores n rows: per row and dim the dimensional outlier score (n × d); the row's score is their sum.
  * `fitted(r)` says whether row r of x was one of the fitted rows (its own value is then already counted).
@@ -92,7 +69,7 @@ export function scoreEcod(m: EcodModel, x: Float32Array, n: number, fitted: (r: 
     for (let j = 0; j < d; j++) {
       const s = m.sorted.subarray(j * m.rows, (j + 1) * m.rows);
       const v = x[r * d + j]!;
-      const left = -Math.log((countAtMost(s, v) + self) / total);
+      const left = -Math.log((countBelow(s, v, true) + self) / total);
       const right = -Math.log((m.rows - countBelow(s, v) + self) / total);
       const g = m.skewSign[j]!;
       const chosen = g > 0 ? right : g < 0 ? left : left + right;
