@@ -495,7 +495,7 @@ export function renderQuality(r: QualityReport): string {
   const errs = new Map<string, Set<string>>();
   for (const c of r.cells) if (c.error) errs.set(c.method, (errs.get(c.method) ?? new Set()).add(`${c.error}${c.rocAuc === null ? '' : ' (some seeds)'}`));
   for (const [m, set] of errs) for (const e of set) lines.push(`ERROR ${m} on ${r.cells.filter((c) => c.method === m && c.error && e.startsWith(c.error)).map((c) => c.dataset).join(', ')}: ${e}`);
-  lines.push('"=": the same resolved settings as an earlier column (the wizard proposes kind ae), so its runs are reused, not trained again.');
+  lines.push('"=": the same resolved settings as an earlier column (the same model as what the wizard proposes, say), so its runs are reused, not trained again.');
   lines.push('');
   lines.push('Per method (mean rank: 1 = best ROC AUC on a dataset, among the methods with a figure there; reused runs not ranked twice):');
   const f = (v: number | null, d = 3): string => (v === null ? '—' : v.toFixed(d));
