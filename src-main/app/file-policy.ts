@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_EXTENSION, type MethodName, type Request } from '../contract';
 import { ResidualError } from '../core/errors';
-import { RANKING_CSV_HEADER } from '../core/export/csv';
+import { isResidualCsv, isResidualReport } from '../core/export/owned';
 
 /**
  * The one rule for every path that crosses the contract from a page (browser mode's or Electron's renderer), checked
@@ -60,41 +60,6 @@ function realPath(file: string): string {
 function inside(file: string, root: string): boolean {
   const r = realPath(root);
   return file === r || file.startsWith(r.endsWith(path.sep) ? r : r + path.sep);
-}
-
-/** A PDF that Residual wrote: the header, and the Creator "Residual x.y.z" in the document info near the end. */
-export function isResidualReport(file: string): boolean {
-  let fd: number | null = null;
-  try {
-    fd = fs.openSync(file, 'r');
-    const size = fs.fstatSync(fd).size;
-    const head = Buffer.alloc(5);
-    fs.readSync(fd, head, 0, 5, 0);
-    if (head.toString('latin1') !== '%PDF-') return false;
-    const n = Math.min(size, 65_536);
-    const tail = Buffer.alloc(n);
-    fs.readSync(fd, tail, 0, n, size - n);
-    return tail.includes('(Residual ');
-  } catch {
-    return false;
-  } finally {
-    if (fd !== null) fs.closeSync(fd);
-  }
-}
-
-/** A CSV that Residual wrote: its first line is the ranking export's header. */
-export function isResidualCsv(file: string): boolean {
-  let fd: number | null = null;
-  try {
-    fd = fs.openSync(file, 'r');
-    const head = Buffer.alloc(Buffer.byteLength(RANKING_CSV_HEADER));
-    const n = fs.readSync(fd, head, 0, head.length, 0);
-    return n === head.length && head.toString('utf8') === RANKING_CSV_HEADER;
-  } catch {
-    return false;
-  } finally {
-    if (fd !== null) fs.closeSync(fd);
-  }
 }
 
 /** What Residual writes for a page, each kind with its extension and how a file of that kind is recognised. */

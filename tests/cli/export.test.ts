@@ -29,6 +29,27 @@ describe('residual export', () => {
     expect((await cli('verdict', '--project', project, '--row', '1', '--is', 'normal', '--note', 'checked, "fine"\nsecond line')).code).toBe(0);
   }, 120_000);
 
+  it('never writes over a file it did not write: CSV exports and reports alike; its own files it replaces', async () => {
+    const notes = path.join(dir, 'notes.csv');
+    fs.writeFileSync(notes, 'my,own\nfile,1\n');
+    const csv = await cli('export', '--project', project, '--out', notes);
+    expect(csv.code).toBe(2);
+    expect(csv.err).toMatch(/notes\.csv exists and is not a CSV that Residual exported: it is not overwritten\. Choose another file name/);
+    const pdf = path.join(dir, 'letter.pdf');
+    fs.writeFileSync(pdf, '%PDF-1.4 not ours');
+    const rep = await cli('report', '--project', project, '--out', pdf);
+    expect(rep.code).toBe(2);
+    expect(rep.err).toMatch(/letter\.pdf exists and is not a Residual report: it is not overwritten/);
+    expect(fs.readFileSync(notes, 'utf8')).toBe('my,own\nfile,1\n');
+    expect(fs.readFileSync(pdf, 'utf8')).toBe('%PDF-1.4 not ours');
+    const again = path.join(dir, 'again.csv');
+    expect((await cli('export', '--project', project, '--out', again)).code).toBe(0);
+    expect((await cli('export', '--project', project, '--out', again)).code).toBe(0);
+    const report = path.join(dir, 'again.pdf');
+    expect((await cli('report', '--project', project, '--out', report)).code).toBe(0);
+    expect((await cli('report', '--project', project, '--out', report)).code).toBe(0);
+  });
+
   it('writes every ranked row to --out, in rank order, with the header and full-precision scores', async () => {
     const out = path.join(dir, 'ranked.csv');
     const r = await cli('export', '--project', project, '--out', out);

@@ -10,6 +10,7 @@ import { effectiveThreshold, listVerdicts, type RowVerdict } from '../review';
 import type { ProjectStore } from '../store';
 import { isFiltering, rowFilter, rowIds } from '../workbench/queries';
 import { csvLine, RANKING_CSV_HEADER } from './csv';
+import { checkOverwrite } from './owned';
 
 /** Rows written per window: ids are read, lines formatted and written one window at a time. */
 const WINDOW = 2000;
@@ -199,6 +200,7 @@ export async function exportRankingCsv(store: ProjectStore, opts: RankingCsvOpti
   const dir = path.dirname(out);
   if (!fs.existsSync(dir)) throw new ResidualError('NOT_FOUND', `The folder ${dir} does not exist. Create it first, or write the CSV somewhere else.`, { file: out, field: 'out' });
   if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw new ResidualError('BAD_INPUT', `${out} is a folder; give a file name for the CSV, e.g. ${path.join(out, 'ranked.csv')}.`, { file: out, field: 'out' });
+  checkOverwrite(out, 'csv');
   const tmp = path.join(dir, `.${path.basename(out)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   let fd: number | null = null;
   try {

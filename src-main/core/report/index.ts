@@ -12,6 +12,7 @@ import { gatherReportData } from './data';
 import { insertReport } from './history';
 import { renderReport } from './pdf';
 import { DEFAULT_TOP, PAPERS, type Paper } from './types';
+import { checkOverwrite } from '../export/owned';
 
 export { gatherReportData, resolveScore, type GatherOptions } from './data';
 export { listReports, type ReportInfo } from './history';
@@ -111,5 +112,6 @@ function checkOut(out: string): string {
   if (!fs.existsSync(dir)) throw new ResidualError('NOT_FOUND', `The folder ${dir} does not exist. Create it first, or write the report somewhere else.`, { file: abs, field: 'out' });
   if (!fs.statSync(dir).isDirectory()) throw new ResidualError('BAD_INPUT', `${dir} is not a folder, so the report cannot be written to ${abs}.`, { file: abs, field: 'out' });
   if (fs.existsSync(abs) && fs.statSync(abs).isDirectory()) throw new ResidualError('BAD_INPUT', `${abs} is a folder; give a file name for the report, e.g. ${path.join(abs, 'report.pdf')}.`, { file: abs, field: 'out' });
+  checkOverwrite(abs, 'report');
   return abs;
 }
