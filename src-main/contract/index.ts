@@ -3,18 +3,28 @@
  * reply and every event. Requests carry zod schemas that main checks at run time; replies are the core's own
  * (plain, readonly) types. Channel names are derived from the keys below and never spelled elsewhere.
  *
- * Imported by the renderer too: only `zod` and type-only imports of core types may appear here.
+ * The ground floor: core, the hosts, the CLI and the renderer import it; it imports nothing of theirs (only `zod` and
+ * its own modules in this folder; tests/contract/layering.test.ts enforces it).
  */
 import { z } from 'zod';
-// Type-only: erased from the bundles, so the renderer never loads core code.
-import type { ThresholdResult } from '../core/analysis';
-import type { FilePreview, ImportProgress, ImportResult } from '../core/data';
-import type { RankingCsvProgress, RankingCsvResult } from '../core/export';
-import type { BackendInfo, HistoryEntry, ModelInfo, ModelSummary, Proposal, RowExplanation, ScoreInfo, ScoreProgress, ScoreResult, TrainProgress, TrainResult } from '../core/engine/types';
-import type { ReportInfo, ReportProgress, ReportResult } from '../core/report';
-import type { AnomalyProfile, RowVerdict, ScoreEvaluation, StoredThreshold } from '../core/review';
-import type { ColumnInfo, DatasetInfo } from '../core/store/types';
-import type { HeatmapScale } from '../core/workbench/heatmap-scale';
+import type { ThresholdResult } from './analysis';
+import type { FilePreview, ImportProgress, ImportResult } from './data';
+import type { RankingCsvProgress, RankingCsvResult } from './export';
+import type { BackendInfo, HistoryEntry, ModelInfo, ModelSummary, Proposal, RowExplanation, ScoreInfo, ScoreProgress, ScoreResult, TrainProgress, TrainResult } from './engine';
+import type { ReportInfo, ReportProgress, ReportResult } from './report';
+import type { AnomalyProfile, RowVerdict, ScoreEvaluation, StoredThreshold } from './review';
+import type { ColumnInfo, DatasetInfo } from './store';
+import type { HeatmapScale } from './heatmap';
+
+// Every type that crosses a boundary, one import away for the hosts, the CLI and the renderer.
+export * from './analysis';
+export * from './data';
+export * from './engine';
+export * from './export';
+export * from './heatmap';
+export * from './report';
+export * from './review';
+export * from './store';
 
 // ---- shared schemas -------------------------------------------------------------------------------
 

@@ -8,17 +8,8 @@
  */
 import { ResidualError } from '../errors';
 import { checkInteger } from './internal';
-
-export interface FeatureShare {
-  /** Feature name. */
-  readonly feature: string;
-  /** Feature position (column of the featureErrors matrix). */
-  readonly index: number;
-  /** Mean error of this feature over the flagged rows (NaN entries skipped); NaN if it has no numeric entry. */
-  readonly meanError: number;
-  /** meanError / Σ meanError over the features (0 when that sum is 0; NaN when meanError is NaN). */
-  readonly share: number;
-}
+import type { FeatureShare } from '../../contract/analysis';
+export type { FeatureShare };
 
 export interface Contributor {
   readonly feature: string;

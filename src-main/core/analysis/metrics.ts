@@ -8,58 +8,8 @@
  */
 import { ResidualError } from '../errors';
 import { checkInteger, checkLabels, checkScores, countAboveSorted, countAtLeastSorted, labelClass } from './internal';
-
-export interface RocPoint {
-  readonly fpr: number;
-  readonly tpr: number;
-  /** Rows with score >= threshold are flagged at this point; the first point (0, 0) has threshold +∞. */
-  readonly threshold: number;
-}
-
-export interface PrPoint {
-  readonly recall: number;
-  readonly precision: number;
-  /** Rows with score >= threshold are flagged at this point; the first point (recall 0, precision 1) has threshold +∞. */
-  readonly threshold: number;
-}
-
-export interface Confusion {
-  /** Labelled anomalies flagged. */
-  readonly tp: number;
-  /** Labelled normal rows flagged. */
-  readonly fp: number;
-  /** Labelled normal rows not flagged. */
-  readonly tn: number;
-  /** Labelled anomalies not flagged. */
-  readonly fn: number;
-  /** tp / (tp + fp); 0 when nothing is flagged. */
-  readonly precision: number;
-  /** tp / (tp + fn); 0 when there are no labelled anomalies. */
-  readonly recall: number;
-  /** 2tp / (2tp + fp + fn) (= harmonic mean of precision and recall); 0 when that is 0/0. */
-  readonly f1: number;
-  /** fp / (fp + tn); 0 when there are no labelled normal rows. */
-  readonly fpr: number;
-}
-
-export interface Evaluation {
-  /** NaN when either class is absent. */
-  readonly rocAuc: number;
-  /** NaN when there are no labelled anomalies. */
-  readonly averagePrecision: number;
-  /** The k used for precisionAtK / recallAtK (default: the number of labelled anomalies; 0 when there are none). */
-  readonly k: number;
-  /** NaN when k = 0 or nothing is labelled. */
-  readonly precisionAtK: number;
-  /** NaN when there are no labelled anomalies. */
-  readonly recallAtK: number;
-  readonly threshold: number;
-  readonly confusion: Confusion;
-  /** Labelled anomalies. */
-  readonly positives: number;
-  /** Labelled normal rows. */
-  readonly negatives: number;
-}
+import type { RocPoint, PrPoint, Confusion, Evaluation } from '../../contract/analysis';
+export type { RocPoint, PrPoint, Confusion, Evaluation };
 
 /** Labelled scores split by class, each ascending. */
 interface Split {

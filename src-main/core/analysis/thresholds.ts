@@ -29,71 +29,9 @@ import {
   sortedCopy,
 } from './internal';
 
-export type ThresholdMethod = 'sigma' | 'percentile' | 'budget' | 'fpr' | 'cost' | 'manual';
+import type { BudgetThresholdResult, CostThresholdResult, FitSplit, FprThresholdResult, ManualThresholdResult, PercentileThresholdResult, SigmaThresholdResult, ThresholdMethod, ThresholdResult, ThresholdSpec } from '../../contract/analysis';
+export type { BudgetThresholdResult, CostThresholdResult, FitSplit, FprThresholdResult, ManualThresholdResult, PercentileThresholdResult, SigmaThresholdResult, ThresholdMethod, ThresholdResult, ThresholdSpec };
 
-/** Which split's errors a sigma threshold is fitted on; the caller selects the rows, this only names them. */
-export type FitSplit = 'train' | 'validation' | 'all';
-
-interface ThresholdResultBase<M extends ThresholdMethod> {
-  readonly method: M;
-  /** The numeric parameters the value was computed with (e.g. { k: 2 }, { cAlarm: 1, cMissed: 5, tolerance: 0 }). */
-  readonly params: Readonly<Record<string, number>>;
-  /** The threshold: rows with score >= value are flagged. +∞ (cost/fpr only) means "raise no alarms". */
-  readonly value: number;
-  /** Number of rows with score >= value among the scores counted (scoresToCount). */
-  readonly alerts: number;
-  /** One or two plain sentences explaining the value, for the analyst and the PDF report. */
-  readonly why: string;
-}
-
-export interface SigmaThresholdResult extends ThresholdResultBase<'sigma'> {
-  /** Mean of the fitting errors. */
-  readonly mean: number;
-  /** Population standard deviation of the fitting errors. */
-  readonly std: number;
-}
-export type PercentileThresholdResult = ThresholdResultBase<'percentile'>;
-export interface BudgetThresholdResult extends ThresholdResultBase<'budget'> {
-  /** The alert budget asked for; `alerts` can be larger when rows tie at the threshold. */
-  readonly requested: number;
-}
-export interface FprThresholdResult extends ThresholdResultBase<'fpr'> {
-  /** Achieved false positive rate over the labelled-normal fitting rows (≤ the target). */
-  readonly fpr: number;
-  /** Share of the labelled anomalies (fitting rows) flagged at this threshold. */
-  readonly tpr: number;
-  readonly falsePositives: number;
-  readonly normals: number;
-  readonly detected: number;
-  readonly anomalies: number;
-}
-export interface CostThresholdResult extends ThresholdResultBase<'cost'> {
-  /** cAlarm · falseAlarms + cMissed · missed, over the labelled fitting rows. */
-  readonly cost: number;
-  readonly falseAlarms: number;
-  readonly missed: number;
-  readonly detected: number;
-  /** Labelled anomalies in the fitting rows (detected + missed). */
-  readonly anomalies: number;
-}
-export type ManualThresholdResult = ThresholdResultBase<'manual'>;
-
-export type ThresholdResult =
-  | SigmaThresholdResult
-  | PercentileThresholdResult
-  | BudgetThresholdResult
-  | FprThresholdResult
-  | CostThresholdResult
-  | ManualThresholdResult;
-
-/** Parameters of each method, as stored with a saved threshold. Defaults: k 2, p 99, fpr 0.01, cAlarm 1, cMissed 5, tolerance 0. */
-export type ThresholdSpec =
-  | { readonly method: 'sigma'; readonly k?: number; readonly on?: FitSplit }
-  | { readonly method: 'percentile'; readonly p?: number }
-  | { readonly method: 'budget'; readonly alerts: number }
-  | { readonly method: 'fpr'; readonly fpr?: number }
-  | { readonly method: 'cost'; readonly cAlarm?: number; readonly cMissed?: number; readonly tolerance?: number }
-  | { readonly method: 'manual'; readonly value: number };
 
 export interface CostOptions {
   /** Cost of one false alarm (> 0). Default 1. */

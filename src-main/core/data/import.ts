@@ -22,6 +22,8 @@ import { checkOptionColumns, resolveRoles, type ResolvedRole, type RoleOptions }
 import { inspectFile, type SourceInfo } from './source';
 import { numericStats, textStats } from './stats';
 import { formatTime, parseNumber } from './values';
+import type { ImportResult } from '../../contract/data';
+export type { ImportResult };
 
 /** Role options (label, positive, time, id, ignore, roles) are documented on RoleOptions. */
 export interface ImportOptions extends RoleOptions {
@@ -42,16 +44,6 @@ export interface ImportHooks {
   onProgress?: (p: ImportProgress) => void;
   /** What the dataset records as its source instead of the path read: an upload's file name, not its temporary path. */
   sourceName?: string;
-}
-
-export interface ImportResult {
-  dataset: DatasetInfo;
-  skippedRows: number;
-  /** The first MAX_SKIPPED_LISTED skipped lines; `skippedRows` counts them all. */
-  skippedLines: { line: number; reason: string }[];
-  warnings: string[];
-  seconds: number;
-  rowsPerSecond: number;
 }
 
 // Shares of the progress fraction; statistics sort every numeric column, so they get a real share.

@@ -15,19 +15,8 @@ import { checkOptionColumns, resolveRoles } from './roles';
 import { inspectFile } from './source';
 import { numericStats, textStats } from './stats';
 import { formatTime, parseNumber } from './values';
-
-export interface FilePreview {
-  file: string;
-  encoding: string;
-  delimiter: string;
-  decimalComma: boolean;
-  header: string[];
-  /** The first `maxRows` data rows, as text, quotes removed. */
-  rows: string[][];
-  columns: { name: string; valueKind: ValueKind; role: ColumnRole; roleReason: string; positiveValue: string | null }[];
-  /** What the sample already shows: rows with the wrong number of fields, no numeric column, … */
-  warnings: string[];
-}
+import type { FilePreview } from '../../contract/data';
+export type { FilePreview };
 
 export const DEFAULT_PREVIEW_ROWS = 20;
 

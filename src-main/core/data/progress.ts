@@ -1,19 +1,6 @@
+import type { ImportPhase, ImportProgress } from '../../contract/data';
+export type { ImportPhase, ImportProgress };
 /** Throttled progress reports for a long import: at most one per interval, plus the last one. */
-
-export type ImportPhase = 'reading' | 'statistics' | 'saving';
-
-export interface ImportProgress {
-  /** Bytes read by the current pass over the file (a second pass, when a column needs one, starts again at 0). */
-  bytesRead: number;
-  totalBytes: number;
-  rows: number;
-  /** 0..1 over the whole import (see `PhaseSpan`): reading dominates, statistics and saving follow. */
-  fraction: number;
-  rowsPerSecond: number;
-  /** From the elapsed time and the fraction done; null until a little is done. */
-  etaSeconds: number | null;
-  phase: ImportPhase;
-}
 
 /** The share of the whole import one phase covers: [from, to). */
 export interface PhaseSpan {

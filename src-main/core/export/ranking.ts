@@ -11,6 +11,8 @@ import type { ProjectStore } from '../store';
 import { isFiltering, rowFilter, rowIds } from '../workbench/queries';
 import { csvLine, RANKING_CSV_HEADER } from './csv';
 import { checkOverwrite } from './owned';
+import type { RankingCsvProgress, RankingCsvResult } from '../../contract/export';
+export type { RankingCsvProgress, RankingCsvResult };
 
 /** Rows written per window: ids are read, lines formatted and written one window at a time. */
 const WINDOW = 2000;
@@ -25,34 +27,9 @@ export interface RankingCsvOptions {
   readonly top?: number;
 }
 
-export interface RankingCsvProgress {
-  readonly rowsDone: number;
-  readonly rows: number;
-  readonly fraction: number;
-  readonly message: string;
-}
-
 export interface RankingCsvHooks {
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: RankingCsvProgress) => void;
-}
-
-export interface RankingCsvResult {
-  /** Absolute path of the CSV written; null when it went to a stream (the CLI's stdout). */
-  readonly out: string | null;
-  readonly scoreId: number;
-  readonly modelId: number;
-  readonly datasetId: number;
-  /** Rows written (without the header). */
-  readonly rows: number;
-  /** Rows the score holds. */
-  readonly total: number;
-  /** Rows written that are flagged at the threshold in force. */
-  readonly flagged: number;
-  readonly threshold: number;
-  readonly bytes: number;
-  readonly sha256: string;
-  readonly seconds: number;
 }
 
 /**

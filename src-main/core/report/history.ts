@@ -1,21 +1,9 @@
 import type { ProjectStore } from '../store';
 import type { Paper } from './types';
+import type { ReportInfo } from '../../contract/report';
+export type { ReportInfo };
 
 /** The project's report history (table `reports`, migration 003): the only SQL for it. */
-
-export interface ReportInfo {
-  readonly id: number;
-  /** Null once the model or dataset was deleted. */
-  readonly modelId: number | null;
-  readonly datasetId: number | null;
-  /** Absolute path the PDF was written to (it may have been moved since). */
-  readonly path: string;
-  readonly options: { readonly top: number; readonly paper: Paper };
-  readonly pages: number;
-  readonly bytes: number;
-  readonly sha256: string;
-  readonly createdAt: string;
-}
 
 interface ReportRow {
   id: number;

@@ -13,6 +13,8 @@ import { insertReport } from './history';
 import { renderReport } from './pdf';
 import { DEFAULT_TOP, PAPERS, type Paper } from './types';
 import { checkOverwrite } from '../export/owned';
+import type { ReportProgress, ReportResult } from '../../contract/report';
+export type { ReportProgress, ReportResult };
 
 export { gatherReportData, resolveScore, type GatherOptions } from './data';
 export { listReports, type ReportInfo } from './history';
@@ -34,25 +36,9 @@ export interface ExportOptions {
   readonly fontsDir?: string;
 }
 
-export interface ReportProgress {
-  readonly phase: 'gather' | 'render' | 'write';
-  readonly fraction: number;
-  readonly message: string;
-}
-
 export interface ReportHooks {
   readonly signal?: AbortSignal;
   readonly onProgress?: (p: ReportProgress) => void;
-}
-
-export interface ReportResult {
-  readonly reportId: number;
-  /** Absolute path of the written PDF. */
-  readonly out: string;
-  readonly pages: number;
-  readonly bytes: number;
-  readonly sha256: string;
-  readonly seconds: number;
 }
 
 /**

@@ -7,9 +7,10 @@ import type { ColumnInfo, ColumnStats } from '../store';
 import type { DatasetInfo } from '../store/types';
 import type { BackendName, ModelKind, ModelStatus, TrainSettings } from '../engine';
 import type { Verdict } from '../review';
-
-export type Paper = 'a4' | 'letter';
-export const PAPERS: readonly Paper[] = ['a4', 'letter'];
+import type { Paper } from '../../contract/report';
+export type { Paper };
+import { PAPERS } from '../../contract/report';
+export { PAPERS };
 
 /** Most rows a report lists (and draws in the heatmap). */
 export const MAX_TOP = 1000;

@@ -5,12 +5,8 @@ import { ResidualError } from '../errors';
 import type { ProjectStore } from '../store';
 import { effectiveThreshold } from './thresholds';
 import { knownLabels } from './verdicts';
-
-export interface ScoreEvaluation extends Evaluation {
-  readonly scoreId: number;
-  readonly rocCurve: readonly RocPoint[];
-  readonly prCurve: readonly PrPoint[];
-}
+import type { ScoreEvaluation, AnomalyProfile } from '../../contract/review';
+export type { ScoreEvaluation, AnomalyProfile };
 
 /**
  * Quality of a score against what is known (label column, overridden by verdicts), at the given threshold or
@@ -27,13 +23,6 @@ export function evaluateScore(store: ProjectStore, scoreId: number, opts: { thre
   const threshold = opts.threshold ?? effectiveThreshold(store, scoreId).result.value;
   const ev = evaluate(errors, labels, threshold, opts.k);
   return { ...ev, scoreId, rocCurve: rocCurve(errors, labels, opts.curvePoints), prCurve: prCurve(errors, labels, opts.curvePoints) };
-}
-
-export interface AnomalyProfile {
-  readonly threshold: number;
-  readonly flagged: number;
-  /** Mean per-column error over the flagged rows, largest first (raw squared errors and normalised ones). */
-  readonly columns: readonly (FeatureShare & { readonly meanNormalizedError: number })[];
 }
 
 /**

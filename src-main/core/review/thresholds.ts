@@ -6,15 +6,8 @@ import type { ScoreInfo } from '../engine';
 import { ResidualError } from '../errors';
 import type { DatasetInfo, ProjectStore } from '../store';
 import { knownLabels } from './verdicts';
-
-export interface StoredThreshold {
-  readonly id: number;
-  readonly modelId: number;
-  readonly scoreId: number | null;
-  readonly spec: ThresholdSpec;
-  readonly result: ThresholdResult;
-  readonly createdAt: string;
-}
+import type { StoredThreshold } from '../../contract/review';
+export type { StoredThreshold };
 
 interface ThresholdRow {
   id: number;

@@ -1,17 +1,10 @@
 import { ResidualError } from '../errors';
 import { readLabels } from '../engine/split';
 import type { DatasetInfo, ProjectStore } from '../store';
-
-export type Verdict = 'anomaly' | 'normal' | 'unsure';
-export const VERDICTS: readonly Verdict[] = ['anomaly', 'normal', 'unsure'];
-
-export interface RowVerdict {
-  /** 0-based row index in the dataset. */
-  readonly row: number;
-  readonly verdict: Verdict | null;
-  readonly note: string;
-  readonly updatedAt: string;
-}
+import type { Verdict, RowVerdict } from '../../contract/review';
+export type { Verdict, RowVerdict };
+import { VERDICTS } from '../../contract/review';
+export { VERDICTS };
 
 interface VerdictRow {
   row_index: number;

@@ -3,22 +3,8 @@ import { getModel, getScore } from '../engine';
 import { BATCH_ROWS } from '../engine/columns';
 import { readFeatureErrors } from '../engine/results';
 import type { ProjectStore } from '../store';
-
-/** The heatmap's colour scale for a whole score: fixed per score, so colours mean the same in every zoomed view. */
-export interface HeatmapScale {
-  readonly scoreId: number;
-  /** Whether the values are multiples of each column's typical (mean training) error, as the heatmap shows them. */
-  readonly normalized: boolean;
-  /** The quantile of all per-row, per-column values used as the top of the scale. */
-  readonly quantile: number;
-  /** That quantile: cells at or above it get the strongest colour. */
-  readonly value: number;
-  /** The largest value seen. */
-  readonly max: number;
-  /** Rows read to compute it: every row up to `sampleRows`, else evenly spread blocks of rows. */
-  readonly rowsRead: number;
-  readonly rows: number;
-}
+import type { HeatmapScale } from '../../contract/heatmap';
+export type { HeatmapScale };
 
 /**
  * The 99th percentile of the score's per-row, per-column errors (normalised as the heatmap shows them when the

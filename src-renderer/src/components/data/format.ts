@@ -1,4 +1,4 @@
-import type { ColumnInfo } from '../../../../src-main/core/store/types';
+import type { ColumnInfo } from '../../../../src-main/contract';
 import { fmt } from '../../state';
 
 /**

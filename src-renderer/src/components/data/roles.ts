@@ -1,4 +1,4 @@
-import type { ColumnRole, ValueKind } from '../../../../src-main/core/store/types';
+import type { ColumnRole, ValueKind } from '../../../../src-main/contract';
 
 /** The roles a column can play, as the analyst reads them, with what each one means for training. */
 export const ROLES: readonly { readonly role: ColumnRole; readonly label: string; readonly help: string }[] = [

@@ -1,4 +1,4 @@
-import type { ModelKind, TrainSettings } from '../../../../src-main/core/engine/types';
+import type { ModelKind, TrainSettings } from '../../../../src-main/contract';
 
 /** TrainSettings as the wizard edits them. */
 export type Draft = { -readonly [K in keyof TrainSettings]: TrainSettings[K] extends readonly (infer T)[] ? T[] : TrainSettings[K] };

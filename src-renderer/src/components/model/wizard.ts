@@ -1,6 +1,6 @@
 import { inject, type InjectionKey } from 'vue';
-import type { Proposal, TrainSettings } from '../../../../src-main/core/engine/types';
-import type { DatasetInfo } from '../../../../src-main/core/store/types';
+import type { Proposal, TrainSettings } from '../../../../src-main/contract';
+import type { DatasetInfo } from '../../../../src-main/contract';
 import type { Draft } from './settings';
 
 /** What the wizard's setting groups share: the draft they edit, the proposal it started from, and the live check. */

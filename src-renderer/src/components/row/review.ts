@@ -1,4 +1,4 @@
-import type { RowVerdict } from '../../../../src-main/core/review';
+import type { RowVerdict } from '../../../../src-main/contract';
 import { api } from '../../api/client';
 
 export type Verdict = 'anomaly' | 'normal' | 'unsure';

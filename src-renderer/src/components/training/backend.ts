@@ -1,4 +1,4 @@
-import type { BackendInfo, EnginePath } from '../../../../src-main/core/engine/types';
+import type { BackendInfo, EnginePath } from '../../../../src-main/contract';
 
 const NAMES: Record<BackendInfo['name'], string> = { 'tensorflow-cuda': 'TensorFlow + CUDA (GPU)', tensorflow: 'TensorFlow (CPU)', wasm: 'WebAssembly', cpu: 'plain JavaScript' };
 

@@ -1,6 +1,6 @@
 import { reactive } from 'vue';
 import type { JobRef } from '../../../../src-main/contract';
-import type { TrainProgress, TrainResult } from '../../../../src-main/core/engine/types';
+import type { TrainProgress, TrainResult } from '../../../../src-main/contract';
 import { api } from '../../api/client';
 import { refreshStatus, state } from '../../state';
 
