@@ -19,6 +19,8 @@ export default defineConfig({
           'job-worker': resolve(root, 'src-main/app/job-worker.ts'),
           // The engine's query thread (worker_threads): the heavier reads (ranking, heatmap, previews, explanations).
           'query-worker': resolve(root, 'src-main/app/query-worker.ts'),
+          // The fused kernel's helper thread (worker_threads), started from wherever a wide network trains or scores.
+          'fused-helper': resolve(root, 'src-main/core/engine/fused/helper-worker.ts'),
           // The `residual` command (bin/residual.mjs loads it): compiled once here, not per run.
           cli: resolve(root, 'src-main/cli/main.ts'),
         },

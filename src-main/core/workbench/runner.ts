@@ -1,9 +1,9 @@
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ContractError, JobKind } from '../../contract';
 import { backendInfo } from '../engine';
 import type { BackendInfo } from '../engine/types';
-import { ResidualError, type ErrorCode } from '../errors';
+import { ResidualError } from '../errors';
+import { startWorker } from '../worker';
 import type { JobProgressUpdate } from './jobs';
 import { runTask, type JobTask, type TaskResult } from './tasks';
 
@@ -35,17 +35,6 @@ export class InlineRunner implements JobRunner {
     this.backends.listener = listener;
   }
   async close(): Promise<void> {}
-}
-
-/**
- * A worker thread of the engine process on `entry`: a .ts file runs through tsx (development, tests), a .js one (the
- * electron-vite bundle) as is.
- */
-export function startWorker(entry: string, workerData?: unknown): Worker {
-  return entry.endsWith('.ts')
-    ? // A worker's entry does not get the --import hooks of its execArgv (Node 20), so tsx registers first.
-      new Worker(`import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(entry).href)}); })`, { eval: true, workerData })
-    : new Worker(entry, { workerData });
 }
 
 /**
@@ -200,6 +189,6 @@ export class WorkerRunner implements JobRunner {
     }
     this.thread.pending.delete(m.id);
     if (m.type === 'done') p.resolve(m.result);
-    else p.reject(new ResidualError(m.error.code as ErrorCode, m.error.message, m.error.details));
+    else p.reject(new ResidualError(m.error.code, m.error.message, m.error.details));
   }
 }

@@ -6,18 +6,13 @@
  * A training step is forward → loss → backward → Adam in one call; scoring is a forward pass whose
  * per-row and per-column squared errors are computed in the same pass.
  *
+ * The interface (the setup struct, activation and loss codes, the exports' prototypes) is layout.h, generated with
+ * layout.ts from layout.json: change it there.
+ *
  * Build: npm run build:wasm (scripts/build-wasm.mjs): clang --target=wasm32 -O3 -msimd128 -nostdlib.
  */
 #include <wasm_simd128.h>
-
-typedef unsigned int u32;
-#define MAXL 32
-#define ACT_LINEAR 0
-#define ACT_RELU 1
-#define ACT_ELU 2
-#define ACT_TANH 3
-#define ACT_SIGMOID 4
-#define ACT_LEAKY 5
+#include "layout.h"
 
 extern unsigned char __heap_base;
 static u32 heap_top;
@@ -110,40 +105,42 @@ static float *params, *grads, *mom1, *mom2, *otherGrads;
 static u32 nParams;
 static float *X0, *T, *dA, *dB, *scratch;
 static float leakyAlpha = 0.2f;
-static int args[4 * MAXL + 12];
+static fz_setup_t setup_in;
 /* Variational autoencoder: the layer holding both heads, [mean | log-variance] (each latentP wide, latent real),
    the latent sample Z that feeds the decoder, the noise that drew it, KL weight beta and KL in scores. */
 static int vaeHead = -1, latent, latentP, scoreKl;
 static float beta;
 static float *Z, *EPS;
-static double lastParts[3];
+/* Wasserstein autoencoder (WAE-MMD): prior samples PZ and d(λ·MMD)/d code DZ (maxB × the code layer's padded width);
+   mmdActive: the last objective filled DZ, so the backward pass adds it at the code layer. */
+static int mmdOn, mmdActive;
+static float mmdLambda;
+static float *PZ, *DZ;
+static double lastParts[4];
 
-int *fz_args(void) { return args; }
+fz_setup_t *fz_setup_in(void) { return &setup_in; }
 float *fz_params(void) { return params; }
 float *fz_input(void) { return X0; }
 float *fz_target(void) { return T; }
 float *fz_mask(int l) { return l == vaeHead ? EPS : mask[l]; }
 float *fz_output(void) { return Y[L - 1]; }
 float *fz_code(void) { return codeLayer >= 0 ? Y[codeLayer] : 0; }
+float *fz_prior(void) { return mmdOn ? PZ : 0; }
 u32 fz_param_count(void) { return nParams; }
 double fz_part(int i) { return lastParts[i]; }
 
-/*
- * args: [L, maxB, lossKind, codeLayer, dReal(=input real width), -, -, -, then per layer l (MAXL slots): inReal,
- * outReal, act, dropAfter; then vaeHead (-1: none), latent, scoreKl, beta (float bits)].
- * Returns 0 on success, -1 when memory cannot grow.
- */
+/* The network written at fz_setup_in() (fz_setup_t, layout.h). Returns 0 on success, -1 when memory cannot grow. */
 int fz_setup(void) {
-  L = args[0]; maxB = args[1]; lossKind = args[2]; codeLayer = args[3]; dReal = args[4];
-  const int *extra = args + 8 + 4 * MAXL;
-  vaeHead = extra[0]; latent = extra[1]; latentP = (latent + 3) & ~3; scoreKl = extra[2];
-  union { int i; float f; } bits; bits.i = extra[3]; beta = bits.f;
+  const fz_setup_t *s = &setup_in;
+  L = s->layers; maxB = s->maxRows; lossKind = s->loss; codeLayer = s->codeLayer; dReal = s->inputDims;
+  vaeHead = s->vaeHead; latent = s->latent; latentP = (latent + 3) & ~3; scoreKl = s->scoreKl; beta = s->beta;
+  mmdOn = s->mmd && codeLayer >= 0; mmdLambda = s->mmdLambda; mmdActive = 0;
   maxDim = 0;
   nParams = 0;
   for (int l = 0; l < L; l++) {
-    int ir = args[8 + 4 * l], orl = args[9 + 4 * l];
+    int ir = s->layer[l].inReal, orl = s->layer[l].outReal;
     din[l] = (ir + 3) & ~3; dout[l] = (orl + 3) & ~3; dreal[l] = orl;
-    act[l] = args[10 + 4 * l]; dropAfter[l] = args[11 + 4 * l];
+    act[l] = s->layer[l].act; dropAfter[l] = s->layer[l].dropAfter;
     nParams += (u32)(din[l] * dout[l] + dout[l]);
     if (din[l] > maxDim) maxDim = din[l];
     if (dout[l] > maxDim) maxDim = dout[l];
@@ -172,7 +169,60 @@ int fz_setup(void) {
     Z = alloc((u32)(maxB * latentP) * 4); EPS = alloc((u32)(maxB * latentP) * 4);
     if (!Z || !EPS) return -1;
   }
+  if (mmdOn) {
+    PZ = alloc((u32)(maxB * dout[codeLayer]) * 4); DZ = alloc((u32)(maxB * dout[codeLayer]) * 4);
+    if (!PZ || !DZ) return -1;
+  }
   return 0;
+}
+
+/* The kernel widths of the WAE paper's code, as multiples of C = 2·d_z (σ² = 1). */
+static const float IMQ_SCALES[7] = { 0.1f, 0.2f, 0.5f, 1.0f, 2.0f, 5.0f, 10.0f };
+
+static double sq_dist(const float *a, const float *b, int n) {
+  double s = 0;
+  for (int k = 0; k < n; k++) { double t = (double)a[k] - (double)b[k]; s += t * t; }
+  return s;
+}
+
+/*
+ * The unbiased MMD with the inverse multiquadratic kernel Σ_s C_s/(C_s + ‖x − y‖²) between the B codes (code layer
+ * outputs) and the B prior samples in PZ (src-main/core/engine/family/mmd.ts is the reference, tested by hand), and
+ * λ·d MMD / d code into DZ. The whole batch at once: its rows are coupled, so a WAE trains on one thread.
+ */
+static double mmd_imq(int B) {
+  const int O = dout[codeLayer], dz = dreal[codeLayer];
+  const float *q = Y[codeLayer], *p = PZ;
+  double cs[7];
+  for (int k = 0; k < 7; k++) cs[k] = 2.0 * (double)dz * (double)IMQ_SCALES[k];
+  for (int i = 0; i < B * O; i++) DZ[i] = 0.0f;
+  const double wq = 1.0 / ((double)B * (double)(B - 1)), wx = 1.0 / ((double)B * (double)B);
+  double qq = 0, pp = 0, qp = 0;
+  for (int i = 0; i < B; i++) {
+    const float *qi = q + i * O;
+    for (int j = i + 1; j < B; j++) {
+      const float *qj = q + j * O;
+      double d2 = sq_dist(qi, qj, dz), kv = 0, slope = 0;
+      for (int k = 0; k < 7; k++) { double t = cs[k] + d2; kv += cs[k] / t; slope -= cs[k] / (t * t); }
+      qq += 2.0 * kv;
+      const float g = (float)((double)mmdLambda * 4.0 * slope * wq);
+      for (int c = 0; c < dz; c++) { float t = g * (qi[c] - qj[c]); DZ[i * O + c] += t; DZ[j * O + c] -= t; }
+    }
+    for (int j = i + 1; j < B; j++) {
+      double d2 = sq_dist(p + i * O, p + j * O, dz), kv = 0;
+      for (int k = 0; k < 7; k++) kv += cs[k] / (cs[k] + d2);
+      pp += 2.0 * kv;
+    }
+    for (int j = 0; j < B; j++) {
+      const float *pj = p + j * O;
+      double d2 = sq_dist(qi, pj, dz), kv = 0, slope = 0;
+      for (int k = 0; k < 7; k++) { double t = cs[k] + d2; kv += cs[k] / t; slope -= cs[k] / (t * t); }
+      qp += kv;
+      const float g = (float)((double)mmdLambda * -4.0 * slope * wx);
+      for (int c = 0; c < dz; c++) DZ[i * O + c] += g * (qi[c] - pj[c]);
+    }
+  }
+  return (qq + pp) * wq - 2.0 * qp * wx;
 }
 
 /* C[M×N] = A[M×K] · B[K×N] (+ bias[N]); N a multiple of 4; row-major, contiguous. */
@@ -245,7 +295,7 @@ static void activate(float *y, int B, int n, int nreal, int a) {
       for (int i = 0; i < total; i += 4) wasm_v128_store(y + i, wasm_f32x4_pmax(z, wasm_v128_load(y + i)));
       break;
     }
-    case ACT_LEAKY:
+    case ACT_LEAKY_RELU:
       for (int i = 0; i < total; i++) { float v = y[i]; y[i] = v > 0 ? v : v * leakyAlpha; }
       break;
     case ACT_ELU:
@@ -273,7 +323,7 @@ static void activation_grad(float *d, const float *y, int total, int a) {
       }
       break;
     }
-    case ACT_LEAKY:
+    case ACT_LEAKY_RELU:
       for (int i = 0; i < total; i++) if (!(y[i] > 0)) d[i] *= leakyAlpha;
       break;
     case ACT_ELU:
@@ -321,7 +371,7 @@ static double objective(int B, int Btotal, const float *target, float l1, int gr
   const int n = dout[L - 1];
   const float *z = Y[L - 1];
   const double inv = 1.0 / ((double)Btotal * (double)dReal);
-  const float scale = (float)(lossKind == 0 ? 2.0 * inv : inv);
+  const float scale = (float)(lossKind == LOSS_MSE ? 2.0 * inv : inv);
   double sum = 0;
   for (int r = 0; r < B; r++) {
     const float *zr = z + r * n, *tr = target + r * n;
@@ -329,7 +379,7 @@ static double objective(int B, int Btotal, const float *target, float l1, int gr
     double rs = 0;
     for (int c = 0; c < dReal; c++) {
       float zv = zr[c], tv = tr[c];
-      if (lossKind == 0) {
+      if (lossKind == LOSS_MSE) {
         float df = zv - tv;
         rs += (double)(df * df);
         if (grad) gr[c] = df * scale;
@@ -363,9 +413,15 @@ static double objective(int B, int Btotal, const float *target, float l1, int gr
     }
     kl = (double)beta / (double)dReal * s / (double)Btotal;
   }
-  lastParts[2] = kl;
-  lastParts[0] = main; lastParts[1] = pen;
-  return main + pen + kl;
+  /* A WAE's penalty while training (the deterministic objective is the reconstruction alone, as Network.loss): the
+     whole batch is this call's (no helper thread), and one row has no unbiased MMD. */
+  double mmd = 0;
+  mmdActive = mmdOn && grad && B >= 2 && B == Btotal;
+  if (mmdActive) mmd = mmd_imq(B);
+  lastParts[PART_MMD] = mmd;
+  lastParts[PART_KL] = kl;
+  lastParts[PART_RECONSTRUCTION] = main; lastParts[PART_L1] = pen;
+  return main + pen + kl + (double)mmdLambda * mmd;
 }
 
 /* Backward from dA (d loss / d output) into grads. */
@@ -398,6 +454,7 @@ static void backward(int B, int Btotal, float l1) {
         const int cr = dreal[l];
         for (int r = 0; r < B; r++) for (int c = 0; c < cr; c++) d[r * O + c] += Y[l][r * O + c] > 0 ? g : -g;
       }
+      if (l == codeLayer && mmdActive) for (int i = 0; i < B * O; i++) d[i] += DZ[i];
       activation_grad(d, Y[l], B * O, act[l]);
     }
     const float *x = l == 0 ? X0 : l - 1 == vaeHead ? Z : (dropAfter[l - 1] ? H[l - 1] : Y[l - 1]);
@@ -499,7 +556,7 @@ void fz_score(int B, const int *owners, int cols, float *rowOut, float *featOut,
   forward(B, 0);
   const int n = dout[L - 1], ni = din[0];
   const float *z = Y[L - 1];
-  int identity = lossKind == 0 && !reconOut && cols == dReal;
+  int identity = lossKind == LOSS_MSE && !reconOut && cols == dReal;
   for (int j = 0; identity && j < dReal; j++) identity = owners[j] == j;
   if (identity) {
     /* Every model dim is its own column (numeric data, MSE): the same float64 squares, four dims per step. */
@@ -537,7 +594,7 @@ void fz_score(int B, const int *owners, int cols, float *rowOut, float *featOut,
     double total = 0;
     const float *zr = z + r * n, *xr = X0 + r * ni;
     for (int j = 0; j < dReal; j++) {
-      float rec = lossKind == 1 ? sigmoidf_(zr[j]) : zr[j];
+      float rec = lossKind == LOSS_BCE ? sigmoidf_(zr[j]) : zr[j];
       if (reconOut) reconOut[r * dReal + j] = rec;
       double e = (double)rec - (double)xr[j];
       e *= e;

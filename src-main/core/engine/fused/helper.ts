@@ -1,9 +1,15 @@
+import fs from 'node:fs';
 import os from 'node:os';
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
+import { startWorker } from '../../worker';
+import type { WasmModule } from './instance';
+import { HELPER_CMD, HELPER_F64, HELPER_F64_AT, HELPER_F64_SLOTS, HELPER_HEADER_BYTES, HELPER_I32, HELPER_I32_SLOTS, type HelperCmd, type HelperF64Slot, type HelperI32Slot } from './layout';
 
 /**
- * A second thread for the fused kernel: a worker with its own instance of the same module and network,
- * fed through one SharedArrayBuffer and woken with Atomics (no message round trips). A training step
+ * A second thread for the fused kernel: a worker (helper-worker.ts) with its own instance of the same module and
+ * network, fed through one SharedArrayBuffer and woken with Atomics (no message round trips). A training step
  * splits the batch: each thread computes the gradients of its rows, they swap gradients, and both apply
  * the same Adam update (a + b == b + a), so their weights never need copying. Scoring splits the rows.
  */
@@ -21,10 +27,8 @@ export function fusedThreads(macsPerRow: number): 1 | 2 {
   return cores >= 2 && macsPerRow >= THREAD_MIN_MACS ? 2 : 1;
 }
 
-export const CMD = { SETW: 1, GRAD: 2, ADAM: 3, EVAL: 4, SCORE: 5, QUIT: 6, SETUP: 7 } as const;
-
-/** Byte offsets of the shared regions (float32 unless noted). */
-export interface Layout {
+/** Byte offsets of the shared regions after the header (float32 unless noted). */
+export interface SharedLayout {
   readonly params: number;
   readonly inPad: number;
   readonly inputDims: number;
@@ -43,8 +47,8 @@ export interface Layout {
   readonly bytes: number;
 }
 
-export function layout(params: number, inPad: number, inputDims: number, maxRows: number, drops: readonly { l: number; outP: number }[]): Layout {
-  let off = 512;
+export function sharedLayout(params: number, inPad: number, inputDims: number, maxRows: number, drops: readonly { l: number; outP: number }[]): SharedLayout {
+  let off = HELPER_HEADER_BYTES;
   const take = (floats: number): number => {
     const at = off;
     off += Math.ceil((floats * 4) / 16) * 16;
@@ -62,75 +66,37 @@ export function layout(params: number, inPad: number, inputDims: number, maxRows
   return { params, inPad, inputDims, maxRows, w, gw, gm, inp, tgt, masks, row, feat, own, bytes: off };
 }
 
-// Plain JavaScript, run with eval so that bundles and asar archives need no worker file. Header int32 slots:
-// 0 seq (main bumps), 1 done (worker echoes seq), 2 cmd, 3 rows, 4 batch rows, 5 has target, 6 columns, 7 ready.
-// float64 slots at byte 256: 0 l1, 1 lr, 2 beta1, 3 beta2, 4 eps, 5 1-beta1^t, 6 1-beta2^t, 7 result.
-// One thread serves one network at a time; SETUP (its network in a message on the port) moves it to the next one,
-// so a thread, once started, is reused by the networks after it.
-const WORKER_SOURCE = `
-const { workerData, receiveMessageOnPort } = require('node:worker_threads');
-const port = workerData.port;
-let ex, i32, f64, sab, lay, P, score, seen;
-const f32 = (ptr, len) => new Float32Array(ex.memory.buffer, ptr, len);
-const s32 = (off, len) => new Float32Array(sab, off, len);
-function setup(m) {
-  ({ sab, lay } = m);
-  ex = new WebAssembly.Instance(m.module, {}).exports;
-  new Int32Array(ex.memory.buffer, ex.fz_args(), m.args.length).set(m.args);
-  i32 = new Int32Array(sab, 0, 64);
-  f64 = new Float64Array(sab, 256, 32);
-  const ok = ex.fz_setup() === 0;
-  P = ex.fz_param_count();
-  if (ok) f32(ex.fz_params(), P).set(m.params);
-  score = null;
-  seen = 0;
-  Atomics.store(i32, 7, ok ? 1 : -1);
-  Atomics.notify(i32, 7);
+/** A network for the helper thread: the compiled kernel, its setup (encodeFusedSetup), its weights, the shared memory. */
+export interface HelperNet {
+  readonly module: WasmModule;
+  readonly setup: Uint8Array;
+  readonly params: Float32Array;
+  readonly sab: SharedArrayBuffer;
+  readonly lay: SharedLayout;
 }
-setup(workerData.first);
-for (;;) {
-  Atomics.wait(i32, 0, seen);
-  seen = Atomics.load(i32, 0);
-  const cmd = i32[2], n = i32[3];
-  if (cmd === ${CMD.QUIT}) break;
-  if (cmd === ${CMD.SETUP}) {
-    const next = receiveMessageOnPort(port);
-    if (!next) break;
-    setup(next.message);
-    continue;
-  }
-  try {
-    if (cmd === ${CMD.SETW}) f32(ex.fz_params(), P).set(s32(lay.w, P));
-    else if (cmd === ${CMD.ADAM}) {
-      f32(ex.fz_other_grads(), P).set(s32(lay.gm, P));
-      ex.fz_adam_shared(f64[1], f64[2], f64[3], f64[4], f64[5], f64[6]);
-    } else {
-      f32(ex.fz_input(), n * lay.inPad).set(s32(lay.inp, n * lay.inPad));
-      if (cmd === ${CMD.GRAD}) {
-        if (i32[5]) f32(ex.fz_target(), n * lay.inPad).set(s32(lay.tgt, n * lay.inPad));
-        for (const m of lay.masks) f32(ex.fz_mask(m.l), n * m.outP).set(s32(m.off, n * m.outP));
-        f64[7] = ex.fz_grad_part(n, i32[4], i32[5], f64[0]);
-        s32(lay.gw, P).set(f32(ex.fz_grads(), P));
-      } else if (cmd === ${CMD.EVAL}) {
-        f64[7] = ex.fz_eval_loss(n, f64[0]);
-      } else if (cmd === ${CMD.SCORE}) {
-        const cols = i32[6];
-        if (!score || score.cols !== cols) {
-          score = { cols, own: ex.fz_alloc(lay.inputDims * 4), row: ex.fz_alloc(lay.maxRows * 4), feat: ex.fz_alloc(lay.maxRows * cols * 4), acc: ex.fz_alloc(Math.max(1, cols) * 8) };
-        }
-        new Int32Array(ex.memory.buffer, score.own, lay.inputDims).set(new Int32Array(sab, lay.own, lay.inputDims));
-        ex.fz_score(n, score.own, cols, score.row, score.feat, 0, score.acc);
-        s32(lay.row, n).set(f32(score.row, n));
-        s32(lay.feat, n * cols).set(f32(score.feat, n * cols));
-      }
-    }
-  } catch (e) {
-    f64[7] = NaN;
-  }
-  Atomics.store(i32, 1, seen);
-  Atomics.notify(i32, 1);
+
+/** What the helper thread posts on its port when a command (or its setup) throws. */
+export interface HelperFailure {
+  readonly message: string;
+  readonly stack: string | undefined;
 }
-`;
+
+/**
+ * The helper thread's script: helper-worker.ts beside this file when running from source (tsx: tests, bench), else
+ * electron-vite's fused-helper.js, an entry of its own in out/main (this code may sit in out/main or out/main/chunks).
+ */
+export function helperEntry(): string {
+  // A CommonJS bundle may leave import.meta empty; __filename then says where the bundle lives.
+  const here = typeof import.meta.url === 'string' ? fileURLToPath(import.meta.url) : __filename;
+  if (here.endsWith('.ts')) return path.join(path.dirname(here), 'helper-worker.ts');
+  const tried: string[] = [];
+  for (let dir = path.dirname(here), up = 0; up < 2; up++, dir = path.dirname(dir)) {
+    const file = path.join(dir, 'fused-helper.js');
+    if (fs.existsSync(file)) return file;
+    tried.push(file);
+  }
+  throw new Error(`The fused kernel's helper thread script is missing (looked for ${tried.join(' and ')}); rebuild with \`npm run build\`.`);
+}
 
 interface Thread {
   readonly worker: Worker;
@@ -152,73 +118,101 @@ export class Helper {
   private constructor(
     private readonly thread: Thread,
     readonly sab: SharedArrayBuffer,
-    readonly lay: Layout,
+    readonly lay: SharedLayout,
   ) {
-    this.i32 = new Int32Array(sab, 0, 64);
-    this.f64 = new Float64Array(sab, 256, 32);
+    this.i32 = new Int32Array(sab, 0, HELPER_I32_SLOTS);
+    this.f64 = new Float64Array(sab, HELPER_F64_AT, HELPER_F64_SLOTS);
   }
 
   /**
    * A helper set up with this network, on an idle thread where there is one, else on a new thread; null when it
-   * cannot start (no worker threads, no SharedArrayBuffer, a timeout): the kernel then runs on one thread.
+   * cannot start (no worker threads or SharedArrayBuffer here, a timeout, no memory for its copy): the kernel then
+   * runs on one thread. Throws when the helper's script is missing or its setup threw (with that error's message).
    */
-  static start(module: object, args: Int32Array, lay: Layout, params: Float32Array): Helper | null {
+  static start(module: WasmModule, setup: Uint8Array, lay: SharedLayout, params: Float32Array): Helper | null {
+    let net: HelperNet;
+    let thread: Thread;
     try {
-      const sab = new SharedArrayBuffer(lay.bytes);
-      const net = { module, args, sab, lay, params };
-      let thread: Thread;
-      const reuse = idle.pop();
-      if (reuse && reuse.thread.alive) {
-        thread = reuse.thread;
-        thread.port.postMessage(net);
-        reuse.helper.post(CMD.SETUP);
-      } else {
-        const { port1, port2 } = new MessageChannel();
-        const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { port: port2, first: net }, transferList: [port2] });
-        worker.unref();
-        port1.unref();
-        thread = { worker, port: port1, alive: true };
-        const t = thread;
-        worker.on('error', () => (t.alive = false));
-        worker.on('exit', () => (t.alive = false));
-      }
-      const h = new Helper(thread, sab, lay);
-      // Waits for the thread's own instance of this network (tens of ms on a new thread, well under one when reused).
-      if (Atomics.wait(h.i32, 7, 0, 10_000) === 'timed-out' || Atomics.load(h.i32, 7) !== 1) {
-        thread.alive = false;
-        void thread.worker.terminate();
-        return null;
-      }
-      return h;
+      net = { module, setup, params, sab: new SharedArrayBuffer(lay.bytes), lay };
     } catch {
       return null;
     }
+    const reuse = idle.pop();
+    let fromSource = false;
+    if (reuse && reuse.thread.alive) {
+      thread = reuse.thread;
+      thread.port.postMessage(net);
+      reuse.helper.post(HELPER_CMD.setup);
+    } else {
+      const entry = helperEntry();
+      fromSource = entry.endsWith('.ts');
+      const { port1, port2 } = new MessageChannel();
+      let worker: Worker;
+      try {
+        worker = startWorker(entry, { port: port2, first: net }, [port2]);
+      } catch {
+        return null;
+      }
+      worker.unref();
+      port1.unref();
+      thread = { worker, port: port1, alive: true };
+      const t = thread;
+      worker.on('error', () => (t.alive = false));
+      worker.on('exit', () => (t.alive = false));
+    }
+    const h = new Helper(thread, net.sab, lay);
+    // Waits for the thread's own instance of this network (tens of ms on a new thread, well under one when reused;
+    // from source, tsx compiles the thread's modules first: up to seconds on a busy machine).
+    Atomics.wait(h.i32, HELPER_I32.ready, 0, fromSource ? 60_000 : 10_000);
+    const ready = Atomics.load(h.i32, HELPER_I32.ready);
+    if (ready === 1) return h;
+    thread.alive = false;
+    void thread.worker.terminate();
+    if (ready === -2) throw h.failure('could not set up its network');
+    return null;
+  }
+
+  /** The helper's error, read from its port (it posts it before it answers). */
+  private failure(what: string): Error {
+    let last: HelperFailure | null = null;
+    for (let m = receiveMessageOnPort(this.thread.port); m; m = receiveMessageOnPort(this.thread.port)) last = m.message as HelperFailure;
+    const cause = last ? Object.assign(new Error(last.message), { stack: last.stack ?? last.message }) : undefined;
+    return new Error(`The fused kernel's helper thread ${what}: ${last?.message ?? 'it gave no reason'}`, { cause });
   }
 
   f32(off: number, len: number): Float32Array {
     return new Float32Array(this.sab, off, len);
   }
 
-  /** Blocks until the worker has finished the last command. */
+  /** Blocks until the worker has finished the last command; throws that command's error if it failed. */
   wait(): void {
     for (;;) {
-      const done = Atomics.load(this.i32, 1);
-      if (done === this.seq) return;
-      if (Atomics.wait(this.i32, 1, done, 60_000) === 'timed-out' && Atomics.load(this.i32, 1) === done) {
-        throw new Error('the fused kernel helper thread stopped answering');
+      const done = Atomics.load(this.i32, HELPER_I32.done);
+      if (done === this.seq) break;
+      if (Atomics.wait(this.i32, HELPER_I32.done, done, 60_000) === 'timed-out' && Atomics.load(this.i32, HELPER_I32.done) === done) {
+        throw new Error("The fused kernel's helper thread stopped answering.");
       }
+    }
+    if (Atomics.load(this.i32, HELPER_I32.failed)) {
+      Atomics.store(this.i32, HELPER_I32.failed, 0);
+      throw this.failure('failed');
     }
   }
 
-  /** Starts a command (after the previous one finished); header fields as [slot, value] pairs. */
-  post(cmd: number, fields: readonly (readonly [number, number])[] = [], floats: readonly (readonly [number, number])[] = []): void {
+  /** Starts a command (after the previous one finished) with these header slots. */
+  post(cmd: HelperCmd, ints: Partial<Record<HelperI32Slot, number>> = {}, floats: Partial<Record<HelperF64Slot, number>> = {}): void {
     this.wait();
-    this.i32[2] = cmd;
-    for (const [k, v] of fields) this.i32[k] = v;
-    for (const [k, v] of floats) this.f64[k] = v;
+    this.i32[HELPER_I32.cmd] = cmd;
+    for (const [k, v] of Object.entries(ints)) this.i32[HELPER_I32[k as HelperI32Slot]] = v;
+    for (const [k, v] of Object.entries(floats)) this.f64[HELPER_F64[k as HelperF64Slot]] = v;
     this.seq++;
-    Atomics.store(this.i32, 0, this.seq);
-    Atomics.notify(this.i32, 0);
+    Atomics.store(this.i32, HELPER_I32.seq, this.seq);
+    Atomics.notify(this.i32, HELPER_I32.seq);
+  }
+
+  /** A float64 header slot (the helper's result). */
+  float(slot: HelperF64Slot): number {
+    return this.f64[HELPER_F64[slot]]!;
   }
 
   /** Done with this network: the thread waits for the next one (or stops, when enough are waiting already). */
@@ -231,7 +225,7 @@ export class Helper {
         idle.push({ thread: this.thread, helper: this });
         return;
       }
-      this.post(CMD.QUIT);
+      this.post(HELPER_CMD.quit);
     } catch {
       // terminated below anyway
     }

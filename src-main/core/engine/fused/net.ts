@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { weightsOf, type StepSeeds } from '../model';
 import { Prng } from '../prng';
 import type { Activation, Architecture, EnginePath, LossKind, ModelKind } from '../types';
-import { CMD, fusedThreads, Helper, layout } from './helper';
+import { fusedThreads, Helper, sharedLayout } from './helper';
+import { compileKernel, instantiate, type WasmModule } from './instance';
+import { ACT, encodeFusedSetup, type FusedExports, type FusedLayerSetup, HELPER_CMD, LOSS, MAXL, PART } from './layout';
+import { priorSamples } from '../family/mmd';
 import { FUSED_WASM_BASE64 } from './wasm';
 
 /**
@@ -17,40 +20,11 @@ export const FUSED_ENV = 'RESIDUAL_FUSED';
 
 export type { EnginePath };
 
-const ACT_CODE: Record<Activation | 'linear', number> = { linear: 0, relu: 1, elu: 2, tanh: 3, sigmoid: 4, leakyRelu: 5 };
-const MAX_LAYERS = 32;
+// The kernel's codes (layout.json): every activation and loss must have one, or this does not type-check.
+const ACT_CODE: Readonly<Record<Activation | 'linear', (typeof ACT)[keyof typeof ACT]>> = ACT;
+const LOSS_CODE: Readonly<Record<LossKind, (typeof LOSS)[keyof typeof LOSS]>> = LOSS;
 /** tf.train.adam as train.ts builds it. */
 export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } as const;
-
-// tsconfig has no DOM lib and @types/node declares only part of WebAssembly: the few members used here.
-interface WasmModule { readonly __wasmModule?: never }
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (m: WasmModule, imports: object) => { exports: unknown };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-interface Exports {
-  memory: { readonly buffer: ArrayBuffer };
-  fz_args(): number;
-  fz_setup(): number;
-  fz_params(): number;
-  fz_grads(): number;
-  fz_moments(which: number): number;
-  fz_input(): number;
-  fz_target(): number;
-  fz_mask(l: number): number;
-  fz_param_count(): number;
-  fz_part(i: number): number;
-  fz_train_step(b: number, hasTarget: number, l1: number, lr: number, b1: number, b2: number, eps: number, omb1: number, omb2: number): number;
-  fz_grad_only(b: number, hasTarget: number, l1: number): number;
-  fz_grad_part(b: number, bTotal: number, hasTarget: number, l1: number): number;
-  fz_adam_shared(lr: number, b1: number, b2: number, eps: number, omb1: number, omb2: number): void;
-  fz_other_grads(): number;
-  fz_eval_loss(b: number, l1: number): number;
-  fz_score(b: number, owners: number, cols: number, rowOut: number, featOut: number, reconOut: number, acc: number): void;
-  fz_alloc(bytes: number): number;
-}
 
 let compiled: WasmModule | null = null;
 let loadError: string | null = null;
@@ -59,7 +33,7 @@ let loadError: string | null = null;
 function kernel(): WasmModule | null {
   if (compiled || loadError) return compiled;
   try {
-    compiled = new WA.Module(Buffer.from(FUSED_WASM_BASE64, 'base64'));
+    compiled = compileKernel(Buffer.from(FUSED_WASM_BASE64, 'base64'));
   } catch (e) {
     loadError = `the fused WebAssembly kernel did not load (${e instanceof Error ? e.message : String(e)})`;
   }
@@ -76,11 +50,15 @@ export interface FusedSettings {
   /** VAE: weight of the KL term (per input dim, as Network.loss), and whether scores include the KL. */
   readonly beta?: number;
   readonly scoreWithKl?: boolean;
+  /** AAE: whether scores add the code's negative log-density under the standard normal prior (per input dim). */
+  readonly scoreWithPrior?: boolean;
+  /** WAE: weight λ of the MMD between the codes and prior samples while training. */
+  readonly mmdLambda?: number;
 }
 
 /** Why the fused path cannot run this model (null: it can). */
 export function fusedUnsupported(arch: Architecture): string | null {
-  if (arch.variables.length / 2 > MAX_LAYERS) return `more than ${MAX_LAYERS} dense layers`;
+  if (arch.variables.length / 2 > MAXL) return `more than ${MAXL} dense layers`;
   if (!(arch.activation in ACT_CODE)) return `activation ${arch.activation}`;
   if (!kernel()) return loadError;
   return null;
@@ -103,7 +81,7 @@ export function choosePath(arch: Architecture, backend: string): { path: EngineP
 
 /** A network in one WebAssembly instance: padded weights, gradients, Adam moments, activations. */
 export class FusedNet {
-  private readonly ex: Exports;
+  private readonly ex: FusedExports;
   /**
    * Per kernel layer: real in/out widths and padded ones, in arch.variables order. A VAE's two heads (z_mean,
    * z_logvar) are one kernel layer, [mean | log-variance], each half `latentP` wide (`head`).
@@ -131,7 +109,7 @@ export class FusedNet {
   ) {
     const mod = kernel();
     if (!mod) throw new Error(loadError ?? 'fused kernel unavailable');
-    this.ex = new WA.Instance(mod, {}).exports as unknown as Exports;
+    this.ex = instantiate(mod);
     this.maxRows = maxRows;
     const vars = arch.variables;
     this.layers = [];
@@ -151,7 +129,8 @@ export class FusedNet {
         continue;
       }
       this.layers.push({ inR, outR, inP: (inR + 3) & ~3, outP: (outR + 3) & ~3, head: false });
-      acts.push(name.startsWith('out/') ? 'linear' : arch.activation);
+      // The output and an AAE's or WAE's code layer are linear.
+      acts.push(name.startsWith('out/') || name.startsWith('code/') ? 'linear' : arch.activation);
     }
     this.latentP = (this.latent + 3) & ~3;
     const L = this.layers.length;
@@ -161,24 +140,32 @@ export class FusedNet {
     // As Network.forward: dropout after every hidden layer but the code (a VAE: but its heads); never after the output.
     const noDrop = this.head >= 0 ? this.head : this.codeLayer;
     this.dropLayers = s.dropout > 0 ? this.layers.map((_, l) => l).filter((l) => l < L - 1 && l !== noDrop) : [];
-    const args = new Int32Array(4 * MAX_LAYERS + 12);
-    args.set([L, maxRows, s.loss === 'bce' ? 1 : 0, this.codeLayer, arch.inputDims]);
-    this.layers.forEach((ly, l) => {
-      args.set([ly.inR, ly.outR, ACT_CODE[acts[l]!], this.dropLayers.includes(l) ? 1 : 0], 8 + 4 * l);
+    const layer = this.layers.map((ly, l): FusedLayerSetup => ({ inReal: ly.inR, outReal: ly.outR, act: ACT_CODE[acts[l]!], dropAfter: this.dropLayers.includes(l) ? 1 : 0 }));
+    const setup = encodeFusedSetup({
+      maxRows,
+      loss: LOSS_CODE[s.loss],
+      codeLayer: this.codeLayer,
+      inputDims: arch.inputDims,
+      vaeHead: this.head,
+      latent: this.latent,
+      scoreKl: this.head >= 0 && s.scoreWithKl ? 1 : 0,
+      beta: s.beta ?? 1,
+      mmd: this.wae ? 1 : 0,
+      mmdLambda: s.mmdLambda ?? 0,
+      layer,
     });
-    const betaBits = new Int32Array(new Float32Array([s.beta ?? 1]).buffer)[0]!;
-    args.set([this.head, this.latent, this.head >= 0 && s.scoreWithKl ? 1 : 0, betaBits], 8 + 4 * MAX_LAYERS);
-    new Int32Array(this.ex.memory.buffer, this.ex.fz_args(), args.length).set(args);
+    new Uint8Array(this.ex.memory.buffer, this.ex.fz_setup_in(), setup.length).set(setup);
     if (this.ex.fz_setup() !== 0) throw new Error('the fused kernel could not allocate its memory');
     this.inPad = this.layers[0]!.inP;
     const macs = this.layers.reduce((sum, ly) => sum + ly.inR * ly.outR, 0);
-    if (fusedThreads(macs) === 2) {
+    // A WAE's MMD couples the rows of a batch: its kernel runs on one thread.
+    if (fusedThreads(macs) === 2 && !this.wae) {
       // The helper reads its rows' dropout masks and (VAE) sampling noise from shared memory.
       const shared = this.dropLayers.map((l) => ({ l, outP: this.layers[l]!.outP }));
       if (this.head >= 0) shared.push({ l: this.head, outP: this.latentP });
-      const lay = layout(this.ex.fz_param_count(), this.inPad, arch.inputDims, maxRows, shared);
+      const lay = sharedLayout(this.ex.fz_param_count(), this.inPad, arch.inputDims, maxRows, shared);
       // Without a helper (no worker threads here) the kernel simply runs on one thread.
-      this.helper = Helper.start(mod, args, lay, this.f32(this.ex.fz_params(), this.ex.fz_param_count()).slice());
+      this.helper = Helper.start(mod, setup, lay, this.f32(this.ex.fz_params(), this.ex.fz_param_count()).slice());
     }
   }
 
@@ -193,7 +180,7 @@ export class FusedNet {
     if (!h) return;
     h.wait();
     h.f32(h.lay.w, h.lay.params).set(this.f32(this.ex.fz_params(), this.ex.fz_param_count()));
-    h.post(CMD.SETW);
+    h.post(HELPER_CMD.setWeights);
   }
 
   /** Rows [from, to) of a kernel buffer into a shared region (row stride `width` floats). */
@@ -328,6 +315,14 @@ export class FusedNet {
         for (let i = 0; i < m.length; i++) m[i] = rng.next() < this.s.dropout ? 0 : scale;
       }
     }
+    if (this.wae) {
+      // The same prior samples as the tfjs path draws from this seed (family/mmd.ts priorSamples), padded.
+      const ly = this.layers[this.codeLayer]!;
+      const z = priorSamples(n, ly.outR, seeds.sample);
+      const buf = this.f32(this.ex.fz_prior(), n * ly.outP);
+      buf.fill(0);
+      for (let r = 0; r < n; r++) buf.set(z.subarray(r * ly.outR, (r + 1) * ly.outR), r * ly.outP);
+    }
     if (this.head >= 0) {
       const eps = this.f32(this.ex.fz_mask(this.head), n * this.latentP);
       eps.fill(0);
@@ -337,6 +332,16 @@ export class FusedNet {
       }
     }
     return noisy;
+  }
+
+  /** A Wasserstein autoencoder: training adds λ·MMD(codes, prior samples) at its code layer. */
+  private get wae(): boolean {
+    return this.s.kind === 'wae';
+  }
+
+  /** The terms of the last training step's objective: its reconstruction loss and (a WAE) its MMD before λ. */
+  lastTerms(): { reconstruction: number; mmd: number } {
+    return { reconstruction: this.ex.fz_part(PART.reconstruction), mmd: this.ex.fz_part(PART.mmd) };
   }
 
   private get l1(): number {
@@ -358,15 +363,15 @@ export class FusedNet {
       this.share(this.ex.fz_input(), this.inPad, a, n, h.lay.inp);
       if (noisy) this.share(this.ex.fz_target(), this.inPad, a, n, h.lay.tgt);
       for (const m of h.lay.masks) this.share(this.ex.fz_mask(m.l), m.outP, a, n, m.off);
-      h.post(CMD.GRAD, [[3, n - a], [4, n], [5, noisy ? 1 : 0]], [[0, this.l1]]);
+      h.post(HELPER_CMD.grad, { rows: n - a, batchRows: n, hasTarget: noisy ? 1 : 0 }, { l1: this.l1 });
       // Inputs, targets and masks are row-major, so the first a rows are where the kernel reads them.
       const mine = this.ex.fz_grad_part(a, n, noisy ? 1 : 0, this.l1);
       h.wait();
-      const theirs = h.f64[7]!;
+      const theirs = h.float('result');
       const P = this.ex.fz_param_count();
       h.f32(h.lay.gm, P).set(this.f32(this.ex.fz_grads(), P));
       this.f32(this.ex.fz_other_grads(), P).set(h.f32(h.lay.gw, P));
-      h.post(CMD.ADAM, [], [[1, learningRate], [2, ADAM.beta1], [3, ADAM.beta2], [4, ADAM.epsilon], [5, omb1], [6, omb2]]);
+      h.post(HELPER_CMD.adam, {}, { lr: learningRate, beta1: ADAM.beta1, beta2: ADAM.beta2, eps: ADAM.epsilon, omb1, omb2 });
       this.ex.fz_adam_shared(learningRate, ADAM.beta1, ADAM.beta2, ADAM.epsilon, omb1, omb2);
       loss = mine + theirs;
     } else {
@@ -397,10 +402,10 @@ export class FusedNet {
       if (h && m >= 2) {
         const a = Math.ceil(m / 2);
         this.share(this.ex.fz_input(), this.inPad, a, m, h.lay.inp);
-        h.post(CMD.EVAL, [[3, m - a]], [[0, this.l1]]);
+        h.post(HELPER_CMD.eval, { rows: m - a }, { l1: this.l1 });
         sum += this.ex.fz_eval_loss(a, this.l1) * a;
         h.wait();
-        sum += h.f64[7]! * (m - a);
+        sum += h.float('result') * (m - a);
       } else {
         sum += this.ex.fz_eval_loss(m, this.l1) * m;
       }
@@ -426,7 +431,9 @@ export class FusedNet {
     const row = into && into.row.length >= n ? into.row.subarray(0, n) : new Float32Array(n);
     const feature = into && into.feature.length >= n * columns ? into.feature.subarray(0, n * columns) : new Float32Array(n * columns);
     const recon = keepRecon ? new Float32Array(n * d) : null;
-    const h = recon ? null : this.helper;
+    // An AAE scored with its prior reads its codes from this thread's kernel after each pass: no helper then.
+    const prior = this.s.kind === 'aae' && this.s.scoreWithPrior === true;
+    const h = recon || prior ? null : this.helper;
     if (h) new Int32Array(h.sab, h.lay.own, d).set(owners);
     for (let start = 0; start < n; start += this.maxRows) {
       const m = Math.min(this.maxRows, n - start);
@@ -434,11 +441,12 @@ export class FusedNet {
       if (h && a < m) {
         // The helper's rows go straight into the shared buffer, and it starts before this thread copies its own.
         this.place(h.f32(h.lay.inp, (m - a) * this.inPad), x.subarray((start + a) * d, (start + m) * d), m - a);
-        h.post(CMD.SCORE, [[3, m - a], [6, columns]]);
+        h.post(HELPER_CMD.score, { rows: m - a, columns });
       }
       this.load(this.ex.fz_input(), x.subarray(start * d, (start + a) * d), a);
       this.ex.fz_score(a, b.owners, columns, b.row, b.feat, recon ? b.recon : 0, b.acc);
       row.set(this.f32(b.row, a), start);
+      if (prior) this.addPriorTerm(row, start, a);
       feature.set(this.f32(b.feat, a * columns), start * columns);
       if (recon) recon.set(this.f32(b.recon, m * d), start * d);
       if (h && a < m) {
@@ -448,6 +456,18 @@ export class FusedNet {
       }
     }
     return { row, feature, recon };
+  }
+
+  /** Adds −log N(z; 0, I) / dims of the last scoring pass's codes to rows [start, start + m) of row. */
+  private addPriorTerm(row: Float32Array, start: number, m: number): void {
+    const ly = this.layers[this.codeLayer]!;
+    const z = this.f32(this.ex.fz_code(), m * ly.outP);
+    const d = this.arch.inputDims;
+    for (let r = 0; r < m; r++) {
+      let s = 0;
+      for (let k = 0; k < ly.outR; k++) s += z[r * ly.outP + k]! ** 2;
+      row[start + r] = row[start + r]! + (0.5 * s + 0.5 * ly.outR * Math.log(2 * Math.PI)) / d;
+    }
   }
 
   private scoreBuffers(owners: Int32Array, cols: number): NonNullable<FusedNet['scoreBufs']> {
