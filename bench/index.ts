@@ -1,12 +1,12 @@
 /**
- * `npm run bench`: CLI start-up (issue #11), import speed (issue #2; wide files, issue #18), engine throughput (issue #3), the ranking at 1M rows (issue #5) and the
+ * `npm run bench`: CLI start-up (issue #11), import speed (issue #2; wide files, issue #18; Parquet, issue #15), engine throughput (issue #3), the ranking at 1M rows (issue #5) and the
  * app's whole flow end to end at 1M rows over HTTP (issue #7), detection quality on labelled data (issue #12), each
  * measured in this run, then one summary table.
  *
- *   npm run bench -- [--only cli|import|engine|ranking|e2e|concurrency|quality[,…]] [--rows N] [--cols N] [--dir D] [--rebuild]
+ *   npm run bench -- [--only cli|import|parquet|engine|ranking|e2e|concurrency|quality[,…]] [--rows N] [--cols N] [--dir D] [--rebuild]
  *                    [--quality-datasets a,b] [--seeds N] [--fast]
  *
- * --rows/--cols size the generated CSV of the import, ranking and e2e parts (default 1,000,000 × 30); the engine part
+ * --rows/--cols size the generated CSV of the import, parquet, ranking and e2e parts (default 1,000,000 × 30); the engine part
  * has its own fixed cases. --dir holds the CSV and the cached ranking project (default $RESIDUAL_BENCH_DIR or
  * <tmp>/residual-bench); --rebuild builds that project again instead of reusing it. --quality-datasets, --seeds and
  * --fast are the quality part's (bench/quality.ts): a subset of its datasets, seeds per stochastic method (default 3),
@@ -20,10 +20,11 @@ import { benchConcurrency, CHEAP_P95_TARGET_MS, CLIENTS } from './concurrency';
 import { benchQuality, MAX_SEED_SPREAD } from './quality';
 import { benchE2e, combinedPeakMB, E2E_EPOCHS, E2E_LAYERS, type E2eReport } from './e2e';
 import { benchImport, benchPandas, benchWideImport, ensureBenchCsv, WIDE_ROWS, type BenchResult, type PandasResult } from './import';
+import { benchParquet, describeParquet } from './parquet';
 import { benchRanking, describeBackend, type RankingResult } from './ranking';
 import { defaultBenchDir, fmtInt, fmtMB, fmtMs, peakRssMB, table } from './util';
 
-const PARTS = ['cli', 'import', 'engine', 'ranking', 'e2e', 'concurrency', 'quality'] as const;
+const PARTS = ['cli', 'import', 'parquet', 'engine', 'ranking', 'e2e', 'concurrency', 'quality'] as const;
 type Part = (typeof PARTS)[number];
 
 /** The issue #2 target: pandas.read_csv's speed on the reference machine, SQLite write included, within 1 GB. */
@@ -187,6 +188,20 @@ async function importWide(args: Args, summary: SummaryRow[]): Promise<void> {
   summary.push(['import', `columns/s ${kcols(last.cols)} ÷ ${kcols(first.cols)}`, `${ratio.toFixed(2)}×`, '≈ 1× (linear)', '']);
 }
 
+/** Issue #15: the same data as Parquet (snappy, zstd) and as CSV, imported; the candidate readers alone on the same files. */
+async function parquetPart(args: Args, summary: SummaryRow[]): Promise<void> {
+  heading(`Parquet import (issue #15): ${fmtInt(args.rows)} × ${args.cols} as Parquet beside the same data as CSV; the candidate readers alone`);
+  const r = await benchParquet({ rows: args.rows, cols: args.cols, dir: args.dir });
+  console.log(describeParquet(r));
+  const csv = r.imports.find((i) => i.source === 'CSV')!;
+  for (const i of r.imports) {
+    summary.push(['parquet', `import ${i.source} rows/s (peak RSS)`, `${fmtInt(i.rowsPerSecond)} (${fmtMB(i.peakRssMB)})`, i === csv ? 'reference' : `CSV ${fmtInt(csv.rowsPerSecond)} (${(i.rowsPerSecond / csv.rowsPerSecond).toFixed(2)}×)`, '']);
+  }
+  for (const x of r.readers) {
+    if (x.version !== null) summary.push(['parquet', `${x.reader} decodes ${x.codec}, rows/s`, fmtInt(x.rowsPerSecond), 'reader alone', '']);
+  }
+}
+
 async function enginePart(summary: SummaryRow[], backends: string[]): Promise<boolean> {
   heading('Engine (issue #3): training and scoring throughput, beside PyTorch');
   const file = fileURLToPath(new URL('./engine.ts', import.meta.url));
@@ -286,6 +301,7 @@ async function main(): Promise<void> {
     try {
       if (part === 'cli') cliPart(summary);
       else if (part === 'import') await importPart(args, summary);
+      else if (part === 'parquet') await parquetPart(args, summary);
       else if (part === 'engine') {
         if (!(await enginePart(summary, backends))) failed.push(part);
       } else if (part === 'ranking') await rankingPart(args, summary, backends);

@@ -16,17 +16,32 @@ export interface ImportProgress {
   phase: ImportPhase;
 }
 
+/** What a file to import is: delimited text (CSV, TSV), or Parquet. */
+export type SourceFormat = 'csv' | 'parquet';
+
+/**
+ * The format of a dataset's source. A Parquet file has no delimiter: the dataset records its delimiter as '' (and
+ * its text as UTF-8, as Parquet's strings are).
+ */
+export function sourceFormat(source: { readonly delimiter: string }): SourceFormat {
+  return source.delimiter === '' ? 'parquet' : 'csv';
+}
+
 export interface FilePreview {
   file: string;
+  format: SourceFormat;
   encoding: string;
+  /** '' for a Parquet file. */
   delimiter: string;
   decimalComma: boolean;
   header: string[];
-  /** The first `maxRows` data rows, as text, quotes removed. */
+  /** The first `maxRows` data rows, as text, quotes removed (a Parquet file's numbers and times as text). */
   rows: string[][];
   columns: { name: string; valueKind: ValueKind; role: ColumnRole; roleReason: string; positiveValue: string | null }[];
   /** What the sample already shows: rows with the wrong number of fields, no numeric column, … */
   warnings: string[];
+  /** A Parquet file's footer: its rows and row groups, its writer, and how many rows the preview typed the columns on. */
+  parquet?: { rows: number; rowGroups: number; createdBy: string | null; sampleRows: number };
 }
 
 export interface ImportResult {
@@ -38,3 +53,12 @@ export interface ImportResult {
   seconds: number;
   rowsPerSecond: number;
 }
+
+/**
+ * An import error whose rows the import could skip (a wrong number of fields, a number too large) carries
+ * `details.remedy` = SKIP_BAD_ROWS_REMEDY, and its message says SKIP_ROWS_ADVICE: words that fit every front end.
+ * Each front end may name its own way to do it in their place: the CLI its `--skip-bad-rows` flag, the app the
+ * checkbox beside the message.
+ */
+export const SKIP_BAD_ROWS_REMEDY = 'skip-bad-rows';
+export const SKIP_ROWS_ADVICE = 'skip such rows when importing';

@@ -1,4 +1,4 @@
-/** Exporting the ranked table: progress and result. Part of the contract. */
+/** Exporting the ranked table (CSV or Parquet): progress and result. Part of the contract. */
 
 export interface RankingCsvProgress {
   readonly rowsDone: number;
@@ -7,8 +7,20 @@ export interface RankingCsvProgress {
   readonly message: string;
 }
 
+/** The file formats the ranking exports to. */
+export const RANKING_FORMATS = ['csv', 'parquet'] as const;
+export type RankingFormat = (typeof RANKING_FORMATS)[number];
+
+/** The format of an export: the one asked for, else the output file's extension (.parquet), else CSV. */
+export function rankingFormatOf(format: RankingFormat | undefined, out: string | undefined): RankingFormat {
+  if (format) return format;
+  return out !== undefined && /\.parquet$/i.test(out.trim()) ? 'parquet' : 'csv';
+}
+
+/** What a ranking export wrote (CSV or Parquet: the same columns and rows). */
 export interface RankingCsvResult {
-  /** Absolute path of the CSV written; null when it went to a stream (the CLI's stdout). */
+  readonly format: RankingFormat;
+  /** Absolute path of the file written; null when the CSV went to a stream (the CLI's stdout). */
   readonly out: string | null;
   readonly scoreId: number;
   readonly modelId: number;

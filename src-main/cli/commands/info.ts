@@ -1,8 +1,9 @@
+import { sourceFormat } from '../../contract/data';
 import type { Command } from '../command';
 import { requireString } from '../command';
 import { formatNumber, formatTable, printJson } from '../output';
-import { withProject } from '../project';
-import type { ColumnInfo } from '../../core/store';
+import { withWorkbench } from '../workbench';
+import type { ColumnInfo } from '../../contract';
 
 function fmt(v: number | undefined, col: ColumnInfo): string {
   if (v === undefined) return '';
@@ -15,18 +16,18 @@ export const infoCommand: Command = {
   options: { project: { type: 'string' }, json: { type: 'boolean' } },
   async run({ values, io }) {
     const project = requireString(values, 'project', this);
-    return withProject(project, {}, (store) => {
-      const datasets = store.listDatasets();
+    return withWorkbench(project, {}, ({ overview }) => {
+      const datasets = overview.datasets;
       if (values['json']) {
-        printJson(io, { project: store.path, schemaVersion: store.schemaVersion, datasets });
+        printJson(io, { project: overview.path, schemaVersion: overview.schemaVersion, datasets });
         return 0;
       }
-      io.out(`Project ${store.path} (schema ${store.schemaVersion})\n`);
+      io.out(`Project ${overview.path} (schema ${overview.schemaVersion})\n`);
       if (datasets.length === 0) io.out('No datasets yet. Import one: residual import <file> --project ' + project + '\n');
       for (const ds of datasets) {
         io.out(
           `\nDataset #${ds.id} "${ds.name}": ${ds.rowCount.toLocaleString('en-US')} rows × ${ds.columns.length} columns` +
-            `${ds.skippedRows ? `, ${ds.skippedRows} bad rows skipped` : ''}\n  source ${ds.sourcePath} (sha256 ${ds.sourceSha256.slice(0, 16)}…, ${ds.encoding}), imported ${ds.createdAt}\n\n`,
+            `${ds.skippedRows ? `, ${ds.skippedRows} bad rows skipped` : ''}\n  source ${ds.sourcePath} (sha256 ${ds.sourceSha256.slice(0, 16)}…, ${sourceFormat(ds) === 'parquet' ? 'Parquet' : ds.encoding}), imported ${ds.createdAt}\n\n`,
         );
         io.out(formatTable(
           ['column', 'role', 'kind', 'count', 'missing', 'distinct', 'mean', 'std', 'min', 'median', 'max', 'top values'],

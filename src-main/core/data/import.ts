@@ -1,5 +1,6 @@
 /**
- * importDataset: a CSV/TSV file → a dataset in the project, whole or not at all.
+ * importDataset: a CSV/TSV file → a dataset in the project, whole or not at all. A Parquet file (one that starts
+ * with PAR1, or is named .parquet) takes parquet-import.ts's read step instead, and this file's steps after it.
  *
  * 1. inspect a sample (encoding, delimiter, decimal mark, header) and check the options;
  * 2. in one write transaction: stream the file once, typing columns as rows arrive and writing
@@ -11,12 +12,13 @@
 import path from 'node:path';
 import { ResidualError, cancelled } from '../errors';
 import { DEFAULT_CHUNK_ROWS, type ProjectStore } from '../store/store';
-import type { ColumnInfo, ColumnStats, ColumnStorage, DatasetInfo, ValueKind } from '../store/types';
+import type { ColumnInfo, ColumnStats, ColumnStorage, ValueKind } from '../store/types';
 import { DEFERRED, EMPTY, TableBuilder, secondPassStates, type BadRow, type ColumnBuilder } from './columns';
 import { CsvParser } from './csv-parser';
 import type { ColumnFacts } from './infer';
 import { columnLabel, fileChanged, toResidualError } from './messages';
 import { ProgressReporter, type ImportProgress, type PhaseSpan } from './progress';
+import { isParquetFile } from './parquet-source';
 import { readPass } from './reader';
 import { checkOptionColumns, resolveRoles, type ResolvedRole, type RoleOptions } from './roles';
 import { inspectFile, type SourceInfo } from './source';
@@ -49,9 +51,9 @@ export interface ImportHooks {
 // Shares of the progress fraction; statistics sort every numeric column, so they get a real share.
 const READ: PhaseSpan = { from: 0, to: 0.7 };
 const REREAD: PhaseSpan = { from: 0.7, to: 0.85 };
-const SAVE: PhaseSpan = { from: 0.98, to: 1 };
+export const SAVE: PhaseSpan = { from: 0.98, to: 1 };
 
-function checkChunkRows(chunkRows: number | undefined): number {
+export function checkChunkRows(chunkRows: number | undefined): number {
   if (chunkRows === undefined) return DEFAULT_CHUNK_ROWS;
   if (!Number.isInteger(chunkRows) || chunkRows < 1 || chunkRows > 16_777_216) {
     throw new ResidualError('BAD_INPUT', `chunkRows must be a whole number from 1 to 16,777,216, not ${chunkRows}.`, { field: 'chunkRows' });
@@ -99,7 +101,7 @@ function columnStats(store: ProjectStore, datasetId: number, idx: number, kind: 
   );
 }
 
-function columnHasValue(store: ProjectStore, datasetId: number, idx: number, kind: ValueKind, value: string): boolean {
+export function columnHasValue(store: ProjectStore, datasetId: number, idx: number, kind: ValueKind, value: string): boolean {
   const target = kind === 'text' ? value : parseNumber(value, false);
   for (const { values } of store.iterateColumn(datasetId, idx, storageOf(kind))) {
     if ((values as ArrayLike<unknown> & { includes(v: unknown): boolean }).includes(target)) return true;
@@ -107,7 +109,7 @@ function columnHasValue(store: ProjectStore, datasetId: number, idx: number, kin
   return false;
 }
 
-function describeKind(kind: ValueKind): string {
+export function describeKind(kind: ValueKind): string {
   return kind === 'number' ? 'numbers' : kind === 'time' ? 'dates' : 'text';
 }
 
@@ -150,12 +152,21 @@ interface ImportJob {
   what: string;
 }
 
+/** What the dataset row records of its source: a CSV's encoding and delimiter; a Parquet file has no delimiter (''). */
+export interface DatasetSource {
+  readonly file: string;
+  readonly size: number;
+  readonly encoding: string;
+  readonly delimiter: string;
+  readonly decimalComma: boolean;
+  readonly header: readonly string[];
+}
+
 /** The dataset row and placeholder columns: chunks reference their column, so columns go in first. */
-function createDataset(job: ImportJob): number {
-  const { store, src } = job;
+export function createDataset(store: ProjectStore, src: DatasetSource, options: ImportOptions, hooks: ImportHooks, chunkRows: number): number {
   const datasetId = store.insertDataset({
-    name: datasetName(store, job.options.name, src.file),
-    sourcePath: job.hooks.sourceName ?? src.file,
+    name: datasetName(store, options.name, src.file),
+    sourcePath: hooks.sourceName ?? src.file,
     sourceSha256: '',
     sourceBytes: src.size,
     encoding: src.encoding,
@@ -163,7 +174,7 @@ function createDataset(job: ImportJob): number {
     decimalComma: src.decimalComma,
     rowCount: 0,
     skippedRows: 0,
-    chunkRows: job.chunkRows,
+    chunkRows,
     createdAt: new Date().toISOString(),
   });
   store.insertColumns(
@@ -236,19 +247,63 @@ async function readColumns(job: ImportJob, datasetId: number): Promise<{ table: 
   return { table, sha256, statsFrom: REREAD.to };
 }
 
+/** Where the statistics step reports progress and looks for a cancel. */
+export interface StepContext {
+  readonly progress: ProgressReporter;
+  readonly span: PhaseSpan;
+  /** The source's size, for the progress reports (the bytes are all read by now). */
+  readonly bytes: number;
+  readonly signal?: AbortSignal;
+  /** "Import of x.csv", for the cancellation message. */
+  readonly what: string;
+}
+
 /** Statistics of each stored column in turn (memory: one column at a time). */
-async function columnFacts(job: ImportJob, datasetId: number, table: TableBuilder, span: PhaseSpan): Promise<ColumnFacts[]> {
-  const { src } = job;
+export async function columnFacts(store: ProjectStore, datasetId: number, header: readonly string[], kinds: readonly ValueKind[], rows: number, ctx: StepContext): Promise<ColumnFacts[]> {
   const facts: ColumnFacts[] = [];
-  for (let idx = 0; idx < src.header.length; idx++) {
-    const kind = table.cols[idx]!.valueKind;
-    facts.push({ name: src.header[idx]!, kind, stats: columnStats(job.store, datasetId, idx, kind, table.rows) });
-    job.progress.report('statistics', span, (idx + 1) / src.header.length, src.size, table.rows);
-    if (job.hooks.signal?.aborted) throw cancelled(job.what);
+  for (let idx = 0; idx < header.length; idx++) {
+    const kind = kinds[idx]!;
+    facts.push({ name: header[idx]!, kind, stats: columnStats(store, datasetId, idx, kind, rows) });
+    ctx.progress.report('statistics', ctx.span, (idx + 1) / header.length, ctx.bytes, rows);
+    if (ctx.signal?.aborted) throw cancelled(ctx.what);
     // Let a cancel (or the UI) get a word in between columns.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
   return facts;
+}
+
+/**
+ * The last step inside the transaction, for every format: the columns' kinds, statistics and roles, the row counts
+ * and the source's fingerprint. One prepared UPDATE per column by its key: linear in the column count.
+ */
+export function saveColumns(store: ProjectStore, datasetId: number, facts: readonly ColumnFacts[], roles: readonly ResolvedRole[], rows: number, skipped: number, sha256: string): void {
+  facts.forEach((f, idx) => {
+    const info: Omit<ColumnInfo, 'idx' | 'name'> = { valueKind: f.kind, storage: storageOf(f.kind), stats: f.stats, ...roles[idx]! };
+    store.setColumnInfo(datasetId, idx, info);
+  });
+  store.updateDatasetCounts(datasetId, rows, skipped);
+  // The hash is known only once the bytes are read, after the dataset row (which chunks need) went in.
+  store.setDatasetFingerprint(datasetId, sha256);
+}
+
+/**
+ * Runs `fn` in one write transaction: committed when it returns, rolled back (the project left as it was) when it
+ * throws or is cancelled; the error goes through `mapError` on its way out.
+ */
+export async function inWriteTransaction<T>(store: ProjectStore, fn: () => Promise<T>, mapError: (e: unknown) => unknown): Promise<T> {
+  const tx = store.beginWrite();
+  try {
+    const done = await fn();
+    tx.commit();
+    return done;
+  } catch (e) {
+    try {
+      tx.rollback();
+    } catch {
+      // The original error says more than a failed rollback (which SQLite undoes on close anyway).
+    }
+    throw mapError(e);
+  }
 }
 
 function skipReason(r: BadRow, header: readonly string[]): string {
@@ -276,9 +331,16 @@ function resultWarnings(table: TableBuilder, header: readonly string[], roleWarn
 /** Steps 2–4 of the import, inside the caller's write transaction. */
 async function importInTransaction(job: ImportJob): Promise<{ datasetId: number; table: TableBuilder; warnings: string[] }> {
   const { store, src } = job;
-  const datasetId = createDataset(job);
+  const datasetId = createDataset(store, src, job.options, job.hooks, job.chunkRows);
   const { table, sha256, statsFrom } = await readColumns(job, datasetId);
-  const facts = await columnFacts(job, datasetId, table, { from: statsFrom, to: SAVE.from });
+  const kinds = table.cols.map((c) => c.valueKind);
+  const facts = await columnFacts(store, datasetId, src.header, kinds, table.rows, {
+    progress: job.progress,
+    span: { from: statsFrom, to: SAVE.from },
+    bytes: src.size,
+    signal: job.hooks.signal,
+    what: job.what,
+  });
   const { roles, warnings } = resolveRoles(facts, job.options, {
     file: src.file,
     rowCount: table.rows,
@@ -289,18 +351,15 @@ async function importInTransaction(job: ImportJob): Promise<{ datasetId: number;
 
   job.progress.report('saving', SAVE, 0, src.size, table.rows);
   if (job.hooks.signal?.aborted) throw cancelled(job.what);
-  // One prepared UPDATE per column by its key, all inside this transaction: linear in the column count.
-  facts.forEach((f, idx) => {
-    const info: Omit<ColumnInfo, 'idx' | 'name'> = { valueKind: f.kind, storage: storageOf(f.kind), stats: f.stats, ...roles[idx]! };
-    store.setColumnInfo(datasetId, idx, info);
-  });
-  store.updateDatasetCounts(datasetId, table.rows, table.skippedCount);
-  // The hash is known only once the bytes are read, after the dataset row (which chunks need) went in.
-  store.setDatasetFingerprint(datasetId, sha256);
+  saveColumns(store, datasetId, facts, roles, table.rows, table.skippedCount, sha256);
   return { datasetId, table, warnings: resultWarnings(table, src.header, warnings) };
 }
 
 export async function importDataset(store: ProjectStore, file: string, options: ImportOptions = {}, hooks: ImportHooks = {}): Promise<ImportResult> {
+  if (await isParquetFile(file)) {
+    const { importParquet } = await import('./parquet-import');
+    return importParquet(store, file, options, hooks);
+  }
   const started = performance.now();
   const src = await inspectFile(file);
   const what = `Import of ${path.basename(src.file)}`;
@@ -309,20 +368,7 @@ export async function importDataset(store: ProjectStore, file: string, options: 
   if (hooks.signal?.aborted) throw cancelled(what);
   const job: ImportJob = { store, src, options, hooks, progress: new ProgressReporter(src.size, hooks.onProgress), chunkRows, what };
 
-  const tx = store.beginWrite();
-  let done: Awaited<ReturnType<typeof importInTransaction>>;
-  try {
-    done = await importInTransaction(job);
-    tx.commit();
-  } catch (e) {
-    try {
-      tx.rollback();
-    } catch {
-      // The original error says more than a failed rollback (which SQLite undoes on close anyway).
-    }
-    throw toResidualError(e, src.file, src.header);
-  }
-  const { datasetId, table, warnings } = done;
+  const { datasetId, table, warnings } = await inWriteTransaction(store, () => importInTransaction(job), (e) => toResidualError(e, src.file, src.header));
   job.progress.report('saving', SAVE, 1, src.size, table.rows, true);
   const seconds = (performance.now() - started) / 1000;
   return {

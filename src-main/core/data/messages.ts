@@ -6,6 +6,13 @@
 import { ResidualError } from '../errors';
 import { BadRowsError, ChangedDuringReadError, MAX_BAD_ROWS_REPORTED, NumberOverflowError } from './columns';
 import { CsvSyntaxError, MAX_ROW_CHARS } from './csv-parser';
+import { SKIP_BAD_ROWS_REMEDY, SKIP_ROWS_ADVICE as SKIP_NEUTRAL } from '../../contract/data';
+export { SKIP_BAD_ROWS_REMEDY };
+
+/** The message as the CLI says it: the neutral advice to skip rows names the `--skip-bad-rows` flag instead. */
+export function forCli(message: string): string {
+  return message.split(SKIP_NEUTRAL).join('import with --skip-bad-rows to skip such rows');
+}
 
 /** "column "x"" for a field index, or "field 7" past the header. */
 export function columnLabel(header: readonly string[], index: number): string {
@@ -45,8 +52,8 @@ export function toResidualError(e: unknown, file: string, header: readonly strin
         : '';
     return new ResidualError(
       'BAD_FILE',
-      `In ${file}, rows have a different number of fields than the header's ${e.expected}: ${list}${more}. Fix those lines (often a delimiter inside an unquoted value), or import with --skip-bad-rows to skip such rows.${rowNames}`,
-      { file, line: rows[0]?.line, lines: rows.map((r) => r.line) },
+      `In ${file}, rows have a different number of fields than the header's ${e.expected}: ${list}${more}. Fix those lines (often a delimiter inside an unquoted value), or ${SKIP_NEUTRAL}.${rowNames}`,
+      { file, line: rows[0]?.line, lines: rows.map((r) => r.line), remedy: SKIP_BAD_ROWS_REMEDY },
     );
   }
   if (e instanceof NumberOverflowError) {
@@ -60,8 +67,8 @@ export function toResidualError(e: unknown, file: string, header: readonly strin
         : `In ${file}, numbers too large to compute with: ${list}${more}`;
     return new ResidualError(
       'BAD_FILE',
-      `${what} (beyond ±1.8e308, so it would read as infinity). ${cells.length === 1 ? 'Fix the value (leave the cell empty if it is unknown)' : 'Fix those values (leave a cell empty if its value is unknown)'}, or import with --skip-bad-rows to skip such rows.`,
-      { file, line: first.line, column: header[first.column] ?? first.column + 1, value: first.value, lines: [...new Set(cells.map((c) => c.line))] },
+      `${what} (beyond ±1.8e308, so it would read as infinity). ${cells.length === 1 ? 'Fix the value (leave the cell empty if it is unknown)' : 'Fix those values (leave a cell empty if its value is unknown)'}, or ${SKIP_NEUTRAL}.`,
+      { file, line: first.line, column: header[first.column] ?? first.column + 1, value: first.value, lines: [...new Set(cells.map((c) => c.line))], remedy: SKIP_BAD_ROWS_REMEDY },
     );
   }
   if (e instanceof ChangedDuringReadError) return fileChanged(file, `line ${e.line} reads differently the second time`);

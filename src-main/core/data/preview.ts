@@ -1,10 +1,11 @@
 /**
  * previewFile: what the import dialog shows before anything is written. It runs the import's own
  * steps (typing, statistics, roles) over the sample at the start of the file, in memory, so the
- * roles it shows are the ones an import would infer unless later rows say otherwise.
+ * roles it shows are the ones an import would infer unless later rows say otherwise. A Parquet file gets
+ * previewParquet (parquet-import.ts), over its first rows.
  */
 import { DEFAULT_CHUNK_ROWS } from '../store/store';
-import type { ColumnRole, ColumnValues, ValueKind } from '../store/types';
+import type { ColumnValues } from '../store/types';
 import { ResidualError } from '../errors';
 import { EMPTY, TableBuilder, secondPassStates, type ChunkSink } from './columns';
 import { CsvParser } from './csv-parser';
@@ -12,10 +13,11 @@ import type { ImportOptions } from './import';
 import type { ColumnFacts } from './infer';
 import { columnLabel, toResidualError } from './messages';
 import { checkOptionColumns, resolveRoles } from './roles';
+import { isParquetFile } from './parquet-source';
 import { inspectFile } from './source';
 import { numericStats, textStats } from './stats';
 import { formatTime, parseNumber } from './values';
-import type { FilePreview } from '../../contract/data';
+import { SKIP_ROWS_ADVICE, type FilePreview } from '../../contract/data';
 export type { FilePreview };
 
 export const DEFAULT_PREVIEW_ROWS = 20;
@@ -31,6 +33,10 @@ class MemorySink implements ChunkSink {
 export async function previewFile(file: string, options: { maxRows?: number } & ImportOptions = {}): Promise<FilePreview> {
   const maxRows = options.maxRows ?? DEFAULT_PREVIEW_ROWS;
   if (!Number.isInteger(maxRows) || maxRows < 0) throw new ResidualError('BAD_INPUT', `maxRows must be a whole number ≥ 0, not ${maxRows}.`, { field: 'maxRows' });
+  if (await isParquetFile(file)) {
+    const { previewParquet } = await import('./parquet-import');
+    return previewParquet(file, { ...options, maxRows });
+  }
   const src = await inspectFile(file);
   const header = src.header;
   checkOptionColumns(header, options, src.file);
@@ -82,20 +88,21 @@ export async function previewFile(file: string, options: { maxRows?: number } & 
   const fields = table.skippedCount - table.badValueCount;
   if (fields > 0) {
     const lines = ragged.slice(0, 5).map((r) => r.line).join(', ');
-    warnings.push(`${fields} row${fields === 1 ? ' has' : 's have'} a different number of fields than the header (lines ${lines}); import with --skip-bad-rows to skip them.`);
+    warnings.push(`${fields} row${fields === 1 ? ' has' : 's have'} a different number of fields than the header (lines ${lines}); fix them, or ${SKIP_ROWS_ADVICE}.`);
   }
   if (table.badValueCount > 0) {
     const n = table.badValueCount;
     const cells = table.skipped.filter((r) => r.column !== undefined).slice(0, 5);
     const list = cells.map((r) => `line ${r.line}, ${columnLabel(header, r.column!)}: ${r.value}`).join('; ');
     warnings.push(
-      `${n} row${n === 1 ? ' holds' : 's hold'} a number too large to compute with (${list}); fix ${n === 1 ? 'it' : 'them'}, or import with --skip-bad-rows to skip such rows.`,
+      `${n} row${n === 1 ? ' holds' : 's hold'} a number too large to compute with (${list}); fix ${n === 1 ? 'it' : 'them'}, or ${SKIP_ROWS_ADVICE}.`,
     );
   }
   if (table.rows > 0 && !roles.some((r) => r.role === 'numeric')) warnings.push('No column is a numeric feature, so there would be nothing to train on.');
   if (table.rows === 0) warnings.push('The start of the file holds no data rows.');
   return {
     file: src.file,
+    format: 'csv',
     encoding: src.encoding,
     delimiter: src.delimiter,
     decimalComma: src.decimalComma,

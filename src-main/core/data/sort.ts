@@ -11,8 +11,7 @@ export function sortFloat64(values: Float64Array): Float64Array {
   // The word order below, (low, high), holds on little-endian machines only.
   if (n < 2048 || !LITTLE_ENDIAN) return values.slice().sort();
   const src = new Uint32Array(values.buffer, values.byteOffset, n * 2);
-  let a = new Uint32Array(n * 2);
-  let b = new Uint32Array(n * 2);
+  const a = new Uint32Array(n * 2);
   // Map each double to an unsigned key with the same order: flip all bits of negatives, the sign bit of the rest.
   for (let i = 0; i < 2 * n; i += 2) {
     const lo = src[i]!;
@@ -25,43 +24,19 @@ export function sortFloat64(values: Float64Array): Float64Array {
       a[i + 1] = (hi | 0x80000000) >>> 0;
     }
   }
-  const counts = new Uint32Array(65536);
-  for (let pass = 0; pass < 4; pass++) {
-    const word = pass >> 1;
-    const shift = (pass & 1) * 16;
-    counts.fill(0);
-    for (let i = word; i < 2 * n; i += 2) counts[(a[i]! >>> shift) & 0xffff]!++;
-    // All keys share this digit (common for the low bits of short decimals): nothing to move.
-    if (counts[(a[word]! >>> shift) & 0xffff] === n) continue;
-    let sum = 0;
-    for (let k = 0; k < 65536; k++) {
-      const c = counts[k]!;
-      counts[k] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < 2 * n; i += 2) {
-      const lo = a[i]!;
-      const hi = a[i + 1]!;
-      const j = 2 * counts[((word === 0 ? lo : hi) >>> shift) & 0xffff]!++;
-      b[j] = lo;
-      b[j + 1] = hi;
-    }
-    const t = a;
-    a = b;
-    b = t;
-  }
+  const sorted = sortPairs(a, n, [0, 1]);
+  // Back to doubles, in place: each record decodes on its own.
   for (let i = 0; i < 2 * n; i += 2) {
-    const lo = a[i]!;
-    const hi = a[i + 1]!;
+    const lo = sorted[i]!;
+    const hi = sorted[i + 1]!;
     if (hi & 0x80000000) {
-      b[i] = lo;
-      b[i + 1] = (hi & 0x7fffffff) >>> 0;
+      sorted[i + 1] = (hi & 0x7fffffff) >>> 0;
     } else {
-      b[i] = ~lo >>> 0;
-      b[i + 1] = ~hi >>> 0;
+      sorted[i] = ~lo >>> 0;
+      sorted[i + 1] = ~hi >>> 0;
     }
   }
-  return new Float64Array(b.buffer);
+  return new Float64Array(sorted.buffer);
 }
 
 /** Entries of the ascending `sorted` that are below v (strictly), or at most v with `inclusive`: a binary search. */
@@ -74,4 +49,40 @@ export function countBelow(sorted: ArrayLike<number>, v: number, inclusive = fal
     else hi = mid;
   }
   return lo;
+}
+
+/**
+ * The one radix sort: a stable LSD sort of `n` records of two 32-bit words, interleaved in `a` (record i is a[2i],
+ * a[2i+1]), by the words named, least significant first, 16 bits a pass; a pass whose digit all records share is
+ * skipped. Returns the array holding the sorted records: `a` or `scratch` (both are overwritten).
+ * sortFloat64 sorts (low, high) words of doubles by both; the engine's rankOrder sorts (key, row) pairs by the key.
+ */
+export function sortPairs(records: Uint32Array, n: number, words: readonly (0 | 1)[], scratch: Uint32Array = new Uint32Array(2 * n)): Uint32Array {
+  let a = records;
+  let b = scratch;
+  const counts = new Uint32Array(65536);
+  for (const word of words) {
+    for (let shift = 0; shift < 32; shift += 16) {
+      counts.fill(0);
+      for (let i = word; i < 2 * n; i += 2) counts[(a[i]! >>> shift) & 0xffff]!++;
+      if (n === 0 || counts[(a[word]! >>> shift) & 0xffff] === n) continue;
+      let sum = 0;
+      for (let k = 0; k < 65536; k++) {
+        const c = counts[k]!;
+        counts[k] = sum;
+        sum += c;
+      }
+      for (let i = 0; i < 2 * n; i += 2) {
+        const w0 = a[i]!;
+        const w1 = a[i + 1]!;
+        const j = 2 * counts[((word === 0 ? w0 : w1) >>> shift) & 0xffff]!++;
+        b[j] = w0;
+        b[j + 1] = w1;
+      }
+      const t = a;
+      a = b;
+      b = t;
+    }
+  }
+  return a;
 }

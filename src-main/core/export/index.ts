@@ -1,3 +1,14 @@
-/** Results taken out of Residual as files other tools read: the ranked rows of a score as CSV. */
+/** Results taken out of Residual as files other tools read: the ranked rows of a score as CSV or Parquet. */
 export { csvField, csvLine, RANKING_CSV_COLUMNS, RANKING_CSV_HEADER, type CsvValue } from './csv';
-export { exportRankingCsv, writeRankingCsv, type RankingCsvHooks, type RankingCsvOptions, type RankingCsvProgress, type RankingCsvResult } from './ranking';
+export {
+  exportRankingCsv,
+  writeRankingCsv,
+  type RankingCsvHooks,
+  type RankingCsvOptions,
+  type RankingCsvProgress,
+  type RankingCsvResult,
+  type RankingFormat,
+  type RankingRecord,
+} from './ranking';
+export { exportRankingParquet } from './parquet';
+export { isResidualParquet, RANKING_PARQUET_KEY } from './owned';

@@ -1,11 +1,20 @@
 import fs from 'node:fs';
 import { ResidualError } from '../errors';
-import { RANKING_CSV_HEADER } from './csv';
+import { RANKING_CSV_COLUMNS, RANKING_CSV_HEADER } from './csv';
 
 /*
- * Files Residual writes (PDF reports, CSV exports) and may therefore write over; any other file it leaves alone. The
- * one rule for every writer (the report, the CSV export) and for the file policy of pages.
+ * Files Residual writes (PDF reports, CSV and Parquet exports) and may therefore write over; any other file it leaves
+ * alone. The one rule for every writer (the report, the ranking exports) and for the file policy of pages.
  */
+
+/**
+ * The key-value metadata that marks a Parquet file as Residual's ranking export (its footer holds it; see
+ * core/export/parquet.ts).
+ */
+export const RANKING_PARQUET_KEY = 'residual_export';
+export const RANKING_PARQUET_VALUE = 'ranking';
+/** A Parquet footer larger than this is not one Residual wrote (its ranking's footer takes a few KiB). */
+const MAX_FOOTER_BYTES = 16 * 1024 * 1024;
 
 /** A PDF that Residual wrote: the header, and the Creator "Residual x.y.z" in the document info near the end. */
 export function isResidualReport(file: string): boolean {
@@ -42,12 +51,49 @@ export function isResidualCsv(file: string): boolean {
   }
 }
 
+/**
+ * A Parquet file that Residual wrote: "PAR1" at both ends, and a footer (the file metadata before the last 8 bytes)
+ * that holds the ranking export's key-value pair and its column names. Read as bytes, without a Parquet library: the
+ * file policy runs in main, which loads none.
+ */
+export function isResidualParquet(file: string): boolean {
+  let fd: number | null = null;
+  try {
+    fd = fs.openSync(file, 'r');
+    const size = fs.fstatSync(fd).size;
+    if (size < 12) return false;
+    const head = Buffer.alloc(4);
+    fs.readSync(fd, head, 0, 4, 0);
+    const tail = Buffer.alloc(8);
+    fs.readSync(fd, tail, 0, 8, size - 8);
+    if (head.toString('latin1') !== 'PAR1' || tail.toString('latin1', 4) !== 'PAR1') return false;
+    const footerBytes = tail.readUInt32LE(0);
+    if (footerBytes <= 0 || footerBytes > MAX_FOOTER_BYTES || footerBytes > size - 12) return false;
+    const footer = Buffer.alloc(footerBytes);
+    fs.readSync(fd, footer, 0, footerBytes, size - 8 - footerBytes);
+    return footer.includes(RANKING_PARQUET_KEY) && footer.includes(RANKING_PARQUET_VALUE) && RANKING_CSV_COLUMNS.every((c) => footer.includes(c));
+  } catch {
+    return false;
+  } finally {
+    if (fd !== null) fs.closeSync(fd);
+  }
+}
+
+/** What Residual writes and may therefore write over. */
+export type OwnedKind = 'report' | 'csv' | 'parquet';
+
+const OWNED: Record<OwnedKind, { readonly isOurs: (file: string) => boolean; readonly what: string }> = {
+  report: { isOurs: isResidualReport, what: 'a Residual report' },
+  csv: { isOurs: isResidualCsv, what: 'a CSV that Residual exported' },
+  parquet: { isOurs: isResidualParquet, what: 'a Parquet file that Residual exported' },
+};
+
 /** Refuses (BAD_INPUT) to write over an existing file that Residual did not write. */
-export function checkOverwrite(file: string, kind: 'report' | 'csv'): void {
+export function checkOverwrite(file: string, kind: OwnedKind): void {
   if (!fs.existsSync(file)) return;
-  const ours = kind === 'report' ? isResidualReport(file) : isResidualCsv(file);
+  const ours = OWNED[kind].isOurs(file);
   if (!ours) {
-    const what = kind === 'report' ? 'a Residual report' : 'a CSV that Residual exported';
+    const what = OWNED[kind].what;
     throw new ResidualError('BAD_INPUT', `${file} exists and is not ${what}: it is not overwritten. Choose another file name, or move that file away first.`, { file, field: 'out' });
   }
 }

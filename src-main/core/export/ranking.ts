@@ -9,15 +9,15 @@ import { cancelled, plainError, ResidualError } from '../errors';
 import { effectiveThreshold, listVerdicts, type RowVerdict } from '../review';
 import type { ProjectStore } from '../store';
 import { isFiltering, rowFilter, rowIds } from '../workbench/queries';
-import { csvLine, RANKING_CSV_HEADER } from './csv';
+import { csvLine, RANKING_CSV_HEADER, type CsvValue } from './csv';
 import { checkOverwrite } from './owned';
-import type { RankingCsvProgress, RankingCsvResult } from '../../contract/export';
-export type { RankingCsvProgress, RankingCsvResult };
+import type { RankingCsvProgress, RankingCsvResult, RankingFormat } from '../../contract/export';
+export type { RankingCsvProgress, RankingCsvResult, RankingFormat };
 
 /** Rows written per window: ids are read, lines formatted and written one window at a time. */
-const WINDOW = 2000;
+export const WINDOW = 2000;
 /** Contributing columns per row in the export. */
-const TOP_COLUMNS = 3;
+export const TOP_COLUMNS = 3;
 
 export interface RankingCsvOptions {
   readonly scoreId: number;
@@ -32,20 +32,47 @@ export interface RankingCsvHooks {
   readonly onProgress?: (p: RankingCsvProgress) => void;
 }
 
+/** One row of the ranking export, typed: the CSV writes null as an empty field, Parquet as null. */
+export interface RankingRecord {
+  /** 1 for the highest score. */
+  readonly rank: number;
+  /** The id column's value, or #N (the row's number from 1) when the dataset has none. */
+  readonly id: string;
+  readonly score: number;
+  /** At or above the threshold in force. */
+  readonly flagged: boolean;
+  /** The TOP_COLUMNS columns that explain the score most, with their shares of it; null past the model's columns. */
+  readonly features: readonly (string | null)[];
+  readonly shares: readonly (number | null)[];
+  /** The label column's value as anomaly/normal; null without a label column or value. */
+  readonly label: 'anomaly' | 'normal' | null;
+  readonly verdict: string | null;
+  readonly note: string | null;
+}
+
+/** The ranked rows an export writes, prepared once and handed out a window at a time. */
+export interface RankingRows {
+  readonly scoreId: number;
+  readonly modelId: number;
+  readonly datasetId: number;
+  /** Rows to write. */
+  readonly rows: number;
+  /** Rows the score holds. */
+  readonly total: number;
+  readonly threshold: number;
+  /** The records of rows [from, to) in rank order (to − from ≤ WINDOW is cheapest: ids are read per call). */
+  records(from: number, to: number): RankingRecord[];
+  /** Throws CANCELLED once the signal fired; reports progress (rows done of `rows`). */
+  progress(done: number, message: string): void;
+}
+
 /**
- * Streams the ranked rows of a score as CSV (RANKING_CSV_COLUMNS) to `write`: the rank order, the errors, the
- * labels and the verdicts are read once (a few bytes per row); each written row's three largest normalised column
- * errors come from one pass over the stored per-column errors (no forward pass, only the chosen rows kept, as
- * column indices and shares); then rows are formatted and written a window at a time, so a million rows never sit in
- * memory as text.
+ * The ranked rows of a score as an export writes them: the rank order, the errors, the labels and the verdicts are
+ * read once (a few bytes per row); each written row's three largest normalised column errors come from one pass over
+ * the stored per-column errors (no forward pass, only the chosen rows kept, as column indices and shares); the
+ * records themselves are made a window at a time, so a million rows never sit in memory as objects.
  */
-export async function writeRankingCsv(
-  store: ProjectStore,
-  opts: RankingCsvOptions,
-  write: (text: string) => void | Promise<void>,
-  hooks: RankingCsvHooks = {},
-): Promise<Omit<RankingCsvResult, 'out'>> {
-  const started = performance.now();
+export function prepareRankingRows(store: ProjectStore, opts: RankingCsvOptions, hooks: RankingCsvHooks = {}): RankingRows {
   const check = (): void => {
     if (hooks.signal?.aborted) throw cancelled('The export');
   };
@@ -114,37 +141,75 @@ export async function writeRankingCsv(
     }
   }
 
+  return {
+    scoreId: score.scoreId,
+    modelId: model.id,
+    datasetId: ds.id,
+    rows: n,
+    total: score.rows,
+    threshold,
+    progress,
+    records(from, to) {
+      const rows = Array.from(positions.subarray(from, to), (p) => order[p]!);
+      const ids = rowIds(store, ds, rows);
+      return rows.map((row, w) => {
+        const i = from + w;
+        const features: (string | null)[] = [];
+        const shares: (number | null)[] = [];
+        for (let j = 0; j < TOP_COLUMNS; j++) {
+          const c = j < k ? topCol[i * k + j]! : -1;
+          features.push(c >= 0 ? score.columns[c]! : null);
+          shares.push(c >= 0 ? topShare[i * k + j]! : null);
+        }
+        const l = labels?.[row];
+        const v = verdicts.get(row);
+        return {
+          rank: positions[i]! + 1,
+          id: ids[w]!,
+          score: errors[row]!,
+          flagged: errors[row]! >= threshold,
+          features,
+          shares,
+          label: l === 1 ? 'anomaly' : l === 0 ? 'normal' : null,
+          verdict: v?.verdict ?? null,
+          note: v?.note ? v.note : null,
+        };
+      });
+    },
+  };
+}
+
+/** A record as the CSV's fields, in RANKING_CSV_COLUMNS order. */
+export function recordFields(r: RankingRecord): CsvValue[] {
+  const fields: CsvValue[] = [r.rank, r.id, r.score, r.flagged];
+  for (let j = 0; j < TOP_COLUMNS; j++) fields.push(r.features[j] ?? null, r.shares[j] ?? null);
+  fields.push(r.label, r.verdict, r.note);
+  return fields;
+}
+
+/**
+ * Streams the ranked rows of a score as CSV (RANKING_CSV_COLUMNS) to `write`, a window at a time (see
+ * prepareRankingRows), so a million rows never sit in memory as text.
+ */
+export async function writeRankingCsv(
+  store: ProjectStore,
+  opts: RankingCsvOptions,
+  write: (text: string) => void | Promise<void>,
+  hooks: RankingCsvHooks = {},
+): Promise<Omit<RankingCsvResult, 'out'>> {
+  const started = performance.now();
+  const ranked = prepareRankingRows(store, opts, hooks);
+  const n = ranked.rows;
   await write(RANKING_CSV_HEADER);
   let bytes = Buffer.byteLength(RANKING_CSV_HEADER);
   const hash = crypto.createHash('sha256').update(RANKING_CSV_HEADER);
   let flagged = 0;
   for (let w = 0; w < n; w += WINDOW) {
-    progress(w, `${w.toLocaleString('en-US')} of ${n.toLocaleString('en-US')} rows`);
-    const end = Math.min(n, w + WINDOW);
-    const rows = Array.from(positions.subarray(w, end), (p) => order[p]!);
-    const ids = rowIds(store, ds, rows);
+    ranked.progress(w, `${w.toLocaleString('en-US')} of ${n.toLocaleString('en-US')} rows`);
     let text = '';
-    for (let i = w; i < end; i++) {
-      const row = rows[i - w]!;
-      const isFlagged = errors[row]! >= threshold;
-      if (isFlagged) flagged++;
-      const features: (string | number)[] = [];
-      for (let j = 0; j < TOP_COLUMNS; j++) {
-        const c = j < k ? topCol[i * k + j]! : -1;
-        features.push(c >= 0 ? score.columns[c]! : '', c >= 0 ? topShare[i * k + j]! : '');
-      }
-      const l = labels?.[row];
-      const v = verdicts.get(row);
-      text += csvLine([
-        positions[i]! + 1,
-        ids[i - w]!,
-        errors[row]!,
-        isFlagged,
-        ...features,
-        l === 1 ? 'anomaly' : l === 0 ? 'normal' : '',
-        v?.verdict ?? '',
-        v?.note ?? '',
-      ]);
+    for (const r of ranked.records(w, Math.min(n, w + WINDOW))) {
+      if (r.flagged) flagged++;
+      text += csvLine(recordFields(r));
     }
     await write(text);
     bytes += Buffer.byteLength(text);
@@ -154,13 +219,14 @@ export async function writeRankingCsv(
   }
   hooks.onProgress?.({ rowsDone: n, rows: n, fraction: 1, message: `${n.toLocaleString('en-US')} rows` });
   return {
-    scoreId: score.scoreId,
-    modelId: model.id,
-    datasetId: ds.id,
+    format: 'csv',
+    scoreId: ranked.scoreId,
+    modelId: ranked.modelId,
+    datasetId: ranked.datasetId,
     rows: n,
-    total: score.rows,
+    total: ranked.total,
     flagged,
-    threshold,
+    threshold: ranked.threshold,
     bytes,
     sha256: hash.digest('hex'),
     seconds: (performance.now() - started) / 1000,
@@ -171,14 +237,23 @@ export async function writeRankingCsv(
  * Writes the ranking CSV to `out` whole or not at all: streamed into a temporary file beside it, renamed over `out`
  * when complete; a failure or a cancel leaves no half file. The folder must exist.
  */
-export async function exportRankingCsv(store: ProjectStore, opts: RankingCsvOptions & { readonly out: string }, hooks: RankingCsvHooks = {}): Promise<RankingCsvResult> {
-  if (typeof opts.out !== 'string' || opts.out.trim() === '') throw new ResidualError('BAD_INPUT', 'Say where to write the CSV (a .csv file).', { field: 'out' });
-  const out = path.resolve(opts.out);
+/**
+ * Where an export goes: the absolute path of `out`, checked before anything is written (a folder that exists, not a
+ * folder itself, not a file Residual did not write); and the temporary file beside it that becomes `out` when done.
+ */
+export function exportTarget(outArg: string, kind: 'csv' | 'parquet'): { out: string; tmp: string } {
+  const noun = kind === 'csv' ? 'the CSV' : 'the Parquet file';
+  if (typeof outArg !== 'string' || outArg.trim() === '') throw new ResidualError('BAD_INPUT', `Say where to write ${noun} (a .${kind} file).`, { field: 'out' });
+  const out = path.resolve(outArg);
   const dir = path.dirname(out);
-  if (!fs.existsSync(dir)) throw new ResidualError('NOT_FOUND', `The folder ${dir} does not exist. Create it first, or write the CSV somewhere else.`, { file: out, field: 'out' });
-  if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw new ResidualError('BAD_INPUT', `${out} is a folder; give a file name for the CSV, e.g. ${path.join(out, 'ranked.csv')}.`, { file: out, field: 'out' });
-  checkOverwrite(out, 'csv');
-  const tmp = path.join(dir, `.${path.basename(out)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  if (!fs.existsSync(dir)) throw new ResidualError('NOT_FOUND', `The folder ${dir} does not exist. Create it first, or write ${noun} somewhere else.`, { file: out, field: 'out' });
+  if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw new ResidualError('BAD_INPUT', `${out} is a folder; give a file name for ${noun}, e.g. ${path.join(out, `ranked.${kind}`)}.`, { file: out, field: 'out' });
+  checkOverwrite(out, kind);
+  return { out, tmp: path.join(dir, `.${path.basename(out)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`) };
+}
+
+export async function exportRankingCsv(store: ProjectStore, opts: RankingCsvOptions & { readonly out: string }, hooks: RankingCsvHooks = {}): Promise<RankingCsvResult> {
+  const { out, tmp } = exportTarget(opts.out, 'csv');
   let fd: number | null = null;
   try {
     fd = fs.openSync(tmp, 'wx', 0o644);

@@ -97,7 +97,7 @@ describe('numbers too large to compute with', () => {
   it('the preview warns, naming line, column and value', async () => {
     const file = writeFile(dir, 'preview.csv', 'a,b\n1,2\n1e400,3\n4,5\n6,7\n');
     const p = await previewFile(file);
-    expect(p.warnings).toContain('1 row holds a number too large to compute with (line 3, column "a": 1e400); fix it, or import with --skip-bad-rows to skip such rows.');
+    expect(p.warnings).toContain('1 row holds a number too large to compute with (line 3, column "a": 1e400); fix it, or skip such rows when importing.');
     expect(p.warnings.some((w) => /different number of fields/.test(w))).toBe(false);
   });
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importDataset, type ImportOptions } from '../../../src-main/core/data';
+import { forCli, SKIP_BAD_ROWS_REMEDY } from '../../../src-main/core/data/messages';
 import { ResidualError } from '../../../src-main/core/errors';
 import { tmpDir } from '../../helpers/tmp';
 import { fixture, freshStore, tableCounts, writeFile } from './reference';
@@ -101,11 +102,14 @@ describe('headers', () => {
 });
 
 describe('rows', () => {
-  it('rows with too many or too few fields: lines listed (physical lines), --skip-bad-rows suggested', async () => {
+  it('rows with too many or too few fields: lines listed (physical lines), skipping suggested in words for any front end', async () => {
     const e = await failure(file('a,b,c\n1,2,3\n1,2\n"multi\nline",2,3\n1,2,3,4\n', 'ragged.csv'));
     expect(e.code).toBe('BAD_FILE');
-    expect(e.message).toMatch(/ragged\.csv.*header's 3: line 3 has 2, line 6 has 4\. .*--skip-bad-rows/);
-    expect(e.details).toMatchObject({ line: 3, lines: [3, 6] });
+    expect(e.message).toMatch(/ragged\.csv.*header's 3: line 3 has 2, line 6 has 4\. .*or skip such rows when importing\./);
+    // No front end's control in the core's words: the CLI names its flag, the app its checkbox (details.remedy).
+    expect(e.message).not.toContain('--skip-bad-rows');
+    expect(e.details).toMatchObject({ line: 3, lines: [3, 6], remedy: SKIP_BAD_ROWS_REMEDY });
+    expect(forCli(e.message)).toMatch(/or import with --skip-bad-rows to skip such rows\./);
   });
 
   it('stops after five bad rows', async () => {
@@ -116,7 +120,7 @@ describe('rows', () => {
 
   it('a header short of one name (R row names): says so', async () => {
     const e = await failure(file('x,y\n1,0.5,2\n2,0.25,3\n', 'rownames.csv'));
-    expect(e.message).toMatch(/line 2 has 3, line 3 has 3\. .*--skip-bad-rows.*row names, give it a name in the header/);
+    expect(e.message).toMatch(/line 2 has 3, line 3 has 3\. .*skip such rows when importing.*row names, give it a name in the header/);
   });
 
   it('skipping every row leaves nothing to import', async () => {
@@ -124,11 +128,11 @@ describe('rows', () => {
     expect(e.message).toMatch(/all 2 data rows have the wrong number of fields/);
   });
 
-  it('a number too large to compute with (1e400): file, line, column and value named, fix or --skip-bad-rows', async () => {
+  it('a number too large to compute with (1e400): file, line, column and value named, fix or skip', async () => {
     const e = await failure(file('a,b\n1,2\n1e400,3\n4,5\n', 'overflow.csv'));
     expect(e.code).toBe('BAD_FILE');
-    expect(e.message).toMatch(/overflow\.csv, line 3, column "a" holds 1e400, a number too large to compute with \(beyond ±1\.8e308, so it would read as infinity\)\. Fix the value .*or import with --skip-bad-rows/);
-    expect(e.details).toMatchObject({ file: expect.stringMatching(/overflow\.csv$/), line: 3, column: 'a', value: '1e400' });
+    expect(e.message).toMatch(/overflow\.csv, line 3, column "a" holds 1e400, a number too large to compute with \(beyond ±1\.8e308, so it would read as infinity\)\. Fix the value .*or skip such rows when importing\./);
+    expect(e.details).toMatchObject({ file: expect.stringMatching(/overflow\.csv$/), line: 3, column: 'a', value: '1e400', remedy: SKIP_BAD_ROWS_REMEDY });
   });
 
   it('-1e400 too, quoted or not, also as a column\'s first value, and every such column is listed', async () => {
@@ -141,7 +145,7 @@ describe('rows', () => {
     rows[150] = '150,2e999,1';
     rows[120] = '120,240,-1E+400';
     const many = await failure(file(['x,y,z', ...rows].join('\n'), 'many.csv'));
-    expect(many.message).toMatch(/many\.csv, numbers too large to compute with: line 122, column "z": -1E\+400; line 152, column "y": 2e999 .*Fix those values.*--skip-bad-rows/);
+    expect(many.message).toMatch(/many\.csv, numbers too large to compute with: line 122, column "z": -1E\+400; line 152, column "y": 2e999 .*Fix those values.*skip such rows when importing/);
     expect(many.details).toMatchObject({ line: 122, column: 'z', lines: [122, 152] });
   });
 
