@@ -10,7 +10,7 @@
  * Datasets: every CSV in bench/quality-data (label column `label`, anomaly value `anomaly`; see its README.md) and
  * the six files of ../shared/data (label columns and anomaly values in SHARED_DATASETS below, after its README).
  * Methods: the wizard's default ('ae' with the settings the wizard proposes), each model kind (ae, sparse, denoising,
- * vae), and 'iforest' / 'ecod' when the engine accepts those kinds (tried: "not available" otherwise). Stochastic
+ * vae; the adversarial aae and Wasserstein wae; the one-class deepsvdd and ocnn), and 'iforest' / 'ecod' when the engine accepts those kinds (tried: "not available" otherwise). Stochastic
  * methods run with seeds 0..N-1 (default 3): each cell is the mean over seeds ± the spread, max − min. Beside them,
  * ../shared/bench/reference.py (scikit-learn IsolationForest, ECOD, kNN, LOF, OC-SVM and a PyTorch AE when torch is
  * there) on the same CSVs. One failing dataset or method prints its error in its cell and the run goes on.
@@ -59,7 +59,7 @@ export const SHARED_DATASETS: readonly Omit<QualityDataset, 'file'>[] = [
   { name: 'letterrecognition', label: 'lettr', positive: 'A', convention: 'lettr = A, one of 26 letters (this bench; README names none)' },
 ];
 
-export type MethodKind = 'default' | 'ae' | 'sparse' | 'denoising' | 'vae' | 'iforest' | 'ecod';
+export type MethodKind = 'default' | 'ae' | 'sparse' | 'denoising' | 'vae' | 'aae' | 'wae' | 'deepsvdd' | 'ocnn' | 'iforest' | 'ecod';
 export interface Method {
   readonly name: string;
   /** Ours: the training overrides (seed added per run); reference: reference.py's detector. */
@@ -75,6 +75,10 @@ export const RESIDUAL_METHODS: readonly Method[] = [
   { name: 'sparse', source: 'residual', overrides: { kind: 'sparse' }, stochastic: true },
   { name: 'denoising', source: 'residual', overrides: { kind: 'denoising' }, stochastic: true },
   { name: 'vae', source: 'residual', overrides: { kind: 'vae' }, stochastic: true },
+  { name: 'aae', source: 'residual', overrides: { kind: 'aae' }, stochastic: true },
+  { name: 'wae', source: 'residual', overrides: { kind: 'wae' }, stochastic: true },
+  { name: 'deepsvdd', source: 'residual', overrides: { kind: 'deepsvdd' }, stochastic: true },
+  { name: 'ocnn', source: 'residual', overrides: { kind: 'ocnn' }, stochastic: true },
   { name: 'iforest', source: 'residual', overrides: { kind: 'iforest' }, stochastic: true },
   { name: 'ecod', source: 'residual', overrides: { kind: 'ecod' }, stochastic: false },
 ];
@@ -136,8 +140,58 @@ export interface QualityReport {
   readonly unavailable: Record<string, string>;
   readonly cells: Cell[];
   readonly summary: MethodSummary[];
+  /** Issue #13: where the seed's order of merit VAE < AAE < WAE (mean ROC AUC over the seeds) holds. */
+  readonly familyOrder: FamilyOrder | null;
   readonly acceptance: { defaultMeanAuc: number | null; iforestMeanAuc: number | null; iforestSource: string; defaultMeanSpread: number | null; datasets: number; meets: boolean };
   readonly seconds: number;
+}
+
+export interface FamilyOrder {
+  /** Datasets where vae, aae and wae all have a figure. */
+  readonly datasets: number;
+  /** Where vae < aae < wae strictly; where the three tie (equal to the 3 decimals shown, e.g. all 1.000); where not (with the three figures). */
+  readonly holds: readonly string[];
+  readonly tied: readonly string[];
+  readonly fails: readonly { readonly dataset: string; readonly vae: number; readonly aae: number; readonly wae: number }[];
+  /** How often each pairwise step holds: aae > vae, wae > aae, wae > vae. */
+  readonly aaeOverVae: number;
+  readonly waeOverAae: number;
+  readonly waeOverVae: number;
+}
+
+/**
+ * Where the seed's order VAE < AAE < WAE (Chawla, Chalapathy and Khoa, seed 004) holds on the mean ROC AUC of each
+ * dataset, and where not; null when the run lacks one of the three methods.
+ */
+export function familyOrder(cells: readonly Cell[], datasets: readonly string[]): FamilyOrder | null {
+  const auc = (d: string, m: string): number | null => cells.find((c) => c.dataset === d && c.method === m)?.rocAuc ?? null;
+  const rows = datasets.flatMap((d) => {
+    const [vae, aae, wae] = [auc(d, 'vae'), auc(d, 'aae'), auc(d, 'wae')];
+    return vae === null || aae === null || wae === null ? [] : [{ dataset: d, vae, aae, wae }];
+  });
+  if (rows.length === 0) return null;
+  // Compared as the table shows them (3 decimals): seed noise below that is no order.
+  const s = (v: number): number => Number(v.toFixed(3));
+  const holds = rows.filter((r) => s(r.vae) < s(r.aae) && s(r.aae) < s(r.wae));
+  const tied = rows.filter((r) => s(r.vae) === s(r.aae) && s(r.aae) === s(r.wae));
+  return {
+    datasets: rows.length,
+    holds: holds.map((r) => r.dataset),
+    tied: tied.map((r) => r.dataset),
+    fails: rows.filter((r) => !holds.includes(r) && !tied.includes(r)),
+    aaeOverVae: rows.filter((r) => s(r.aae) > s(r.vae)).length,
+    waeOverAae: rows.filter((r) => s(r.wae) > s(r.aae)).length,
+    waeOverVae: rows.filter((r) => s(r.wae) > s(r.vae)).length,
+  };
+}
+
+export function renderFamilyOrder(o: FamilyOrder): string[] {
+  const f = (v: number): string => v.toFixed(3);
+  return [
+    `seed 004's order VAE < AAE < WAE (mean ROC AUC): holds on ${o.holds.length} of ${o.datasets} datasets${o.holds.length ? ` (${o.holds.join(', ')})` : ''}; ` +
+      `all three tie on ${o.tied.length}${o.tied.length ? ` (${o.tied.join(', ')})` : ''}; AAE > VAE on ${o.aaeOverVae}, WAE > AAE on ${o.waeOverAae}, WAE > VAE on ${o.waeOverVae}.`,
+    ...(o.fails.length ? [`  not on: ${o.fails.map((r) => `${r.dataset} (${f(r.vae)} / ${f(r.aae)} / ${f(r.wae)})`).join(', ')}`] : []),
+  ];
 }
 
 export interface QualityOptions {
@@ -465,6 +519,7 @@ export async function benchQuality(opts: QualityOptions = {}): Promise<QualityRe
     unavailable,
     cells,
     summary,
+    familyOrder: familyOrder(cells, names),
     acceptance,
     seconds: (performance.now() - started) / 1000,
   };
@@ -504,6 +559,7 @@ export function renderQuality(r: QualityReport): string {
     r.summary.map((s) => [s.method, String(s.datasets), f(s.meanRocAuc), f(s.meanAp), f(s.meanRank, 2), f(s.meanSpread), s.seconds.toFixed(1)]),
   ));
   for (const [m, why] of Object.entries(r.unavailable)) lines.push(`${m}: not available (${why})`);
+  if (r.familyOrder) lines.push(...renderFamilyOrder(r.familyOrder));
   const a = r.acceptance;
   lines.push(
     `acceptance (issue #12): wizard default mean ROC AUC ${f(a.defaultMeanAuc)} vs ${a.iforestSource} ${f(a.iforestMeanAuc)} on ${a.datasets} datasets; ` +

@@ -1,4 +1,5 @@
-/** Public types of the engine: plain data that crosses a boundary (IPC, HTTP, CLI --json). Part of the contract: imports nothing. */
+/** Public types of the engine: plain data that crosses a boundary (IPC, HTTP, CLI --json), and the training-settings schema. Part of the contract: imports only zod. */
+import { z } from 'zod';
 
 /** Where tensors run, best first: CUDA through tfjs-node-gpu, native TensorFlow (CPU), WebAssembly, plain JS. */
 export type BackendName = 'tensorflow-cuda' | 'tensorflow' | 'wasm' | 'cpu';
@@ -29,88 +30,120 @@ export interface BackendInfo {
 
 /**
  * Autoencoders ('ae', 'sparse', 'denoising', 'vae'; 'aae' adversarial and 'wae' Wasserstein, see engine/family) and classical
- * detectors ('iforest' IsolationForest, 'ecod' ECOD: no network, see engine/classical).
+ * detectors ('iforest' IsolationForest, 'ecod' ECOD: no network, see engine/classical); one-class networks that learn a
+ * boundary instead of reconstructing ('deepsvdd' Deep SVDD, 'ocnn' one-class neural network, see engine/family/oneclass.ts).
  */
-export type ModelKind = 'ae' | 'sparse' | 'denoising' | 'vae' | 'aae' | 'wae' | 'iforest' | 'ecod' | 'ensemble';
-export type Activation = 'relu' | 'elu' | 'tanh' | 'sigmoid' | 'leakyRelu';
-export type ScalerKind = 'standard' | 'minmax' | 'robust';
-export type LossKind = 'mse' | 'bce';
-export type SplitKind = 'random' | 'time';
-export type TrainOn = 'all' | 'normal';
+export type ModelKind = (typeof MODEL_KINDS)[number];
+export type Activation = (typeof ACTIVATIONS)[number];
+export type ScalerKind = (typeof SCALERS)[number];
+export type LossKind = (typeof LOSSES)[number];
+export type SplitKind = (typeof SPLITS)[number];
+export type TrainOn = (typeof TRAIN_ON)[number];
+/** Kinds an ensemble can hold. */
+export type MemberKind = (typeof MEMBER_KINDS)[number];
 
-/** Everything that defines a training run. Defaults are those of `proposeSettings` unless noted. */
-export interface TrainSettings {
-  /** 'ae' plain, 'sparse' (L1 on the code), 'denoising' (Gaussian input noise), 'vae' (variational); 'iforest', 'ecod' classical detectors (the network and training settings do not apply). Default 'ae'. */
-  readonly kind: ModelKind;
-  /** Encoder widths, the last is the bottleneck; the decoder mirrors them. Default from the input width (e.g. [16, 8] for 30 inputs). */
-  readonly layers: readonly number[];
-  /** Hidden activation (the output is linear, or sigmoid with BCE). Default 'relu'. */
-  readonly activation: Activation;
-  /** Dropout rate after each hidden layer while training, 0 = none. Default 0. */
-  readonly dropout: number;
-  /** sparse: weight of the L1 penalty on the code activations (mean over rows of their sum). Default 0.001. */
-  readonly l1: number;
-  /** denoising: std of the Gaussian noise added to the (scaled) inputs while training. Default 0.1. */
-  readonly noiseStd: number;
-  /** vae: weight of the KL term (per input dimension, like the MSE). Default 1. */
-  readonly beta: number;
-  /** vae: score = reconstruction error + KL/dims instead of the reconstruction error alone. Default false. */
-  readonly scoreWithKl: boolean;
-  /**
-   * aae: score = reconstruction error + the code's negative log-density under the standard normal prior / dims
-   * (½‖z‖² + ½·d_z·log 2π) instead of the reconstruction error alone. Default false.
-   */
-  readonly scoreWithPrior: boolean;
-  /**
-   * wae: weight λ of the MMD between the batch's codes and as many standard normal samples, next to the reconstruction
-   * error (mean squared error per input, as every kind reports it). Default 1.
-   */
-  readonly mmdLambda: number;
-  /** 'mse', or 'bce' (sigmoid output; needs scaler 'minmax'). Default 'mse'. */
-  readonly loss: LossKind;
-  /** Numeric scaling fitted on the training rows. Default 'standard'. */
-  readonly scaler: ScalerKind;
-  /** log1p before scaling: 'auto' (training skewness > 2 and min ≥ 0), 'none', or column names. Default 'auto'. */
-  readonly log1p: 'auto' | 'none' | readonly string[];
-  /** Most frequent categories one-hot encoded per categorical column; the rest share "other". Default 20. */
-  readonly maxCategories: number;
-  /** Add a 0/1 "was missing" input for numeric columns with missing training values. Default true. */
-  readonly missingIndicators: boolean;
-  /** Maximum epochs. Default 50 (the wizard may raise it for small data). */
-  readonly epochs: number;
-  /** Rows per step. Default 256 (the wizard lowers it for small data). */
-  readonly batchSize: number;
-  /** Adam learning rate. Default 0.001. */
-  readonly learningRate: number;
-  /** Epochs without a validation improvement before stopping (best weights restored); 0 = off (train all epochs, keep the last weights). Default 5. */
-  readonly patience: number;
-  /** Smallest validation-loss decrease that counts as an improvement. Default 0.0001. */
-  readonly minDelta: number;
-  /** Fraction of the training candidates held out for validation; 0 = none (early stopping off). Default 0.2. */
-  readonly validation: number;
-  /** 'random' (seeded) or 'time' (the latest rows by the timestamp column validate). Default 'random'. */
-  readonly split: SplitKind;
-  /** 'all' rows (unsupervised), or 'normal': rows not labelled anomalous (needs a label column). Default 'all'. */
-  readonly trainOn: TrainOn;
-  /** Seeds init, split, shuffling, dropout, noise and VAE sampling: the same seed repeats a run exactly on the same backend. Default 0. */
-  readonly seed: number;
-  /**
-   * Scaled numeric inputs are clipped to ±clip (in scaler units) before they reach the network, so a value at 100σ
-   * neither blows up training nor drowns every other column in the score; 0 = off. Default from the wizard.
-   */
-  readonly clip: number;
-  /**
-   * Robust training: from the second epoch on, this fraction of the training rows with the largest reconstruction
-   * errors (by the model as it stands at the start of the epoch) is left out of that epoch's gradient steps, so the
-   * network does not learn to reconstruct the anomalies it trains on; 0 = off. Default from the wizard.
-   */
-  readonly trim: number;
-  /**
-   * ensemble: the members' kinds, in order (each gets the ensemble's seed + its position), e.g. three autoencoders,
-   * IsolationForest and ECOD. Empty for other kinds.
-   */
-  readonly members: readonly Exclude<ModelKind, 'ensemble'>[];
-}
+/** Every model kind, in the order the app lists them. */
+export const MODEL_KINDS = ['ae', 'sparse', 'denoising', 'vae', 'aae', 'wae', 'deepsvdd', 'ocnn', 'iforest', 'ecod', 'ensemble'] as const;
+/** The kinds an ensemble may have as members (the one-class networks score on another scale and are not among them). */
+export const MEMBER_KINDS = ['ae', 'sparse', 'denoising', 'vae', 'aae', 'wae', 'iforest', 'ecod'] as const;
+export const ACTIVATIONS = ['relu', 'elu', 'tanh', 'sigmoid', 'leakyRelu'] as const;
+export const SCALERS = ['standard', 'minmax', 'robust'] as const;
+export const LOSSES = ['mse', 'bce'] as const;
+export const SPLITS = ['random', 'time'] as const;
+export const TRAIN_ON = ['all', 'normal'] as const;
+export const SVDD_OBJECTIVES = ['one-class', 'soft-boundary'] as const;
+
+/**
+ * Everything that defines a training run: the one definition. Requests are checked against it (unknown keys, types,
+ * ranges) and TrainSettings is inferred from it. Defaults are those of `proposeSettings` unless noted.
+ */
+export const trainSettingsSchema = z
+  .object({
+    /** 'ae' plain, 'sparse' (L1 on the code), 'denoising' (Gaussian input noise), 'vae' (variational), 'aae' (adversarial: a discriminator pulls the codes towards a standard normal), 'wae' (Wasserstein: an MMD penalty does); 'iforest', 'ecod' classical detectors (the network and training settings do not apply). Default 'ae'. */
+    kind: z.enum(MODEL_KINDS),
+    /** Encoder widths, the last is the bottleneck; the decoder mirrors them. Default from the input width (e.g. [16, 8] for 30 inputs). */
+    layers: z.array(z.number().int().min(1).max(65_536)).min(1).max(16).readonly(),
+    /** Hidden activation (the output is linear, or sigmoid with BCE). Default 'relu'. */
+    activation: z.enum(ACTIVATIONS),
+    /** Dropout rate after each hidden layer while training, 0 = none. Default 0. */
+    dropout: z.number().min(0).lt(1),
+    /** sparse: weight of the L1 penalty on the code activations (mean over rows of their sum). Default 0.001. */
+    l1: z.number().min(0).finite(),
+    /** denoising: std of the Gaussian noise added to the (scaled) inputs while training. Default 0.1. */
+    noiseStd: z.number().min(0).finite(),
+    /** vae: weight of the KL term (per input dimension, like the MSE). Default 1. */
+    beta: z.number().min(0).finite(),
+    /** vae: score = reconstruction error + KL/dims instead of the reconstruction error alone. Default false. */
+    scoreWithKl: z.boolean(),
+    /**
+     * aae: score = reconstruction error + the code's negative log-density under the standard normal prior / dims
+     * (½‖z‖² + ½·d_z·log 2π) instead of the reconstruction error alone. Default false.
+     */
+    scoreWithPrior: z.boolean(),
+    /**
+     * wae: weight λ of the MMD between the batch's codes and as many standard normal samples, next to the reconstruction
+     * error (mean squared error per input, as every kind reports it). Default 10 (see wizard.ts).
+     */
+    mmdLambda: z.number().min(0).max(1e6).finite(),
+    /** 'mse', or 'bce' (sigmoid output; needs scaler 'minmax'). Default 'mse'. */
+    loss: z.enum(LOSSES),
+    /** Numeric scaling fitted on the training rows. Default 'standard'. */
+    scaler: z.enum(SCALERS),
+    /** log1p before scaling: 'auto' (training skewness > 2 and min ≥ 0), 'none', or column names. Default 'auto'. */
+    log1p: z.union([z.enum(['auto', 'none']), z.array(z.string()).readonly()]),
+    /** Most frequent categories one-hot encoded per categorical column; the rest share "other". Default 20. */
+    maxCategories: z.number().int().min(1).max(1000),
+    /** Add a 0/1 "was missing" input for numeric columns with missing training values. Default true. */
+    missingIndicators: z.boolean(),
+    /** Maximum epochs. Default 50 (the wizard may raise it for small data). */
+    epochs: z.number().int().min(1).max(100_000),
+    /** Rows per step. Default 256 (the wizard lowers it for small data). */
+    batchSize: z.number().int().min(1).max(1_048_576),
+    /** Adam learning rate. Default 0.001. */
+    learningRate: z.number().gt(0).finite(),
+    /** Epochs without a validation improvement before stopping (best weights restored); 0 = off (train all epochs, keep the last weights). Default 5. */
+    patience: z.number().int().min(0),
+    /** Smallest validation-loss decrease that counts as an improvement. Default 0.0001. */
+    minDelta: z.number().min(0).finite(),
+    /** Fraction of the training candidates held out for validation; 0 = none (early stopping off). Default 0.2. */
+    validation: z.number().min(0).lt(1),
+    /** 'random' (seeded) or 'time' (the latest rows by the timestamp column validate). Default 'random'. */
+    split: z.enum(SPLITS),
+    /** 'all' rows (unsupervised), or 'normal': rows not labelled anomalous (needs a label column). Default 'all'. */
+    trainOn: z.enum(TRAIN_ON),
+    /** Seeds init, split, shuffling, dropout, noise and VAE sampling: the same seed repeats a run exactly on the same backend. Default 0. */
+    seed: z.number().int().min(0).max(2 ** 32 - 1),
+    /**
+     * Scaled numeric inputs are clipped to ±clip (in scaler units) before they reach the network, so a value at 100σ
+     * neither blows up training nor drowns every other column in the score; 0 = off. Default from the wizard.
+     */
+    clip: z.number().min(0).max(1e6).finite(),
+    /**
+     * Robust training: from the second epoch on, this fraction of the training rows with the largest reconstruction
+     * errors (by the model as it stands at the start of the epoch) is left out of that epoch's gradient steps, so the
+     * network does not learn to reconstruct the anomalies it trains on; 0 = off. Default from the wizard.
+     */
+    trim: z.number().min(0).max(0.5),
+    /**
+     * ensemble: the members' kinds, in order (each gets the ensemble's seed + its position), e.g. three autoencoders,
+     * IsolationForest and ECOD. Empty for other kinds.
+     */
+    members: z.array(z.enum(MEMBER_KINDS)).max(16).readonly(),
+    /**
+     * deepsvdd: 'one-class' (minimise the mean squared distance of the rows' representations to the centre c) or
+     * 'soft-boundary' (a sphere of radius R that a fraction ν of the rows may lie outside; scores minus R²). Default 'one-class'.
+     */
+    objective: z.enum(SVDD_OBJECTIVES),
+    /** deepsvdd soft-boundary and ocnn: ν in (0, 1], the share of training rows allowed outside the boundary. Default 0.1. */
+    nu: z.number().gt(0).max(1),
+    /** deepsvdd: λ of the weight decay λ/2 Σ‖W‖² (Ruff et al.'s 1e-6). Default 1e-6. */
+    weightDecay: z.number().min(0).max(1e3).finite(),
+    /** deepsvdd and ocnn: epochs of autoencoder pre-training of the network's layers before the one-class objective; 0 = off. */
+    pretrainEpochs: z.number().int().min(0).max(10_000),
+  })
+  .strict();
+
+export type TrainSettings = Readonly<z.output<typeof trainSettingsSchema>>;
 
 export interface TrainRequest {
   /** Dataset id or name. */
@@ -137,6 +170,16 @@ export interface TrainProgress {
   readonly tensors: number;
   /** Training rows this epoch learned from (fewer than all with robust training: the worst-reconstructed left out). */
   readonly trainedRows: number;
+  /**
+   * Set while a step before the epochs proper runs ('pretrain': a one-class kind's autoencoder pre-training; then
+   * epoch/epochs count its epochs and trainLoss is its reconstruction loss). Absent during the epochs proper.
+   */
+  readonly phase?: 'pretrain';
+  /**
+   * The epoch's mean of the loss terms beside the reconstruction, for kinds that have them: an AAE's 'discriminator' and
+   * 'generator' losses, a WAE's 'mmd' (before λ). Its trainLoss and valLoss are the reconstruction loss alone.
+   */
+  readonly terms?: Readonly<Record<string, number>>;
 }
 
 export interface JobOptions<P> {
@@ -241,6 +284,22 @@ export interface Architecture {
   readonly summary: string;
   readonly parameterCount: number;
   readonly variables: readonly VariableSpec[];
+  /** deepsvdd / ocnn, once trained: what the training fixed besides the weights (also in the weights blob). */
+  readonly oneClass?: OneClassFit;
+}
+
+/** A trained one-class model's boundary and explanation baseline. */
+export interface OneClassFit {
+  /** deepsvdd: ‖c‖, the centre's distance from the origin of the representation. */
+  readonly centerNorm?: number;
+  /** deepsvdd soft-boundary: R² (scores are the squared distance minus it). */
+  readonly radius2?: number;
+  /** ocnn: r, the ν-quantile of the training rows' outputs (scores are r − ŷ). */
+  readonly r?: number;
+  /** The score of the explanations' baseline row (training medians): the part of every score no column is credited with. */
+  readonly baselineScore: number;
+  /** The encoder's reconstruction loss at the end of autoencoder pre-training (absent: no pre-training). */
+  readonly pretrainLoss?: number;
 }
 
 export interface RowErrorStats {
@@ -364,11 +423,14 @@ export interface Contribution {
   readonly actual: number | string | null;
   /** Reconstruction in data units; for categoricals the most likely category ("other" when that bucket wins). */
   readonly reconstructed: number | string | null;
-  /** Squared error in model units, summed over the column's dims. */
+  /**
+   * Squared error in model units, summed over the column's dims (a classical detector's or an ensemble's contribution;
+   * a one-class model's integrated-gradients attribution in score units, which can be negative: see RowExplanation.method).
+   */
   readonly error: number;
-  /** error / the column's mean training error. */
+  /** error / the column's mean training error (a one-class model: its mean |attribution|). */
   readonly normalizedError: number;
-  /** Share of the row's total normalized error (all columns sum to 1). */
+  /** Share of the row's total positive normalized error (all columns sum to 1 when none is negative). */
   readonly share: number;
   /**
    * Numeric columns: actual − expected in the column's scale as the model's preprocessing fitted it (standard

@@ -1,11 +1,11 @@
-import { initBackend, trainModel, type TrainSettings } from '../../core/engine';
+import { ACTIVATIONS, LOSSES, MODEL_KINDS, SCALERS, SPLITS, SVDD_OBJECTIVES, TRAIN_ON, type SettingRationale, type TrainSettings } from '../../contract/engine';
 import { isClassical, NETWORK_ONLY_SETTINGS } from '../../core/engine/classical';
-import { resolveSettings } from '../../core/engine/settings';
-import type { SettingRationale } from '../../core/engine/types';
+import { ONE_CLASS_IGNORED } from '../../core/engine/family/oneclass-settings';
 import type { Command, ParsedValues } from '../command';
 import { list, oneOf, optionalNumber, optionalString, requireString } from '../command';
 import { formatDuration, formatNumber, printJson, progressReporter } from '../output';
-import { withProject } from '../project';
+import { datasetOf } from '../resolve';
+import { withWorkbench } from '../workbench';
 import { ResidualError } from '../../core/errors';
 
 /** CLI flags → settings overrides; flags not given stay with the wizard's proposal. */
@@ -15,9 +15,9 @@ function overridesFrom(values: ParsedValues): Partial<TrainSettings> {
     if (v !== undefined) out[key] = v;
   };
   if (values['model'] !== undefined) {
-    throw new ResidualError('BAD_INPUT', `residual train names the model kind with --kind (ae, sparse, denoising, vae, iforest or ecod); --model takes a model id in the other commands. Got --model "${String(values['model'])}".`, { field: 'model' });
+    throw new ResidualError('BAD_INPUT', `residual train names the model kind with --kind (ae, sparse, denoising, vae, aae, wae, deepsvdd, ocnn, iforest or ecod); --model takes a model id in the other commands. Got --model "${String(values['model'])}".`, { field: 'model' });
   }
-  set('kind', oneOf(values, 'kind', ['ae', 'sparse', 'denoising', 'vae', 'iforest', 'ecod', 'ensemble'] as const));
+  set('kind', oneOf(values, 'kind', MODEL_KINDS));
   const layers = list(values, 'layers');
   if (layers) {
     const widths = layers.map(Number);
@@ -26,15 +26,15 @@ function overridesFrom(values: ParsedValues): Partial<TrainSettings> {
     }
     set('layers', widths);
   }
-  set('activation', oneOf(values, 'activation', ['relu', 'elu', 'tanh', 'sigmoid', 'leakyRelu'] as const));
+  set('activation', oneOf(values, 'activation', ACTIVATIONS));
   set('epochs', optionalNumber(values, 'epochs', { integer: true, min: 1 }));
   set('batchSize', optionalNumber(values, 'batch', { integer: true, min: 1 }));
   set('learningRate', optionalNumber(values, 'lr', { min: 0, exclusiveMin: true }));
   set('patience', optionalNumber(values, 'patience', { integer: true, min: 0 }));
-  set('scaler', oneOf(values, 'scaler', ['standard', 'minmax', 'robust'] as const));
-  set('split', oneOf(values, 'split', ['random', 'time'] as const));
+  set('scaler', oneOf(values, 'scaler', SCALERS));
+  set('split', oneOf(values, 'split', SPLITS));
   set('validation', optionalNumber(values, 'val', { min: 0, max: 0.9 }));
-  set('trainOn', oneOf(values, 'train-on', ['all', 'normal'] as const));
+  set('trainOn', oneOf(values, 'train-on', TRAIN_ON));
   set('seed', optionalNumber(values, 'seed', { integer: true, min: 0 }));
   set('clip', optionalNumber(values, 'clip', { min: 0 }));
   set('trim', optionalNumber(values, 'trim', { min: 0, max: 0.5 }));
@@ -44,7 +44,7 @@ function overridesFrom(values: ParsedValues): Partial<TrainSettings> {
   set('l1', optionalNumber(values, 'l1', { min: 0 }));
   set('noiseStd', optionalNumber(values, 'noise', { min: 0 }));
   set('beta', optionalNumber(values, 'beta', { min: 0 }));
-  set('loss', oneOf(values, 'loss', ['mse', 'bce'] as const));
+  set('loss', oneOf(values, 'loss', LOSSES));
   const log1p = optionalString(values, 'log1p');
   if (log1p !== undefined) set('log1p', log1p === 'auto' || log1p === 'none' ? log1p : list(values, 'log1p'));
   set('maxCategories', optionalNumber(values, 'max-categories', { integer: true, min: 1 }));
@@ -52,6 +52,12 @@ function overridesFrom(values: ParsedValues): Partial<TrainSettings> {
   const indicators = oneOf(values, 'missing-indicators', ['yes', 'no'] as const);
   if (indicators) set('missingIndicators', indicators === 'yes');
   if (values['score-with-kl']) set('scoreWithKl', true);
+  if (values['score-with-prior']) set('scoreWithPrior', true);
+  set('mmdLambda', optionalNumber(values, 'mmd-lambda', { min: 0 }));
+  set('objective', oneOf(values, 'objective', SVDD_OBJECTIVES));
+  set('nu', optionalNumber(values, 'nu', { min: 0, exclusiveMin: true, max: 1 }));
+  set('weightDecay', optionalNumber(values, 'weight-decay', { min: 0 }));
+  set('pretrainEpochs', optionalNumber(values, 'pretrain', { integer: true, min: 0 }));
   return out as Partial<TrainSettings>;
 }
 
@@ -66,10 +72,17 @@ function describeChoice(s: TrainSettings, rationale: readonly SettingRationale[]
     for (const r of rationale) if (!fromFlags.includes(r.setting)) lines.push(`  ${r.setting}: ${r.why}`);
     return lines.join('\n') + '\n';
   }
+  const oneClass = s.kind === 'deepsvdd' || s.kind === 'ocnn';
   const lines = [
-    `Training on "${dataset}": kind ${s.kind}, encoder ${s.layers.join('-')}, ${s.activation}, up to ${s.epochs} epochs (patience ${s.patience}), batch ${s.batchSize}, ` +
+    oneClass
+      ? `Training on "${dataset}": kind ${s.kind}${s.kind === 'deepsvdd' ? ` (${s.objective}${s.objective === 'soft-boundary' ? `, ν ${s.nu}` : ''}, weight decay ${s.weightDecay})` : ` (ν ${s.nu})`}, ` +
+        `bias-free layers ${s.layers.join('-')}${s.kind === 'ocnn' ? '-1' : ''}, ${s.activation}, ${s.pretrainEpochs ? `${s.pretrainEpochs} epochs of autoencoder pre-training, then ` : ''}up to ${s.epochs} epochs (patience ${s.patience}), ` +
+        `batch ${s.batchSize}, learning rate ${s.learningRate}, scaler ${s.scaler}, ${s.split} split with ${Math.round(s.validation * 100)}% validation, seed ${s.seed}.`
+      : `Training on "${dataset}": kind ${s.kind}, encoder ${s.layers.join('-')}, ${s.activation}, up to ${s.epochs} epochs (patience ${s.patience}), batch ${s.batchSize}, ` +
       `learning rate ${s.learningRate}, scaler ${s.scaler}, ${s.split} split with ${Math.round(s.validation * 100)}% validation, seed ${s.seed}.`,
   ];
+  const ignored = oneClass ? fromFlags.filter((f) => ONE_CLASS_IGNORED.includes(f as keyof TrainSettings)) : [];
+  if (ignored.length) lines.push(`Ignored for ${s.kind} (it reconstructs nothing; ν is its allowance for anomalies): ${ignored.join(', ')}.`);
   if (fromFlags.length) lines.push(`From your flags: ${fromFlags.join(', ')}. The wizard chose the rest:`);
   else lines.push('The wizard chose every setting:');
   for (const r of rationale) lines.push(`  ${r.setting}: ${r.why}`);
@@ -79,9 +92,9 @@ function describeChoice(s: TrainSettings, rationale: readonly SettingRationale[]
 export const trainCommand: Command = {
   name: 'train',
   usage:
-    'residual train --project P [--dataset N] [--kind ae|sparse|denoising|vae|iforest|ecod|ensemble] [--members ae,ae,ae,iforest,ecod] [--layers 16,8] [--activation relu] [--epochs 50] [--batch 256] [--lr 0.001] ' +
+    'residual train --project P [--dataset N] [--kind ae|sparse|denoising|vae|aae|wae|deepsvdd|ocnn|iforest|ecod|ensemble] [--members ae,ae,ae,iforest,ecod] [--layers 16,8] [--activation relu] [--epochs 50] [--batch 256] [--lr 0.001] ' +
     '[--patience 5] [--scaler standard|minmax|robust] [--split random|time] [--val 0.2] [--train-on all|normal] [--seed 0] [--clip 10] [--trim 0.05] ' +
-    '[--dropout 0] [--l1 0.001] [--noise 0.1] [--beta 1] [--score-with-kl] [--loss mse|bce] [--log1p auto|none|COL,COL] [--max-categories 20] ' +
+    '[--dropout 0] [--l1 0.001] [--noise 0.1] [--beta 1] [--score-with-kl] [--score-with-prior] [--mmd-lambda 10] [--objective one-class|soft-boundary] [--nu 0.1] [--weight-decay 0.000001] [--pretrain 10] [--loss mse|bce] [--log1p auto|none|COL,COL] [--max-categories 20] ' +
     '[--missing-indicators yes|no] [--min-delta 0.0001] [--name NAME] [--json]',
   options: {
     project: { type: 'string' },
@@ -109,6 +122,12 @@ export const trainCommand: Command = {
     beta: { type: 'string' },
     loss: { type: 'string' },
     'score-with-kl': { type: 'boolean' },
+    'score-with-prior': { type: 'boolean' },
+    'mmd-lambda': { type: 'string' },
+    objective: { type: 'string' },
+    nu: { type: 'string' },
+    'weight-decay': { type: 'string' },
+    pretrain: { type: 'string' },
     log1p: { type: 'string' },
     'max-categories': { type: 'string' },
     'missing-indicators': { type: 'string' },
@@ -119,29 +138,33 @@ export const trainCommand: Command = {
   async run({ values, io, signal }) {
     const project = requireString(values, 'project', this);
     const settings = overridesFrom(values);
-    const backend = await initBackend();
-    io.err(`Backend: ${backend.name}${backend.simd ? ' (SIMD)' : ''}\n`);
     const progress = progressReporter(io, 'Training');
     let chosen: { settings: TrainSettings; rationale: readonly SettingRationale[]; dataset: string } | null = null;
-    const result = await withProject(project, {}, (store) => {
-      const ds = store.getDataset(optionalString(values, 'dataset'));
-      const { settings: resolved, proposal } = resolveSettings(ds, settings);
+    const result = await withWorkbench(project, {}, async (wb) => {
+      wb.on('engine.backend', (backend) => io.err(`Backend: ${backend.name}${backend.simd ? ' (SIMD)' : ''}\n`));
+      const ref = optionalString(values, 'dataset');
+      const ds = ref === undefined ? wb.overview.datasets.at(-1) : datasetOf(wb.overview, values);
+      if (!ds) throw new ResidualError('NOT_FOUND', `Project ${wb.path} has no dataset yet. Import one first (residual import <file> --project ${wb.path}).`);
+      // The same checks as the Model section's: the wizard's proposal, the flags on top, both checked against the data.
+      const proposal = await wb.invoke('model.propose', { datasetId: ds.id });
+      const check = await wb.invoke('model.check', { datasetId: ds.id, settings });
       // The wizard's reasons for what the analyst left to it; flags given on the command line need none.
-      chosen = { settings: resolved, rationale: proposal.rationale.filter((r) => !(r.setting in settings)), dataset: ds.name };
+      chosen = { settings: check.settings, rationale: proposal.rationale.filter((r) => !(r.setting in settings)), dataset: ds.name };
       if (!values['json']) io.err(describeChoice(chosen.settings, chosen.rationale, Object.keys(settings), ds.name));
-      const dataset = ds.id;
-      return trainModel(
-        store,
-        { dataset, settings, ...(optionalString(values, 'name') ? { name: optionalString(values, 'name') } : {}) },
-        {
-          signal,
-          onProgress: (p) =>
-            progress.update(
-              p.epoch / p.epochs,
-              isClassical(chosen?.settings.kind ?? 'ae') ? `fitting ${p.epoch}/${p.epochs}  ${Math.round(p.samplesPerSecond).toLocaleString('en-US')} rows/s` : `epoch ${p.epoch}/${p.epochs}${Number.isFinite(p.trainLoss) ? `  train ${formatNumber(p.trainLoss)}` : ''}${p.valLoss === null || !Number.isFinite(p.valLoss) ? '' : `  val ${formatNumber(p.valLoss)}`}${p.samplesPerSecond > 0 ? `  ${Math.round(p.samplesPerSecond).toLocaleString('en-US')} samples/s` : ''}`,
-              p.etaSeconds,
-            ),
+      const name = optionalString(values, 'name');
+      return wb.job(
+        'model.train',
+        { datasetId: ds.id, settings, ...(name ? { name } : {}) },
+        ({ detail }) => {
+          if (detail.kind !== 'train') return;
+          const p = detail.progress;
+          progress.update(
+            p.epoch / p.epochs,
+            p.phase === 'pretrain' ? `pre-training the layers as an autoencoder, epoch ${p.epoch}/${p.epochs}  reconstruction ${formatNumber(p.trainLoss)}` : isClassical(chosen?.settings.kind ?? 'ae') ? `fitting ${p.epoch}/${p.epochs}  ${Math.round(p.samplesPerSecond).toLocaleString('en-US')} rows/s` : `epoch ${p.epoch}/${p.epochs}${Number.isFinite(p.trainLoss) ? `  train ${formatNumber(p.trainLoss)}` : ''}${p.valLoss === null || !Number.isFinite(p.valLoss) ? '' : `  val ${formatNumber(p.valLoss)}`}${p.samplesPerSecond > 0 ? `  ${Math.round(p.samplesPerSecond).toLocaleString('en-US')} samples/s` : ''}`,
+            p.etaSeconds,
+          );
         },
+        signal,
       );
     });
     progress.done();

@@ -15,7 +15,11 @@ export interface Contributor {
   readonly feature: string;
   readonly index: number;
   readonly error: number;
-  /** error / Σ of the row's (non-NaN) feature errors; 0 when that sum is 0. */
+  /**
+   * error / Σ of the row's (non-NaN) positive feature errors; 0 when that sum is 0. Errors are never negative except a
+   * one-class model's signed attributions: there a column that lowers the score gets a negative share, and the shares of
+   * the columns that raise it add up to 1.
+   */
   readonly share: number;
 }
 
@@ -51,7 +55,7 @@ function byValueDesc(a: { value: number; index: number }, b: { value: number; in
 /**
  * "Average per-feature error of the anomalies": for each feature j, meanError = mean of featureErrors[r, j]
  * over the rows r listed in `flaggedRows` (row indices; a row listed twice counts twice; NaN entries are
- * skipped), and share = meanError / Σ meanError. Sorted by meanError descending, ties by feature order, NaN
+ * skipped), and share = meanError / Σ of the positive meanErrors (signed attributions can be negative). Sorted by meanError descending, ties by feature order, NaN
  * last. Returns [] when no row is flagged. O(|flaggedRows| · features + features log features).
  */
 export function featureErrorProfile(
@@ -81,8 +85,9 @@ export function featureErrorProfile(
     }
   }
   const means = Array.from(sums, (s, j) => ((counts[j] as number) === 0 ? NaN : s / (counts[j] as number)));
+  // Over the positive means: signed attributions (one-class kinds) would otherwise shrink the total, even past zero.
   let total = 0;
-  for (const m of means) if (!Number.isNaN(m)) total += m;
+  for (const m of means) if (m > 0) total += m;
   return means
     .map((value, index) => ({ value, index }))
     .sort(byValueDesc)
@@ -151,7 +156,7 @@ export function topContributors(rowErrors: ArrayLike<number>, names: readonly st
   for (let j = 0; j < rowErrors.length; j++) {
     const e = rowErrors[j] as number;
     if (Number.isNaN(e)) continue;
-    total += e;
+    if (e > 0) total += e;
     items.push({ value: e, index: j });
   }
   return items

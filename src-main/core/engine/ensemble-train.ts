@@ -6,7 +6,7 @@ import { fitIsolationForest } from './classical/iforest';
 import { typicalInputs } from './classical';
 import { featureColumns } from './columns';
 import { combine, ensembleArchitecture, ensembleBlob, normalisation, topOverlap, usesLog, type MemberKind, type MemberScorer, type MemberState } from './ensemble';
-import { choosePath } from './fused/net';
+import { trainingPath } from './family';
 import { buildMatrices, fitOnTrainingRows } from './matrix';
 import { architecture, initialWeights } from './model';
 import { dimOwners, loggedColumns } from './preprocess';
@@ -101,7 +101,7 @@ export async function trainEnsemble(store: ProjectStore, request: TrainRequest, 
       } else {
         const [, initRng, shuffleRng, stepRng] = [memberRoot.fork(), memberRoot.fork(), memberRoot.fork(), memberRoot.fork()];
         arch = architecture({ kind, inputDims: d, layers: ms.layers, activation: ms.activation, loss: ms.loss });
-        const net = makeStepper(choosePath(arch, backend.name).path, arch, ms, initialWeights(arch, initRng));
+        const net = makeStepper(trainingPath(arch, backend.name).path, arch, ms, initialWeights(arch, initRng));
         const run = new TrainingRun(net, ms, pp, train, val, shuffleRng, stepRng, started, {
           ...(opts.signal ? { signal: opts.signal } : {}),
           onProgress: (p) => report(p.epoch, p),

@@ -17,14 +17,14 @@ import { ClassicalDetector, isClassical } from './classical';
 import type { FusedNet } from './fused/net';
 import type { Network } from './model';
 import { reconstructionErrors, type BatchErrors } from './recon';
-import type { Architecture, ModelKind } from './types';
+import type { Architecture } from './types';
 
 /** The wizard's ensemble: three autoencoders of different seeds, IsolationForest and ECOD. */
 export const DEFAULT_MEMBERS: readonly MemberKind[] = ['ae', 'ae', 'ae', 'iforest', 'ecod'];
 
-/** Kinds an ensemble can hold. */
-export type MemberKind = Exclude<ModelKind, 'ensemble'>;
-export const MEMBER_KINDS: readonly MemberKind[] = ['ae', 'sparse', 'denoising', 'vae', 'iforest', 'ecod'];
+/** Kinds an ensemble can hold (the contract's one list). */
+import { MEMBER_KINDS, type MemberKind } from '../../contract/engine';
+export { MEMBER_KINDS, type MemberKind };
 
 export type MemberScorer = Network | FusedNet | ClassicalDetector;
 

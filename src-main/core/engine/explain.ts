@@ -6,9 +6,11 @@ import { ensureBackend } from './backend';
 import { matchColumns, pickRows, type FeatureColumn } from './columns';
 import { explanationMethod } from './classical';
 import { dimOwners, inverseFeature, scaleValue, transform, type RawColumn } from './preprocess';
+import { latentInScore } from './model';
 import { reconstructionErrors } from './recon';
 import { getModel, getScore } from './repo';
 import { loadNetwork, markFittedRows } from './score';
+import { OneClassScorer } from './family/oneclass';
 import type { Contribution, FeatureSpec, RowExplanation } from './types';
 
 /**
@@ -39,7 +41,7 @@ export async function explainRows(store: ProjectStore, scoreId: number, rows: re
   markFittedRows(store, model, net, ds.id, ds.rowCount);
   try {
     const c = pp.features.length;
-    const e = await reconstructionErrors(net, x, n, dimOwners(pp), c, { withKl: model.kind === 'vae' && model.settings.scoreWithKl, keepRecon: true, rows: sorted });
+    const e = await reconstructionErrors(net, x, n, dimOwners(pp), c, { withKl: latentInScore(model.kind, model.settings), keepRecon: true, rows: sorted });
     const norm = normalizeFeatureErrors(e.feature, c, model.featureErrorMean);
     const names = pp.features.map((f) => f.name);
     const d = pp.inputDims;
@@ -59,7 +61,7 @@ export async function explainRows(store: ProjectStore, scoreId: number, rows: re
           deviation: deviationOf(f, raw[t.index]!, i, recon),
         };
       });
-      byRow.set(row, { row, error: e.row[i]!, method: explanationMethod(model.kind), contributions });
+      byRow.set(row, { row, error: e.row[i]!, method: net instanceof OneClassScorer ? net.method() : explanationMethod(model.kind), contributions });
     });
     return rows.map((r) => byRow.get(r)!);
   } finally {

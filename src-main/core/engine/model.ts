@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { ResidualError } from '../errors';
+import { tfPriorNll } from './family/aae';
 import type { Prng } from './prng';
 import type { Activation, Architecture, LossKind, ModelKind, VariableSpec } from './types';
 
@@ -16,6 +17,8 @@ export interface ArchitectureOptions {
  * Layer shapes of a network. ae/sparse/denoising: input → layers… (the last is the code) → mirrored
  * hidden layers → linear output, every hidden layer (code included) activated, as reference.py.
  * vae: the last width is the latent size, produced by two linear heads (mean and log-variance).
+ * aae/wae: the last width is the code, produced by one linear layer ('code'), so that it can match a standard
+ * normal prior (an activated code could not: ReLU codes are never negative).
  */
 export function architecture(o: ArchitectureOptions): Architecture {
   if (o.layers.length === 0 || o.layers.some((w) => !Number.isInteger(w) || w < 1)) {
@@ -28,7 +31,7 @@ export function architecture(o: ArchitectureOptions): Architecture {
   };
   const widths = [...o.layers];
   const code = widths[widths.length - 1]!;
-  const hidden = o.kind === 'vae' ? widths.slice(0, -1) : widths;
+  const hidden = o.kind === 'vae' || hasLinearCode(o.kind) ? widths.slice(0, -1) : widths;
   let prev = d;
   hidden.forEach((w, i) => {
     dense(`enc${i}`, prev, w);
@@ -37,6 +40,10 @@ export function architecture(o: ArchitectureOptions): Architecture {
   if (o.kind === 'vae') {
     dense('z_mean', prev, code);
     dense('z_logvar', prev, code);
+    prev = code;
+  }
+  if (hasLinearCode(o.kind)) {
+    dense('code', prev, code);
     prev = code;
   }
   const decoder = widths.slice(0, -1).reverse();
@@ -67,13 +74,26 @@ export function initialWeights(arch: Architecture, prng: Prng): Float32Array {
     if (spec.shape.length === 2) {
       const [fanIn, fanOut] = spec.shape as [number, number];
       const reluLike = arch.activation === 'relu' || arch.activation === 'leakyRelu' || arch.activation === 'elu';
-      const activated = !spec.name.startsWith('out/') && !spec.name.startsWith('z_');
+      const activated = !spec.name.startsWith('out/') && !spec.name.startsWith('z_') && !spec.name.startsWith('code/');
       const limit = reluLike && activated ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
       for (let i = 0; i < size; i++) all[off + i] = (prng.next() * 2 - 1) * limit;
     }
     off += size;
   }
   return all;
+}
+
+/** Kinds whose code is one linear layer matched to a standard normal prior: the adversarial and Wasserstein autoencoders. */
+export function hasLinearCode(kind: ModelKind): boolean {
+  return kind === 'aae' || kind === 'wae';
+}
+
+/**
+ * Whether a model's row scores add a latent term to the reconstruction error (per input dim): a VAE's KL when
+ * scoreWithKl, an AAE's negative log prior density of its code when scoreWithPrior. Per-column errors never include it.
+ */
+export function latentInScore(kind: ModelKind, s: { readonly scoreWithKl?: boolean; readonly scoreWithPrior?: boolean }): boolean {
+  return (kind === 'vae' && !!s.scoreWithKl) || (kind === 'aae' && !!s.scoreWithPrior);
 }
 
 /** A stored blob (little-endian float32, arch.variables order) as floats, checked against the architecture. */
@@ -98,6 +118,8 @@ export interface LossOptions {
   readonly l1: number;
   readonly noiseStd: number;
   readonly beta: number;
+  /** wae: weight of the MMD penalty (absent: 0). */
+  readonly mmdLambda?: number;
 }
 
 /** Seeds for one training step's random ops, drawn from the run's PRNG so a seed repeats exactly. */
@@ -107,7 +129,7 @@ export interface StepSeeds {
   readonly sample: number;
 }
 
-interface Forward {
+export interface Forward {
   /** Output before the final sigmoid (for BCE), else the output itself. */
   readonly out: tf.Tensor2D;
   readonly code: tf.Tensor2D;
@@ -180,49 +202,57 @@ export class Network {
     return tf.fused.matMul({ a: x, b: kernel, bias, activation: fused }) as tf.Tensor2D;
   }
 
-  private forward(x: tf.Tensor2D, training: boolean, o: LossOptions | null, seeds: StepSeeds | null): Forward {
+  private dropper(training: boolean, o: LossOptions | null, seeds: StepSeeds | null): (t: tf.Tensor2D, i: number) => tf.Tensor2D {
+    return (t, i) => (training && o && o.dropout > 0 && seeds ? (tf.dropout(t, o.dropout, undefined, seeds.dropout + i) as tf.Tensor2D) : t);
+  }
+
+  /** The encoder: the code (a VAE's sample while training, its mean otherwise), and a VAE's mean and log-variance. */
+  encode(x: tf.Tensor2D, training: boolean, o: LossOptions | null, seeds: StepSeeds | null): Omit<Forward, 'out'> {
     const a = this.arch;
-    const hiddenCount = a.kind === 'vae' ? a.layers.length - 1 : a.layers.length;
-    const drop = (t: tf.Tensor2D, i: number): tf.Tensor2D =>
-      training && o && o.dropout > 0 && seeds ? (tf.dropout(t, o.dropout, undefined, seeds.dropout + i) as tf.Tensor2D) : t;
+    const linearCode = hasLinearCode(a.kind);
+    const hiddenCount = a.kind === 'vae' || linearCode ? a.layers.length - 1 : a.layers.length;
+    const drop = this.dropper(training, o, seeds);
     let h = x;
     for (let i = 0; i < hiddenCount; i++) {
       h = this.dense(`enc${i}`, h, a.activation, training);
       // The code itself is not dropped: it is what the decoder must rebuild from.
-      if (a.kind === 'vae' || i < hiddenCount - 1) h = drop(h, i);
+      if (a.kind === 'vae' || linearCode || i < hiddenCount - 1) h = drop(h, i);
     }
-    let code = h;
-    let mu: tf.Tensor2D | undefined;
-    let logvar: tf.Tensor2D | undefined;
-    if (a.kind === 'vae') {
-      mu = this.dense('z_mean', h, 'linear', training);
-      logvar = this.dense('z_logvar', h, 'linear', training);
-      // Reparameterisation while training; the mean when scoring, so scores are deterministic.
-      code = training && seeds ? tf.add(mu, tf.mul(tf.exp(tf.mul(logvar, 0.5)), tf.randomNormal(mu.shape, 0, 1, 'float32', seeds.sample))) : mu;
-    }
-    h = code;
-    const decoderCount = a.layers.length - 1;
+    if (linearCode) return { code: this.dense('code', h, 'linear', training) };
+    if (a.kind !== 'vae') return { code: h };
+    const mu = this.dense('z_mean', h, 'linear', training);
+    const logvar = this.dense('z_logvar', h, 'linear', training);
+    // Reparameterisation while training; the mean when scoring, so scores are deterministic.
+    const code = training && seeds ? tf.add(mu, tf.mul(tf.exp(tf.mul(logvar, 0.5)), tf.randomNormal(mu.shape, 0, 1, 'float32', seeds.sample))) as tf.Tensor2D : mu;
+    return { code, mu, logvar };
+  }
+
+  /** The decoder: output before the final sigmoid (for BCE), else the output itself. */
+  decode(code: tf.Tensor2D, training: boolean, o: LossOptions | null, seeds: StepSeeds | null): tf.Tensor2D {
+    const drop = this.dropper(training, o, seeds);
+    let h = code;
+    const decoderCount = this.arch.layers.length - 1;
     for (let i = 0; i < decoderCount; i++) {
-      h = drop(this.dense(`dec${i}`, h, a.activation, training), 100 + i);
+      h = drop(this.dense(`dec${i}`, h, this.arch.activation, training), 100 + i);
     }
-    const out = this.dense('out', h, 'linear', training);
-    return { out, code, ...(mu ? { mu } : {}), ...(logvar ? { logvar } : {}) };
+    return this.dense('out', h, 'linear', training);
+  }
+
+  /** Variables of the encoder (input to code): an AAE's generator phase updates only these. */
+  encoderVars(): tf.Variable[] {
+    return this.arch.variables.flatMap((v, i) => (/^(enc\d+|code|z_mean|z_logvar)\//.test(v.name) ? [this.vars[i]!] : []));
+  }
+
+  forward(x: tf.Tensor2D, training: boolean, o: LossOptions | null, seeds: StepSeeds | null): Forward {
+    const e = this.encode(x, training, o, seeds);
+    return { ...e, out: this.decode(e.code, training, o, seeds) };
   }
 
   /** The training objective on one batch (call inside optimizer.minimize / tf.tidy). */
   loss(x: tf.Tensor2D, o: LossOptions, training: boolean, seeds: StepSeeds | null): tf.Scalar {
     const input = training && seeds && this.arch.kind === 'denoising' && o.noiseStd > 0 ? tf.add(x, tf.randomNormal(x.shape, 0, o.noiseStd, 'float32', seeds.noise)) : x;
     const f = this.forward(input as tf.Tensor2D, training, o, seeds);
-    let loss: tf.Scalar;
-    if (o.loss === 'bce') {
-      // From logits, numerically stable: max(z,0) - z·t + log(1 + e^-|z|); targets clipped to [0, 1]
-      // because rows outside the training range scale outside it.
-      const t = tf.clipByValue(x, 0, 1);
-      const z = f.out;
-      loss = tf.mean(tf.add(tf.sub(tf.relu(z), tf.mul(z, t)), tf.log1p(tf.exp(tf.neg(tf.abs(z))))));
-    } else {
-      loss = tf.mean(tf.squaredDifference(f.out, x));
-    }
+    let loss = reconstructionLoss(f.out, x, o.loss);
     if (this.arch.kind === 'sparse' && o.l1 > 0) {
       loss = tf.add(loss, tf.mul(o.l1, tf.mean(tf.sum(tf.abs(f.code), 1))));
     }
@@ -236,11 +266,24 @@ export class Network {
    * Deterministic reconstruction (no dropout/noise, VAE at the latent mean) in model units, plus the
    * per-row KL for VAEs (null otherwise).
    */
-  reconstruct(x: tf.Tensor2D): { recon: tf.Tensor2D; kl: tf.Tensor1D | null } {
+  reconstruct(x: tf.Tensor2D): { recon: tf.Tensor2D; kl: tf.Tensor1D | null; prior: tf.Tensor1D | null } {
     const f = this.forward(x, false, null, null);
     const recon = this.arch.output === 'sigmoid' ? tf.sigmoid(f.out) : f.out;
-    return { recon, kl: f.mu && f.logvar ? klPerRow(f.mu, f.logvar) : null };
+    return { recon, kl: f.mu && f.logvar ? klPerRow(f.mu, f.logvar) : null, prior: this.arch.kind === 'aae' ? tfPriorNll(f.code) : null };
   }
+}
+
+/**
+ * The reconstruction part of the objective, mean over rows and inputs: squared error, or BCE from logits (numerically
+ * stable: max(z,0) − z·t + log(1 + e^−|z|), targets clipped to [0, 1] because rows outside the training range scale
+ * outside it).
+ */
+export function reconstructionLoss(out: tf.Tensor2D, x: tf.Tensor2D, loss: LossKind): tf.Scalar {
+  if (loss === 'bce') {
+    const t = tf.clipByValue(x, 0, 1);
+    return tf.mean(tf.add(tf.sub(tf.relu(out), tf.mul(out, t)), tf.log1p(tf.exp(tf.neg(tf.abs(out))))));
+  }
+  return tf.mean(tf.squaredDifference(out, x));
 }
 
 /**

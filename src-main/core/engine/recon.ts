@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ClassicalDetector } from './classical';
 import { EnsembleScorer } from './ensemble';
+import { OneClassScorer } from './family/oneclass';
 import { FusedNet } from './fused/net';
 import type { Network } from './model';
 
@@ -8,7 +9,7 @@ import type { Network } from './model';
 const FORWARD_ROWS = 1024;
 
 export interface BatchErrors {
-  /** Per row: mean over model dims of the squared error (+ KL/dims for a VAE scored with KL). */
+  /** Per row: mean over model dims of the squared error (+ KL/dims for a VAE scored with KL, + −log p(z)/dims for an AAE scored with its prior). */
   readonly row: Float32Array;
   /** Per row × explained column: squared errors summed over the column's dims (one-hot, indicator). */
   readonly feature: Float32Array;
@@ -21,7 +22,7 @@ export interface BatchErrors {
  * float64 on the host so that per-column sums add up to the row error × dims exactly as stored.
  */
 export async function reconstructionErrors(
-  net: Network | FusedNet | ClassicalDetector | EnsembleScorer,
+  net: Network | FusedNet | ClassicalDetector | EnsembleScorer | OneClassScorer,
   x: Float32Array,
   n: number,
   owners: Int32Array,
@@ -32,6 +33,8 @@ export async function reconstructionErrors(
   if (net instanceof ClassicalDetector) return net.errors(x, n, owners, columns, opts.keepRecon, opts.into, opts.rows);
   // An ensemble: its members' errors, standardised and combined (src-main/core/engine/ensemble.ts).
   if (net instanceof EnsembleScorer) return net.errors(x, n, owners, columns, opts.keepRecon, opts.into, opts.rows);
+  // Deep SVDD / OC-NN: their scores and per-column integrated-gradients attributions (family/oneclass.ts).
+  if (net instanceof OneClassScorer) return net.errors(x, n, owners, columns, opts.keepRecon, opts.into);
   // The fused kernel computes the same float64 sums in its forward pass (a VAE's KL too, when its settings say so).
   if (net instanceof FusedNet) return net.errors(x, n, owners, columns, opts.keepRecon, opts.into);
   const d = net.arch.inputDims;
@@ -41,8 +44,9 @@ export async function reconstructionErrors(
     const m = Math.min(FORWARD_ROWS, n - start);
     const [recon, kl] = tf.tidy(() => {
       const r = net.reconstruct(tf.tensor2d(x.subarray(start * d, (start + m) * d), [m, d]));
-      // A VAE's KL is computed anyway; it joins the score only when asked for.
-      return [r.recon, klv && r.kl ? r.kl : tf.zeros([0])];
+      // A VAE's KL (an AAE's prior term) is computed anyway; it joins the score only when asked for.
+      const latent = r.kl ?? r.prior;
+      return [r.recon, klv && latent ? latent : tf.zeros([0])];
     });
     rec.set((await recon.data()) as Float32Array, start * d);
     if (klv) klv.set((await kl.data()) as Float32Array, start);

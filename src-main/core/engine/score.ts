@@ -1,3 +1,4 @@
+import { sortPairs } from '../data/sort';
 import { cancelled, ResidualError } from '../errors';
 import type { ProjectStore } from '../store';
 import type { DatasetInfo } from '../store/types';
@@ -5,11 +6,12 @@ import { backendInfo, ensureBackend } from './backend';
 import { BATCH_ROWS, matchColumns, readWindow, windowRows } from './columns';
 import { ClassicalDetector, fittedRows, isClassical } from './classical';
 import { choosePath, FusedNet } from './fused/net';
-import { Network } from './model';
+import { latentInScore, Network } from './model';
 import { dimOwners, transform } from './preprocess';
 import { reconstructionErrors } from './recon';
 import { beginScore, discardScore, getModel, getWeights, newestUsableModel, publishScore, writeScoreChunk } from './repo';
 import { EnsembleScorer } from './ensemble';
+import { isOneClass, OneClassScorer } from './family/oneclass';
 import type { Architecture, JobOptions, ModelInfo, ModelKind, ScoreInfo, ScoreProgress, ScoreRequest, ScoreResult, TrainSettings } from './types';
 import { yieldToEventLoop } from './util';
 
@@ -36,7 +38,7 @@ export async function scoreDataset(store: ProjectStore, request: ScoreRequest = 
     const owners = dimOwners(pp);
     const nCols = pp.features.length;
     const d = pp.inputDims;
-    const withKl = model.kind === 'vae' && model.settings.scoreWithKl;
+    const withKl = latentInScore(model.kind, model.settings);
     const started = performance.now();
     const rowErrors = new Float32Array(ds.rowCount);
     const window = windowRows(ds, cols.length, d);
@@ -82,7 +84,7 @@ export async function scoreDataset(store: ProjectStore, request: ScoreRequest = 
     const rowsPerSecond = ds.rowCount / Math.max(seconds, 1e-9);
     await store.write(() => publishScore(store, id, errorStats(rowErrors), seconds, rowsPerSecond));
     scoreId = null;
-    return { scoreId: id, ...(net instanceof ClassicalDetector || net instanceof EnsembleScorer ? {} : { path: net instanceof FusedNet ? 'wasm-fused' as const : 'tfjs' as const }), modelId: model.id, datasetId: ds.id, rows: ds.rowCount, seconds, rowsPerSecond };
+    return { scoreId: id, ...(net instanceof ClassicalDetector || net instanceof EnsembleScorer || net instanceof OneClassScorer ? {} : { path: net instanceof FusedNet ? 'wasm-fused' as const : 'tfjs' as const }), modelId: model.id, datasetId: ds.id, rows: ds.rowCount, seconds, rowsPerSecond };
   } catch (e) {
     const unfinished = scoreId;
     if (unfinished !== null) await store.write(() => discardScore(store, unfinished)).catch(() => undefined);
@@ -94,44 +96,26 @@ export async function scoreDataset(store: ProjectStore, request: ScoreRequest = 
 
 /**
  * Row indices by error, highest first; NaN (a row the model cannot reconstruct at all) ranks first, ties by row.
- * An LSD radix sort (3 passes of 11 bits) of the float32 bits made order-preserving and inverted: stable, so ties
+ * A stable LSD radix sort (sortPairs) of the float32 bits made order-preserving and inverted: stable, so ties
  * keep row order; NaN counts as +∞ and -0 as +0. About 10× faster than a comparison sort at a million rows.
  */
 export function rankOrder(errors: Float32Array): Int32Array {
   const n = errors.length;
   const f = new Float32Array(1);
   const bits = new Uint32Array(f.buffer);
-  let keys = new Uint32Array(n);
+  // (key, row) records for the one radix sort (core/data/sort), sorted by the key.
+  const pairs = new Uint32Array(2 * n);
   for (let i = 0; i < n; i++) {
     const v = errors[i]!;
     f[0] = v !== v ? Infinity : v === 0 ? 0 : v;
     const b = bits[0]!;
     // Order-preserving (negative floats flipped whole, positive ones get the sign bit), then inverted: descending.
-    keys[i] = b & 0x80000000 ? b : ~(b | 0x80000000) >>> 0;
+    pairs[2 * i] = b & 0x80000000 ? b : ~(b | 0x80000000) >>> 0;
+    pairs[2 * i + 1] = i;
   }
-  let idx = new Int32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  let keys2 = new Uint32Array(n);
-  let idx2 = new Int32Array(n);
-  const counts = new Int32Array(2048);
-  for (let shift = 0; shift < 32; shift += 11) {
-    counts.fill(0);
-    for (let i = 0; i < n; i++) counts[(keys[i]! >>> shift) & 0x7ff]!++;
-    let sum = 0;
-    for (let b = 0; b < 2048; b++) {
-      const c = counts[b]!;
-      counts[b] = sum;
-      sum += c;
-    }
-    for (let i = 0; i < n; i++) {
-      const k = keys[i]!;
-      const at = counts[(k >>> shift) & 0x7ff]!++;
-      keys2[at] = k;
-      idx2[at] = idx[i]!;
-    }
-    [keys, keys2] = [keys2, keys];
-    [idx, idx2] = [idx2, idx];
-  }
+  const sorted = sortPairs(pairs, n, [0]);
+  const idx = new Int32Array(n);
+  for (let i = 0; i < n; i++) idx[i] = sorted[2 * i + 1]!;
   return idx;
 }
 
@@ -171,9 +155,11 @@ const FUSED_SCORE_ROWS = 1024;
  * Loads a model's weights for scoring (dispose the result): into the fused kernel where it supports the model
  * and is the faster path (see choosePath), else onto the current tfjs backend. Either path reads the other's weights.
  */
-export function loadNetwork(store: ProjectStore, model: ModelInfo): Network | FusedNet | ClassicalDetector | EnsembleScorer {
+export function loadNetwork(store: ProjectStore, model: ModelInfo): Network | FusedNet | ClassicalDetector | EnsembleScorer | OneClassScorer {
   const blob = getWeights(store, model.id);
   if (!blob) throw new ResidualError('BAD_INPUT', `Model #${model.id} has no stored weights.`, { field: 'model' });
+  // Deep SVDD and OC-NN score in plain TypeScript (the same numbers on every backend and thread).
+  if (isOneClass(model.kind)) return OneClassScorer.fromBlob(model.architecture, model.settings, blob);
   if (model.kind === 'ensemble') return EnsembleScorer.fromBlob(blob, (kind, arch, part) => loadScorer(kind, arch, model.settings, part));
   return loadScorer(model.kind, model.architecture, model.settings, blob);
 }
@@ -188,7 +174,7 @@ function loadScorer(kind: Exclude<ModelKind, 'ensemble'>, arch: Architecture, se
 }
 
 /** Tells the classical detectors in a scorer which rows of the dataset about to be scored they were fitted on. */
-export function markFittedRows(store: ProjectStore, model: ModelInfo, net: Network | FusedNet | ClassicalDetector | EnsembleScorer, datasetId: number, rows: number): void {
+export function markFittedRows(store: ProjectStore, model: ModelInfo, net: Network | FusedNet | ClassicalDetector | EnsembleScorer | OneClassScorer, datasetId: number, rows: number): void {
   if (net instanceof ClassicalDetector || net instanceof EnsembleScorer) net.setFittedRows(fittedRows(store, model, datasetId, rows));
 }
 

@@ -1,11 +1,13 @@
 import os from 'node:os';
-import { z } from 'zod';
+import { trainSettingsSchema } from '../../contract/engine';
 import { ResidualError } from '../errors';
 import type { DatasetInfo } from '../store/types';
 import type { Proposal, TrainSettings } from './types';
 import { classicalProposal, classicalSettings, isClassical } from './classical';
 import { DEFAULT_MEMBERS } from './ensemble';
 import { describeSettings, proposeSettings } from './wizard';
+import { isOneClass } from './family/oneclass';
+import { oneClassProposal, oneClassSettings } from './family/oneclass-settings';
 
 /**
  * The most parameters a network may have. Autoencoders for tabular data need thousands to a few million;
@@ -18,43 +20,15 @@ export const TRAINING_BYTES_PER_PARAMETER = 16;
 /** Share of the machine's memory the training state of one network may take. */
 export const MAX_MEMORY_SHARE = 0.25;
 
-const settingsSchema = z
-  .object({
-    kind: z.enum(['ae', 'sparse', 'denoising', 'vae', 'iforest', 'ecod', 'ensemble']),
-    layers: z.array(z.number().int().min(1).max(65_536)).min(1).max(16),
-    activation: z.enum(['relu', 'elu', 'tanh', 'sigmoid', 'leakyRelu']),
-    dropout: z.number().min(0).lt(1),
-    l1: z.number().min(0).finite(),
-    noiseStd: z.number().min(0).finite(),
-    beta: z.number().min(0).finite(),
-    scoreWithKl: z.boolean(),
-    loss: z.enum(['mse', 'bce']),
-    scaler: z.enum(['standard', 'minmax', 'robust']),
-    log1p: z.union([z.enum(['auto', 'none']), z.array(z.string())]),
-    maxCategories: z.number().int().min(1).max(1000),
-    missingIndicators: z.boolean(),
-    epochs: z.number().int().min(1).max(100_000),
-    batchSize: z.number().int().min(1).max(1_048_576),
-    learningRate: z.number().gt(0).finite(),
-    patience: z.number().int().min(0),
-    minDelta: z.number().min(0).finite(),
-    validation: z.number().min(0).lt(1),
-    split: z.enum(['random', 'time']),
-    trainOn: z.enum(['all', 'normal']),
-    seed: z.number().int().min(0).max(2 ** 32 - 1),
-    clip: z.number().min(0).max(1e6).finite(),
-    trim: z.number().min(0).max(0.5),
-    members: z.array(z.enum(['ae', 'sparse', 'denoising', 'vae', 'iforest', 'ecod'])).max(16),
-  })
-  .strict();
-
 /** Checks user overrides (unknown keys, types, ranges) with BAD_INPUT errors naming the setting. */
 export function parseOverrides(overrides: unknown): Partial<TrainSettings> {
-  const r = settingsSchema.partial().safeParse(overrides ?? {});
+  const r = trainSettingsSchema.partial().safeParse(overrides ?? {});
   if (!r.success) {
     const msgs = r.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`);
     const field = String(r.error.issues[0]?.path[0] ?? 'settings');
-    throw new ResidualError('BAD_INPUT', `Invalid training settings. ${msgs.join('; ')}.`, { field });
+    // Per setting, the message alone, for a form that shows it beside its field.
+    const issues = r.error.issues.map((i) => ({ field: String(i.path[0] ?? 'settings'), message: i.message }));
+    throw new ResidualError('BAD_INPUT', `Invalid training settings. ${msgs.join('; ')}.`, { field, issues });
   }
   return r.data as Partial<TrainSettings>;
 }
@@ -72,6 +46,8 @@ export function resolveSettings(ds: DatasetInfo, overrides: unknown): { settings
     const classical = classicalSettings(settings, user);
     return { settings: classical, proposal: classicalProposal(proposal, classical) };
   }
+  // Deep SVDD and OC-NN: no reconstruction, so no loss, dropout or robust training; their own ν instead.
+  if (isOneClass(settings.kind)) settings = oneClassSettings(settings, user);
   // Members mean something only to an ensemble; an ensemble without them gets the wizard's.
   if (settings.kind !== 'ensemble') settings = { ...settings, members: [] };
   else if (settings.members.length === 0) settings = { ...settings, members: [...DEFAULT_MEMBERS] };
@@ -92,7 +68,9 @@ export function resolveSettings(ds: DatasetInfo, overrides: unknown): { settings
   }
   // Without validation rows there is nothing to stop on.
   if (settings.validation === 0) settings = { ...settings, patience: 0 };
-  checkNetworkSize(describeSettings(ds, settings), proposal.settings.layers);
+  const described = describeSettings(ds, settings);
+  checkNetworkSize(described, proposal.settings.layers);
+  if (isOneClass(settings.kind)) return { settings, proposal: { ...oneClassProposal(proposal, settings, described.inputDims), parameterCount: described.parameterCount } };
   return { settings, proposal };
 }
 

@@ -3,11 +3,14 @@ import { cancelled, ResidualError } from '../errors';
 import type { ProjectStore } from '../store';
 import { ensureBackend } from './backend';
 import { isClassical, trainClassical } from './classical';
+import { isOneClass } from './family/oneclass';
+import { trainOneClass } from './family/oneclass-train';
 import { trainEnsemble } from './ensemble-train';
 import { featureColumns } from './columns';
 import { buildMatrices, fitOnTrainingRows } from './matrix';
-import { choosePath, FusedNet, type EnginePath } from './fused/net';
-import { architecture, initialWeights, Network, type LossOptions, type StepSeeds } from './model';
+import { FusedNet, type EnginePath } from './fused/net';
+import { architecture, initialWeights, latentInScore, Network, type LossOptions, type StepSeeds } from './model';
+import { makeFamilyStepper, trainingPath } from './family';
 import { dimOwners, loggedColumns } from './preprocess';
 import { Prng } from './prng';
 import { reconstructionErrors } from './recon';
@@ -35,6 +38,7 @@ export async function trainModel(store: ProjectStore, request: TrainRequest, opt
   const ds = store.getDataset(request.dataset);
   const { settings } = resolveSettings(ds, request.settings);
   if (isClassical(settings.kind)) return trainClassical(store, request, settings, backend, opts);
+  if (isOneClass(settings.kind)) return trainOneClass(store, request, settings, backend, opts);
   if (settings.kind === 'ensemble') return trainEnsemble(store, request, settings, backend, opts);
   const features = featureColumns(ds);
   const started = performance.now();
@@ -83,7 +87,7 @@ export async function trainModel(store: ProjectStore, request: TrainRequest, opt
     samplesPerSecond: run.samplesPerSecond,
   });
 
-  const chosen = choosePath(arch, backend.name);
+  const chosen = trainingPath(arch, backend.name);
   const net = makeStepper(chosen.path, arch, settings, initialWeights(arch, initRng));
   const run = new TrainingRun(net, settings, pp, train, val, shuffleRng, stepRng, started, opts);
   try {
@@ -195,6 +199,7 @@ export class TrainingRun {
       if (trainLoss === null) return;
       const valLoss = this.val.length ? await this.net.evalLoss(this.val) : null;
       if (valLoss !== null && !Number.isFinite(valLoss)) throw diverged(valLoss, epoch, this.s, this.pp, [this.train, this.val]);
+      const terms = this.net.terms?.();
       const monitored = valLoss ?? trainLoss;
       if (!this.best || monitored < this.best.loss - this.s.minDelta) {
         if (this.best) this.net.drop(this.best.snapshot);
@@ -214,6 +219,7 @@ export class TrainingRun {
         elapsedSeconds: elapsed,
         tensors: tf.memory().numTensors,
         trainedRows,
+        ...(terms ? { terms } : {}),
       });
       if (this.earlyStopping && epoch - this.best.epoch >= this.s.patience) {
         this.stoppedEarly = epoch < this.s.epochs;
@@ -329,6 +335,8 @@ export interface Stepper {
   step(batch: Float32Array, n: number, seeds: StepSeeds): Promise<number>;
   /** The deterministic objective averaged over all rows. */
   evalLoss(x: Float32Array): Promise<number>;
+  /** Means of the run's extra loss terms since the last call (an AAE's discriminator and generator, a WAE's MMD), if it has any. */
+  terms?(): Record<string, number>;
   snapshot(): Snapshot;
   restore(s: Snapshot): void;
   drop(s: Snapshot): void;
@@ -338,6 +346,8 @@ export interface Stepper {
 
 /** The stepper for a path, starting from the given weights (arch.variables order). */
 export function makeStepper(path: EnginePath, arch: Architecture, s: TrainSettings, weights: Float32Array): Stepper {
+  // The adversarial and Wasserstein autoencoders train in their own steps (src-main/core/engine/family).
+  if (arch.kind === 'aae' || arch.kind === 'wae') return makeFamilyStepper(path, arch, s, weights);
   const lossOpts: LossOptions = { loss: s.loss, dropout: s.dropout, l1: s.l1, noiseStd: s.noiseStd, beta: s.beta };
   if (path === 'wasm-fused') {
     const net = FusedNet.create(arch, s, weights, Math.max(s.batchSize, FUSED_EVAL_ROWS));
@@ -405,7 +415,7 @@ async function errorSummary(net: Network | FusedNet, x: Float32Array, owners: In
   let sumSq = 0;
   for (let start = 0; start < n; start += EVAL_BATCH) {
     const m = Math.min(EVAL_BATCH, n - start);
-    const e = await reconstructionErrors(net, x.subarray(start * d, (start + m) * d), m, owners, cols, { withKl: s.kind === 'vae' && s.scoreWithKl, keepRecon: false });
+    const e = await reconstructionErrors(net, x.subarray(start * d, (start + m) * d), m, owners, cols, { withKl: latentInScore(s.kind, s), keepRecon: false });
     for (let r = 0; r < m; r++) {
       sum += e.row[r]!;
       sumSq += e.row[r]! ** 2;

@@ -60,7 +60,9 @@ function wantsLog(values: readonly number[]): boolean {
 export function trainingCurve(model: ReportModel, size: ChartSize): string {
   const train = model.history.filter((h) => h.train !== null).map((h) => [h.epoch, h.train!]);
   const val = model.history.filter((h) => h.val !== null).map((h) => [h.epoch, h.val!]);
-  const log = wantsLog([...train, ...val].map((p) => p[1]!));
+  const losses = [...train, ...val].map((p) => p[1]!);
+  // A log axis cannot draw a loss at or below zero (OC-NN's objective has a −r term).
+  const log = losses.every((v) => v > 0) && wantsLog(losses);
   const last = Math.max(1, ...model.history.map((h) => h.epoch));
   const best = model.bestEpoch;
   const series: Option[] = [
@@ -145,11 +147,13 @@ export function prChart(points: readonly (readonly [number, number])[], ap: numb
 }
 
 /** Mean normalised error per column over the flagged rows, largest on top. */
-export function featureBars(columns: readonly ReportProfileColumn[], labelWidth: number, size: ChartSize): string {
+export function featureBars(columns: readonly ReportProfileColumn[], labelWidth: number, size: ChartSize, axisName = 'mean error ÷ the column’s mean training error'): string {
   const shown = [...columns].reverse();
+  // Signed attributions (one-class kinds) may be negative: the axis then starts below zero.
+  const negative = shown.some((c) => c.meanNormalizedError < 0);
   return render(size, {
     grid: { left: labelWidth + 10, right: 40, top: 6, bottom: 28 },
-    xAxis: valueAxis('mean error ÷ the column’s mean training error', { nameGap: 16, min: 0 }),
+    xAxis: valueAxis(axisName, { nameGap: 16, ...(negative ? {} : { min: 0 }) }),
     yAxis: {
       type: 'category',
       data: shown.map((c) => c.feature),
@@ -172,13 +176,14 @@ export function featureBars(columns: readonly ReportProfileColumn[], labelWidth:
  * Rows × columns of normalised error on a log colour scale (1× = the column's typical training error),
  * rows [from, to) of the heatmap.
  */
-export function heatmapChart(h: ReportHeatmap, from: number, to: number, layout: { rowLabelWidth: number; columnLabelHeight: number }, size: ChartSize): string {
+export function heatmapChart(h: ReportHeatmap, from: number, to: number, layout: { rowLabelWidth: number; columnLabelHeight: number }, size: ChartSize, signed = false): string {
   const data: [number, number, number][] = [];
   let maxLog = 1;
   for (let r = from; r < to; r++) {
     h.values[r]!.forEach((v, c) => {
-      const l = Math.log10(Math.max(v, 1e-3));
-      maxLog = Math.max(maxLog, l);
+      // Signed attributions (one-class kinds): the log of the magnitude beyond 1× typical, negative below zero.
+      const l = signed ? Math.sign(v) * Math.max(0, Math.log10(Math.max(Math.abs(v), 1e-3))) : Math.log10(Math.max(v, 1e-3));
+      maxLog = Math.max(maxLog, Math.abs(l));
       data.push([c, r - from, l]);
     });
   }
@@ -203,7 +208,7 @@ export function heatmapChart(h: ReportHeatmap, from: number, to: number, layout:
     },
     visualMap: {
       type: 'continuous',
-      min: 0,
+      min: signed ? -top : 0,
       max: top,
       calculable: false,
       orient: 'vertical',
@@ -212,9 +217,9 @@ export function heatmapChart(h: ReportHeatmap, from: number, to: number, layout:
       itemWidth: 10,
       itemHeight: 120,
       precision: 0,
-      text: [`≥${formatNumber(10 ** top)}×`, '≤1×'],
+      text: [`≥${formatNumber(10 ** top)}×`, signed ? `≤−${formatNumber(10 ** top)}×` : '≤1×'],
       textStyle: axisText,
-      inRange: { color: ['#f7f7f2', '#fde8a6', '#f6a04d', '#d9482b', '#7f1d1d'] },
+      inRange: { color: signed ? ['#1e3a8a', '#2563eb', '#93c5fd', '#dbeafe', '#f7f7f2', '#fde8a6', '#f6a04d', '#d9482b', '#7f1d1d'] : ['#f7f7f2', '#fde8a6', '#f6a04d', '#d9482b', '#7f1d1d'] },
     },
     series: [{ type: 'heatmap', data, itemStyle: { borderColor: '#ffffff', borderWidth: 0.3 } }],
   });

@@ -33,6 +33,7 @@ export function modelCard(model: ModelInfo, trainedOn: string | null, history: r
     warnings: model.warnings,
     weightsSha256: model.weightsSha256,
     history: history.map((h) => ({ epoch: h.epoch, train: h.trainLoss, val: h.valLoss })),
+    ...(a.oneClass ? { oneClass: a.oneClass } : {}),
   };
 }
 
@@ -43,7 +44,9 @@ export function layers(a: Architecture): ReportLayer[] {
     const [layer, part] = v.name.split('/');
     if (part !== 'kernel' || v.shape.length !== 2) continue;
     const [inputs, outputs] = v.shape as [number, number];
-    out.push({ name: layerName(layer!), inputs, outputs, activation: activationOf(layer!, a), parameters: inputs * outputs + outputs });
+    // Deep SVDD and OC-NN layers have no bias.
+    const bias = a.variables.some((x) => x.name === `${layer}/bias`);
+    out.push({ name: layerName(layer!, a), inputs, outputs, activation: activationOf(layer!, a), parameters: inputs * outputs + (bias ? outputs : 0) });
   }
   return out;
 }
@@ -64,18 +67,32 @@ function members(model: ModelInfo): ReportLayer[] {
   });
 }
 
-function layerName(id: string): string {
+function layerName(id: string, a?: Architecture): string {
+  if (id === 'rep') return 'representation φ(x) (no bias)';
+  if (a?.kind === 'ocnn') {
+    // OC-NN: the last hidden layer is V, the output w; the layers before V its encoder.
+    const hidden = a.layers.length;
+    if (id === 'out') return 'output w (no bias)';
+    if (id === `enc${hidden - 1}`) return 'V (no bias)';
+    const e = /^enc(\d+)$/.exec(id);
+    if (e) return `encoder ${Number(e[1]) + 1} (no bias)`;
+  }
+  if (a?.kind === 'deepsvdd') {
+    const e = /^enc(\d+)$/.exec(id);
+    if (e) return `hidden ${Number(e[1]) + 1} (no bias)`;
+  }
   const m = /^(enc|dec)(\d+)$/.exec(id);
   if (m) return `${m[1] === 'enc' ? 'encoder' : 'decoder'} ${Number(m[2]) + 1}`;
   if (id === 'z_mean') return 'latent mean';
   if (id === 'z_logvar') return 'latent log-variance';
+  if (id === 'code') return 'code (linear)';
   if (id === 'out') return 'output';
   return id;
 }
 
 function activationOf(id: string, a: Architecture): string {
-  if (id === 'out') return a.output;
-  if (id === 'z_mean' || id === 'z_logvar') return 'linear';
+  if (id === 'out' || id === 'rep') return a.output;
+  if (id === 'z_mean' || id === 'z_logvar' || id === 'code') return 'linear';
   return a.activation;
 }
 

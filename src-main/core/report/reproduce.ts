@@ -131,6 +131,12 @@ const TRAIN_FLAGS: { readonly [K in keyof TrainSettings]-?: (v: TrainSettings[K]
   beta: (v) => [['--beta', String(v)]],
   // The flag can only switch it on; off is the wizard's default.
   scoreWithKl: (v) => (v ? ['--score-with-kl'] : []),
+  scoreWithPrior: (v) => (v ? ['--score-with-prior'] : []),
+  mmdLambda: (v) => [['--mmd-lambda', String(v)]],
+  objective: (v) => [['--objective', v]],
+  nu: (v) => [['--nu', String(v)]],
+  weightDecay: (v) => [['--weight-decay', String(v)]],
+  pretrainEpochs: (v) => [['--pretrain', String(v)]],
   loss: (v) => [['--loss', v]],
   log1p: (v, notes) => {
     if (typeof v === 'string') return [['--log1p', v]];

@@ -2,8 +2,10 @@ import { prChart, rocChart, scoreHistogram, trainingCurve } from './charts';
 import { formatDate, formatInt, formatNumber, formatPercent } from './format';
 import { INK, type Layout } from './layout';
 import type { ReportData } from './types';
-import { isClassical } from '../engine/classical';
+import { explanationMethod, isClassical } from '../engine/classical';
+import { isOneClass } from '../engine/family/oneclass';
 import { classicalCardSection } from './section-classical';
+import { discriminatorLayers, discriminatorParameters } from '../engine/family';
 import { kindWords, methodWords, scoreWords } from './words';
 
 /** The model card: what was trained, on what, how, and how training went. */
@@ -15,7 +17,9 @@ export function modelCardSection(layout: Layout, d: ReportData): void {
   const split =
     `${s.split === 'time' ? 'chronological' : 'random'}: ${formatInt(m.split.train)} training rows, ${formatInt(m.split.validation)} validation rows` +
     (m.split.excluded ? `, ${formatInt(m.split.excluded)} left out (labelled anomalies; trained on normal rows only)` : '');
-  const kindExtra = m.kind === 'sparse' ? `, L1 ${formatNumber(s.l1)}` : m.kind === 'denoising' ? `, noise σ ${formatNumber(s.noiseStd)}` : m.kind === 'vae' ? `, β ${formatNumber(s.beta)}${s.scoreWithKl ? ', score includes KL' : ''}` : '';
+  const oneClass = isOneClass(m.kind);
+  const fit = m.oneClass;
+  const kindExtra = (m.kind === 'deepsvdd' ? `, ${s.objective}${s.objective === 'soft-boundary' ? ` (ν ${formatNumber(s.nu)})` : ''}` : m.kind === 'ocnn' ? `, ν ${formatNumber(s.nu)}` : null) ?? familyExtra(m.kind, s) ?? (m.kind === 'sparse' ? `, L1 ${formatNumber(s.l1)}` : m.kind === 'denoising' ? `, noise σ ${formatNumber(s.noiseStd)}` : m.kind === 'vae' ? `, β ${formatNumber(s.beta)}${s.scoreWithKl ? ', score includes KL' : ''}` : '');
   layout.keyValues(
     [
       ['Model', `#${m.id} "${m.name}" (${m.status}${m.message ? `: ${m.message}` : ''})`],
@@ -23,7 +27,19 @@ export function modelCardSection(layout: Layout, d: ReportData): void {
       ['Trained on', `${m.trainedOn ? `dataset "${m.trainedOn}"` : 'a dataset no longer in the project'}, ${formatDate(m.createdAt)}, ${formatNumber(m.seconds, 3)} s on ${m.backend}`],
       ['Architecture', `${m.summary} (${m.activation} hidden layers, ${m.output} output)`],
       ['Parameters', formatInt(m.parameterCount)],
-      ['Loss and optimiser', `${s.loss.toUpperCase()}, Adam (learning rate ${formatNumber(s.learningRate)}), batch ${s.batchSize}${s.dropout ? `, dropout ${formatNumber(s.dropout)}` : ''}`],
+      oneClass
+        ? ['Objective and optimiser', `${m.kind === 'deepsvdd'
+          ? (s.objective === 'soft-boundary' ? 'R² + 1/ν · mean(max(0, ‖φ(x) − c‖² − R²)) + λ/2 Σ‖W‖², R² refitted each epoch as the (1 − ν)-quantile of the distances' : 'mean ‖φ(x) − c‖² + λ/2 Σ‖W‖²') + `, λ = ${formatNumber(s.weightDecay)}, bias-free layers`
+          : '½‖w‖² + ½‖V‖² + 1/ν · mean(max(0, r − ŷ)) − r over the last hidden layer V and the output w, r refitted each epoch as the ν-quantile of the outputs, bias-free layers'}; Adam (learning rate ${formatNumber(s.learningRate)}), batch ${s.batchSize}` +
+          `${s.pretrainEpochs ? `; first ${s.pretrainEpochs} epochs of autoencoder pre-training${fit?.pretrainLoss !== undefined ? ` (final reconstruction loss ${formatNumber(fit.pretrainLoss)})` : ''}` : '; no pre-training'}`]
+        : ['Loss and optimiser', `${s.loss.toUpperCase()}, Adam (learning rate ${formatNumber(s.learningRate)}), batch ${s.batchSize}${s.dropout ? `, dropout ${formatNumber(s.dropout)}` : ''}`],
+      ...(oneClass && fit ? [['Boundary', [
+        fit.centerNorm !== undefined ? `centre c at distance ${formatNumber(fit.centerNorm)} from the origin` : '',
+        fit.radius2 !== undefined ? `R² = ${formatNumber(fit.radius2)}` : '',
+        fit.r !== undefined ? `r = ${formatNumber(fit.r)}` : '',
+        `the median row scores ${formatNumber(fit.baselineScore)}`,
+      ].filter(Boolean).join('; ')] as [string, string]] : []),
+      ...(oneClass ? [['Score and columns', explanationMethod(m.kind)] as [string, string]] : []),
       ['Epochs', `${m.epochs} of at most ${s.epochs}; best epoch ${m.bestEpoch ?? '–'} (loss ${formatNumber(m.bestValLoss)}); early stopping ${s.patience ? `after ${s.patience} epochs without improvement` : 'off'}`],
       ['Split', split],
       ['Seed', String(m.seed)],
@@ -57,9 +73,10 @@ export function modelCardSection(layout: Layout, d: ReportData): void {
   layout.heading('Training curve', 2, chart.height + 14);
   layout.svg(trainingCurve(m, chart), chart.width, chart.height);
   layout.paragraph(
-    m.history.some((h) => h.val !== null)
+    (m.kind === 'aae' || m.kind === 'wae' ? `The curve is the reconstruction loss alone (the ${m.kind === 'aae' ? 'adversarial losses' : 'MMD penalty'} not included), the model's score. ` : '') +
+    (m.history.some((h) => h.val !== null)
       ? `Loss per epoch on the training rows and on the held-out validation rows. ${m.bestEpoch !== null ? `The weights of epoch ${m.bestEpoch} (lowest validation loss) are the model's.` : ''}`
-      : 'Loss per epoch on the training rows (no validation rows were held out).',
+      : 'Loss per epoch on the training rows (no validation rows were held out).'),
     { size: 8, color: INK.muted },
     { after: 8 },
   );
@@ -74,6 +91,17 @@ export function modelCardSection(layout: Layout, d: ReportData): void {
     ],
     m.features.map((f) => [f.name, f.kind, f.transform, String(f.inputs)]),
   );
+}
+
+/** What an adversarial or Wasserstein autoencoder adds to the kind's line (null for the other kinds). */
+function familyExtra(kind: string, s: ReportData['model']['settings']): string | null {
+  if (kind === 'aae') {
+    const disc = discriminatorLayers(s.layers);
+    return `: a discriminator (code → ${disc.join(' → ')} → 1, ReLU; ${formatInt(discriminatorParameters(s.layers))} parameters, used in training only and not stored) ` +
+      `pulls the codes towards a standard normal prior; reconstruction, discriminator and generator phases per batch, on TensorFlow.js${s.scoreWithPrior ? '; the score adds the code\'s negative log prior density per input' : ''}`;
+  }
+  if (kind === 'wae') return `: λ ${formatNumber(s.mmdLambda)} × the MMD (inverse multiquadratic kernel, 7 scales) between each batch's codes and as many standard normal samples, beside the reconstruction error`;
+  return null;
 }
 
 /** The threshold: how it was chosen and what it flags, over the score distribution. */

@@ -1,3 +1,4 @@
+import { sourceFormat } from '../../contract/data';
 import { formatBytes, formatDate, formatInt, formatNumber, formatPercent } from './format';
 import { INK, type Cell, type Layout } from './layout';
 import { article, kindWords, methodWords } from './words';
@@ -26,7 +27,7 @@ export function titlePage(layout: Layout, d: ReportData): number {
       ['Threshold', `${d.threshold.value === null ? '+∞, flags nothing' : formatNumber(d.threshold.value)} (${methodWords(d.threshold.method)})`],
       ['Report date', formatDate(d.generatedAt)],
       ['Residual version', d.residualVersion],
-      ['Engine backend', `${d.score.backend} (scoring), ${d.explainBackend} (expected values in this report)`],
+      ['Backend', `${d.score.backend} (scoring), ${d.explainBackend} (expected values in this report)`],
     ],
     { keyWidth: 110, mono: ['Source SHA-256'] },
   );
@@ -62,9 +63,9 @@ export function dataSummary(layout: Layout, d: ReportData): void {
   const roles = new Map<string, number>();
   for (const c of ds.columns) roles.set(c.role, (roles.get(c.role) ?? 0) + 1);
   const delimiter = ds.delimiter === '\t' ? 'tab' : ds.delimiter === ' ' ? 'space' : `"${ds.delimiter}"`;
+  const format = sourceFormat(ds) === 'parquet' ? 'Parquet' : `${ds.encoding}, delimiter ${delimiter}${ds.decimalComma ? ', decimal comma' : ''}`;
   layout.paragraph(
-    `${formatInt(ds.rowCount)} rows and ${ds.columns.length} columns from ${ds.sourcePath} (${formatBytes(ds.sourceBytes)}, ${ds.encoding}, ` +
-      `delimiter ${delimiter}${ds.decimalComma ? ', decimal comma' : ''}). Roles: ${[...roles.entries()].map(([r, n]) => `${n} ${r}`).join(', ')}. ` +
+    `${formatInt(ds.rowCount)} rows and ${ds.columns.length} columns from ${ds.sourcePath} (${formatBytes(ds.sourceBytes)}, ${format}). Roles: ${[...roles.entries()].map(([r, n]) => `${n} ${r}`).join(', ')}. ` +
       'Only numeric and categorical columns are model inputs; the label is never one. Role in brackets: what the column holds.',
   );
   layout.table(

@@ -2,6 +2,7 @@ import { featureBars, heatmapChart } from './charts';
 import { formatDate, formatInt, formatNumber, formatPercent, formatValue } from './format';
 import { INK, type Cell, type CellLine, type Layout } from './layout';
 import type { ReportData, ReportTopRow } from './types';
+import { columnWords } from './words';
 
 /** Bars in the profile chart; the table below it lists every column. */
 const PROFILE_BARS = 25;
@@ -13,9 +14,12 @@ export function topSection(layout: Layout, d: ReportData): void {
   layout.pageBreak();
   layout.heading(`Top ${formatInt(d.top.length)} anomalies`);
   const hasLabel = d.dataset.columns.some((c) => c.role === 'label');
+  const w = columnWords(d.model.kind);
   layout.paragraph(
     `The ${formatInt(d.top.length)} highest-scoring rows of ${formatInt(d.score.rows)}. "alert" marks a score at or above the threshold ${formatNumber(d.threshold.value)}. ` +
-      "For each row, the three columns with the largest error relative to their typical training error: the actual value, the value the model expected (its reconstruction, in the data's units) and that column's share of the row's error." +
+      (w.signed
+        ? `For each row, the three columns with the largest ${w.what} relative to their typical training magnitude: the actual value, the expected value (${w.expected}, in the data's units) and that column's share of the row's positive attributions.`
+        : `For each row, the three columns with the largest ${w.what} relative to their typical training ${w.what}: the actual value, the value the model expected (${w.expected}, in the data's units) and that column's share of the row's ${w.what === 'error' ? 'error' : 'score'}.`) +
       (hasLabel ? ' Under the verdict, in italics, the value of the label column.' : ''),
     { size: 8.5, color: INK.muted },
     { after: 6 },
@@ -67,23 +71,30 @@ export function profileSection(layout: Layout, d: ReportData): void {
     layout.paragraph('No row scores at or above the threshold, so there is no anomaly profile to show.', { color: INK.muted });
     return;
   }
+  const w = columnWords(d.model.kind);
   layout.paragraph(
-    `Average error per column over the ${formatInt(p.flagged)} flagged rows (score ≥ ${formatNumber(p.threshold)}), divided by the column's mean error on the training rows: ` +
-      '1 means the flagged rows are reconstructed as well as typical rows in that column; high values point the domain expert to what is unusual.',
+    w.signed
+      ? `Average ${w.what} per column over the ${formatInt(p.flagged)} flagged rows (score ≥ ${formatNumber(p.threshold)}), divided by the column's mean |attribution| on the training rows: ` +
+        'high values point the domain expert to what makes these rows score high; negative ones to columns that make them look more normal.'
+      : w.what === 'error'
+        ? `Average error per column over the ${formatInt(p.flagged)} flagged rows (score ≥ ${formatNumber(p.threshold)}), divided by the column's mean error on the training rows: ` +
+          '1 means the flagged rows are reconstructed as well as typical rows in that column; high values point the domain expert to what is unusual.'
+        : `Average ${w.what} per column over the ${formatInt(p.flagged)} flagged rows (score ≥ ${formatNumber(p.threshold)}), divided by the column's mean on the training rows: ` +
+          '1 means the flagged rows are as typical as the training rows in that column; high values point the domain expert to what is unusual.',
     { size: 8.5, color: INK.muted },
     { after: 6 },
   );
   const labelWidth = Math.min(150, Math.max(...shown.map((c) => layout.measure({ size: 8 })(c.feature))) + 4);
-  layout.svg(featureBars(shown, labelWidth, chart), chart.width, chart.height);
+  layout.svg(featureBars(shown, labelWidth, chart, w.what === 'error' ? undefined : `mean ${w.what} ÷ the column’s mean training ${w.signed ? '|attribution|' : 'value'}`), chart.width, chart.height);
   if (p.columns.length > shown.length) layout.paragraph(`The ${shown.length} highest of ${p.columns.length} columns; the table lists all.`, { size: 8, color: INK.muted });
   layout.gap(6);
   layout.table(
     [
       { header: '#', weight: 0.5, align: 'right' },
       { header: 'Column', weight: 4, maxLines: 2 },
-      { header: 'Mean error ÷ training error', weight: 2, align: 'right' },
-      { header: 'Mean squared error', weight: 2, align: 'right' },
-      { header: 'Share of the error', weight: 1.6, align: 'right' },
+      { header: w.what === 'error' ? 'Mean error ÷ training error' : w.signed ? 'Mean ÷ training |attribution|' : 'Mean ÷ training mean', weight: 2, align: 'right' },
+      { header: w.what === 'error' ? 'Mean squared error' : `Mean ${w.what}`, weight: 2, align: 'right' },
+      { header: w.what === 'error' ? 'Share of the error' : 'Share of the score', weight: 1.6, align: 'right' },
     ],
     p.columns.map((c, i) => [String(i + 1), c.feature, formatNumber(c.meanNormalizedError), formatNumber(c.meanError), formatPercent(c.share)]),
   );
@@ -93,13 +104,16 @@ export function profileSection(layout: Layout, d: ReportData): void {
 export function heatmapSection(layout: Layout, d: ReportData): void {
   const h = d.heatmap;
   layout.pageBreak();
-  layout.heading('Error heatmap of the top rows');
+  const w = columnWords(d.model.kind);
+  layout.heading(w.what === 'error' ? 'Error heatmap of the top rows' : `Heatmap of the top rows (${w.what})`);
   if (h.rows.length === 0 || h.columns.length === 0) {
     layout.paragraph('No rows to draw.', { color: INK.muted });
     return;
   }
   layout.paragraph(
-    `Each cell is a column's error in a top row divided by that column's mean training error, on a log colour scale (1× and below: pale). ` +
+    (w.signed
+      ? `Each cell is a column's ${w.what} in a top row divided by that column's mean training |attribution|, on a log colour scale of its magnitude (within ±1×: pale; red raises the score, blue lowers it). `
+      : `Each cell is a column's ${w.what} in a top row divided by that column's mean training ${w.what}, on a log colour scale (1× and below: pale). `) +
       `Columns are ordered as in the previous section, most broken first${h.omittedColumns ? `; ${h.omittedColumns} further columns are left out` : ''}.`,
     { size: 8.5, color: INK.muted },
     { after: 6 },
@@ -111,7 +125,7 @@ export function heatmapSection(layout: Layout, d: ReportData): void {
     const to = Math.min(h.rows.length, from + HEATMAP_ROWS);
     if (from > 0) layout.pageBreak();
     const height = Math.min(layout.remaining, columnLabelHeight + 10 + (to - from) * 11);
-    layout.svg(heatmapChart(h, from, to, { rowLabelWidth, columnLabelHeight }, { width: layout.width, height }), layout.width, height);
+    layout.svg(heatmapChart(h, from, to, { rowLabelWidth, columnLabelHeight }, { width: layout.width, height }, w.signed), layout.width, height);
   }
 }
 

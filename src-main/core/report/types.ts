@@ -5,16 +5,14 @@
 import type { Confusion, ThresholdSpec } from '../analysis';
 import type { ColumnInfo, ColumnStats } from '../store';
 import type { DatasetInfo } from '../store/types';
-import type { BackendName, ModelKind, ModelStatus, TrainSettings } from '../engine';
+import type { BackendName, ModelKind, ModelStatus, OneClassFit, TrainSettings } from '../engine';
 import type { Verdict } from '../review';
 import type { Paper } from '../../contract/report';
+import { MAX_TOP, DEFAULT_TOP } from '../../contract/report';
+export { MAX_TOP, DEFAULT_TOP };
 export type { Paper };
 import { PAPERS } from '../../contract/report';
 export { PAPERS };
-
-/** Most rows a report lists (and draws in the heatmap). */
-export const MAX_TOP = 1000;
-export const DEFAULT_TOP = 50;
 
 /** A column as the data summary lists it: the store's facts, with absent statistics as null (JSON keeps them). */
 export interface ReportColumn
@@ -72,6 +70,8 @@ export interface ReportModel {
   readonly warnings: readonly string[];
   readonly weightsSha256: string | null;
   readonly history: readonly { readonly epoch: number; readonly train: number | null; readonly val: number | null }[];
+  /** deepsvdd / ocnn: the boundary the training fixed and the baseline row's score. */
+  readonly oneClass?: OneClassFit;
 }
 
 export interface ReportThreshold {

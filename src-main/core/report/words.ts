@@ -5,8 +5,12 @@ const KINDS: Record<string, string> = {
   sparse: 'sparse autoencoder (L1 on the code)',
   denoising: 'denoising autoencoder',
   vae: 'variational autoencoder',
+  aae: 'adversarial autoencoder (Makhzani et al. 2016)',
+  wae: 'Wasserstein autoencoder, WAE-MMD (Tolstikhin et al. 2018)',
   iforest: 'Isolation Forest (Liu, Ting and Zhou 2008)',
   ecod: 'ECOD, empirical-CDF outlier detection (Li et al. 2022)',
+  deepsvdd: 'Deep SVDD, deep support vector data description (Ruff et al. 2018)',
+  ocnn: 'one-class neural network, OC-NN (Chalapathy, Menon and Chawla 2018)',
   ensemble: 'ensemble of detectors (autoencoders of several seeds, Isolation Forest, ECOD), standardised and averaged',
 };
 
@@ -28,7 +32,20 @@ export function scoreWords(kind: string): string {
   if (kind === 'iforest') return 'isolation score';
   if (kind === 'ecod') return 'ECOD tail score';
   if (kind === 'ensemble') return 'ensemble score';
+  if (kind === 'deepsvdd') return 'squared distance to the centre';
+  if (kind === 'ocnn') return 'OC-NN score r − ŷ';
   return 'reconstruction error';
+}
+
+/**
+ * What a kind's per-column values are, for the report's top rows, profile and heatmap: the quantity, what "expected"
+ * is, and whether the values are signed (a one-class model's attributions).
+ */
+export function columnWords(kind: string): { what: string; expected: string; signed: boolean } {
+  if (kind === 'deepsvdd' || kind === 'ocnn') return { what: 'integrated-gradients attribution', expected: 'the training median (the baseline row of the attributions)', signed: true };
+  if (kind === 'iforest' || kind === 'ecod') return { what: kind === 'iforest' ? 'isolation share' : 'tail score', expected: 'the training median', signed: false };
+  if (kind === 'ensemble') return { what: 'ensemble contribution', expected: 'the first autoencoder\'s reconstruction', signed: false };
+  return { what: 'error', expected: 'its reconstruction', signed: false };
 }
 
 /** "a" or "an" before these words (by the sound of the first letter, which is enough for the kinds' names). */

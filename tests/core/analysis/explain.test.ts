@@ -77,4 +77,17 @@ describe('topContributors', () => {
     expect(() => topContributors([1], ['a'], 0)).toThrow(/n must be a whole number ≥ 1/);
     expect(() => topContributors([1, 2], ['a'])).toThrow(/Got 1 feature names for 2 features/);
   });
+
+  it('signed attributions (one-class kinds): shares of the positive total, a column that lowers the score negative', () => {
+    // 3, −1, 1 → positive total 4 (not 3): shares 0.75, 0.25, −0.25.
+    expect(topContributors([3, -1, 1], ['a', 'b', 'c'], 3)).toEqual([
+      { feature: 'a', index: 0, error: 3, share: 0.75 },
+      { feature: 'c', index: 2, error: 1, share: 0.25 },
+      { feature: 'b', index: 1, error: -1, share: -0.25 },
+    ]);
+    // A row the median row outscores (every attribution negative): no positive total, shares 0.
+    expect(topContributors([-2, -1], ['a', 'b'], 1)).toEqual([{ feature: 'b', index: 1, error: -1, share: 0 }]);
+    // The profile likewise: means 2 and −1 over two rows → shares 1 and −0.5.
+    expect(featureErrorProfile([3, -1, 1, -1], 2, [0, 1], ['a', 'b']).map((p) => [p.feature, p.meanError, p.share])).toEqual([['a', 2, 1], ['b', -1, -0.5]]);
+  });
 });

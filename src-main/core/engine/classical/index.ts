@@ -12,6 +12,7 @@ import { fromBitmaps, makeSplit, readLabels, rowsOf, toBitmap } from '../split';
 import { SPLIT_TRAIN, SPLIT_VALIDATION } from '../types';
 import type { Architecture, JobOptions, ModelInfo, ModelKind, Preprocessing, Proposal, TrainProgress, TrainResult, TrainSettings } from '../types';
 import { yieldToEventLoop } from '../util';
+import { isOneClass, oneClassMethod } from '../family/oneclass';
 import { deserializeEcod, fitEcod, scoreEcod, serializeEcod, type EcodModel } from './ecod';
 import { deserializeForest, fitIsolationForest, IFOREST_MAX_SAMPLES, IFOREST_TREES, scoreIsolationForest, serializeForest, type IsolationForestModel } from './iforest';
 
@@ -30,7 +31,7 @@ export function isClassical(kind: ModelKind | string): kind is ClassicalKind {
 
 /** Settings of the autoencoders that mean nothing to a classical detector (ignored, not shown as used). */
 export const NETWORK_ONLY_SETTINGS: readonly (keyof TrainSettings)[] = [
-  'layers', 'activation', 'dropout', 'l1', 'noiseStd', 'beta', 'scoreWithKl', 'loss', 'epochs', 'batchSize', 'learningRate',
+  'layers', 'activation', 'dropout', 'l1', 'noiseStd', 'beta', 'scoreWithKl', 'scoreWithPrior', 'mmdLambda', 'objective', 'nu', 'weightDecay', 'pretrainEpochs', 'loss', 'epochs', 'batchSize', 'learningRate',
   'patience', 'minDelta', 'validation', 'split', 'clip', 'trim',
 ];
 
@@ -41,6 +42,10 @@ export function explanationMethod(kind: ModelKind): string {
   }
   if (kind === 'ecod') return 'ECOD: per-column tail score −log(empirical tail probability), summing to the row\'s score; expected = the training median';
   if (kind === 'ensemble') return 'Ensemble: each member\'s per-column shares of its own score, weighted by how anomalous that member finds the row (its standardised score through softplus); they sum to the row\'s score; expected = the first autoencoder\'s reconstruction';
+  if (isOneClass(kind)) return oneClassMethod(kind);
+  // The adversarial and Wasserstein autoencoders reconstruct like any autoencoder: their prior shapes the code, not the errors.
+  if (kind === 'aae') return 'Adversarial autoencoder (AAE): squared reconstruction error per column; expected = the reconstruction';
+  if (kind === 'wae') return 'Wasserstein autoencoder (WAE-MMD): squared reconstruction error per column; expected = the reconstruction';
   return 'Autoencoder: squared reconstruction error per column; expected = the reconstruction';
 }
 
@@ -52,7 +57,7 @@ export function explanationMethod(kind: ModelKind): string {
 export function classicalSettings(s: TrainSettings, user: Partial<TrainSettings>): TrainSettings {
   return {
     ...s, layers: [], epochs: 0, batchSize: 0, learningRate: 0, patience: 0, minDelta: 0, validation: 0, split: 'random',
-    dropout: 0, l1: 0, noiseStd: 0, beta: 0, scoreWithKl: false, loss: 'mse', clip: 0, trim: 0, log1p: user.log1p ?? 'none',
+    dropout: 0, l1: 0, noiseStd: 0, beta: 0, scoreWithKl: false, scoreWithPrior: false, mmdLambda: 0, weightDecay: 0, pretrainEpochs: 0, loss: 'mse', clip: 0, trim: 0, log1p: user.log1p ?? 'none',
   };
 }
 

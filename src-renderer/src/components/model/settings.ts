@@ -12,6 +12,10 @@ export const KINDS: readonly { readonly kind: ModelKind; readonly name: string; 
   { kind: 'sparse', name: 'Sparse', line: 'Adds an L1 penalty so few code units fire per row: unusual combinations are harder to rebuild.' },
   { kind: 'denoising', name: 'Denoising', line: 'Learns to remove noise added to the inputs: smoother, less prone to memorising single rows.' },
   { kind: 'vae', name: 'Variational', line: 'A probabilistic code (mean and spread) kept close to a normal distribution by a KL penalty.' },
+  { kind: 'aae', name: 'Adversarial', line: 'AAE: a second network, the discriminator, learns to tell the codes from normal samples, and the encoder learns to fool it, so the codes follow a normal distribution.' },
+  { kind: 'wae', name: 'Wasserstein', line: 'WAE: the codes of each batch are pulled towards normal samples by an MMD penalty (weight λ); the encoder stays deterministic. The seed ranks it VAE < AAE < WAE.' },
+  { kind: 'deepsvdd', name: 'Deep SVDD', line: 'One-class: a bias-free network maps the rows into a small sphere; the score is the squared distance to its centre. Nothing is rebuilt.' },
+  { kind: 'ocnn', name: 'One-class network', line: 'One-class (OC-NN): an OC-SVM-like objective puts all but a share ν of the rows above a margin r; the score is how far below it a row falls.' },
   { kind: 'iforest', name: 'Isolation Forest', line: 'Classical: 100 random trees; rows cut off from the rest in few splits are the anomalies. No network, no epochs.' },
   { kind: 'ecod', name: 'ECOD', line: 'Classical: how far into each column\'s empirical tails a row lies, summed. No network, no epochs, deterministic.' },
   { kind: 'ensemble', name: 'Ensemble', line: 'Several detectors (autoencoders of different seeds, Isolation Forest, ECOD), each standardised on the training rows and averaged: steadier than any one.' },
@@ -29,9 +33,15 @@ export const HELP: Partial<Record<keyof TrainSettings, string>> = {
   noiseStd: 'Standard deviation of the Gaussian noise added to the scaled inputs while training.',
   beta: 'Weight of the KL term that keeps the code close to a standard normal distribution.',
   scoreWithKl: 'Score rows by reconstruction error plus the KL term (per input) instead of the reconstruction error alone.',
+  scoreWithPrior: 'Score rows by reconstruction error plus how unlikely their code is under the normal prior (its negative log-density, per input) instead of the reconstruction error alone.',
+  mmdLambda: 'λ, the weight of the MMD between each batch\'s codes and as many standard normal samples, next to the mean squared reconstruction error per input: higher pulls the codes closer to the prior, lower leaves more room to reconstruct.',
   activation: 'Non-linearity of the hidden layers; the output layer is linear.',
   minDelta: 'Smallest decrease of the validation loss that counts as an improvement.',
   clip: 'Scaled numeric inputs are clipped to ± this many standard deviations (or IQRs) before the network sees them, so one extreme value can neither derail training nor drown every other column in the score. 0 = no clipping.',
+  objective: 'One-class: every training row is pulled towards the centre. Soft-boundary: a sphere of radius R that a share ν of the rows may lie outside; scores are then the squared distance minus R².',
+  nu: 'ν, the share of training rows the boundary may leave outside (soft-boundary Deep SVDD, OC-NN): about the share of anomalies you expect among them.',
+  weightDecay: 'λ of the weight decay λ/2 Σ‖W‖² on the network\'s weights (the paper\'s regulariser).',
+  pretrainEpochs: 'Epochs the layers first train as the encoder of an autoencoder (as both papers do) before the one-class objective; 0 = start from random weights.',
   trim: 'Robust training: from the second epoch on, this share of the training rows that the model reconstructs worst is left out of that epoch, so the network does not learn to reconstruct the anomalies hiding in its training data. 0 = off.',
 };
 
@@ -46,11 +56,38 @@ export function parseLayers(text: string): { layers: number[] } | { error: strin
   return { layers };
 }
 
-/** The full network, input to output: the decoder mirrors the encoder. */
-export function networkWidths(inputDims: number, layers: readonly number[]): number[] {
+/** Deep SVDD and OC-NN: a network that learns a boundary around the normal rows and rebuilds nothing. */
+export function isOneClassKind(kind: ModelKind): boolean {
+  return kind === 'deepsvdd' || kind === 'ocnn';
+}
+
+/** The full network, input to output: the decoder mirrors the encoder (a one-class network has none: Deep SVDD ends in its representation, OC-NN in one output). */
+export function networkWidths(inputDims: number, layers: readonly number[], kind?: ModelKind): number[] {
+  if (kind === 'deepsvdd') return [inputDims, ...layers];
+  if (kind === 'ocnn') return [inputDims, ...layers, 1];
   return [inputDims, ...layers, ...[...layers].reverse().slice(1), inputDims];
 }
 
 export function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * What a model's per-column values are, for the labels of the heatmap, the profile and the ranking: the quantity, its
+ * unit when not normalised, whether it can be negative (a one-class model's attributions), and what a share is of.
+ */
+export function columnValues(kind: ModelKind | null | undefined): { what: string; raw: string; typical: string; signed: boolean; shareOf: string } {
+  switch (kind) {
+    case 'deepsvdd':
+    case 'ocnn':
+      return { what: 'integrated-gradients attribution', raw: 'in score units (a row\'s sum to its score minus the median row\'s)', typical: 'typical |attribution|', signed: true, shareOf: 'score' };
+    case 'iforest':
+      return { what: 'isolation share', raw: 'share of the isolation each column\'s splits give the row', typical: 'typical share', signed: false, shareOf: 'score' };
+    case 'ecod':
+      return { what: 'tail score', raw: '−log tail probability', typical: 'typical tail score', signed: false, shareOf: 'score' };
+    case 'ensemble':
+      return { what: 'ensemble contribution', raw: 'members\' evidence-weighted shares, in score units', typical: 'typical contribution', signed: false, shareOf: 'score' };
+    default:
+      return { what: 'reconstruction error', raw: 'squared, in model units', typical: 'typical error', signed: false, shareOf: 'error' };
+  }
 }
