@@ -94,6 +94,17 @@ describe('residual CLI', () => {
     expect(without.out).toBe('');
   });
 
+  it('import names its --skip-bad-rows flag for rows it could skip (the core says it in words for any front end)', async () => {
+    const ragged = path.join(dir, 'ragged.csv');
+    fs.writeFileSync(ragged, 'a,b,c\n1,2,3\n1,2\n4,5,6\n');
+    const failed = await cli('import', ragged, '--project', path.join(dir, 'ragged.residual'));
+    expect(failed.code).toBe(2);
+    expect(failed.err).toMatch(/line 3 has 2\. Fix those lines .*, or import with --skip-bad-rows to skip such rows\./);
+    const skipped = await cli('import', ragged, '--project', path.join(dir, 'ragged.residual'), '--skip-bad-rows');
+    expect(skipped.code).toBe(0);
+    expect(skipped.out).toMatch(/Imported 2 rows/);
+  });
+
   it('eval says plainly when the ranking is worse than random', async () => {
     // Benign marked as the "anomaly": the majority, which the model reconstructs best, so ROC AUC falls below 0.5.
     const flipped = path.join(dir, 'flipped.residual');

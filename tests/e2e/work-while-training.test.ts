@@ -36,7 +36,7 @@ describe.skipIf(!chromiumAvailable())('working while a model trains', () => {
     await expect.poll(() => tray.count(), { timeout: 30_000 }).toBe(1);
     await expect.poll(async () => (await tray.locator('.meta').textContent()) ?? '', { timeout: 30_000 }).toMatch(/epoch \d+\/100000/);
     // The header says which backend the run uses while it runs, not only once it has finished.
-    await expect.poll(() => page.locator('header.top .badge').first().textContent(), { timeout: 15_000 }).toContain('engine: wasm');
+    await expect.poll(() => page.locator('header.top .badge').first().textContent(), { timeout: 15_000 }).toContain('backend: wasm');
 
     await page.getByRole('button', { name: 'Ranking', exact: true }).click();
     const table = page.getByTestId('rank-table');

@@ -37,3 +37,4 @@ export { featureErrorProfile, normalizeFeatureErrors, topContributors } from './
 export type { Contributor, FeatureShare } from './explain';
 export { histogram, quantile, summary } from './distribution';
 export type { HistogramOptions, HistogramResult, Summary } from './distribution';
+export { topKOverlap } from './overlap';

@@ -258,24 +258,37 @@ export class ProjectStore {
     }
   }
 
-  /** Applies pending migrations, each in its own transaction with its version bump. */
+  /** Applies pending migrations, in order, each with its version bump. */
   private migrate(): void {
     this.checkSchema();
-    for (const m of migrations) {
-      if (m.version <= this.schemaVersion) continue;
-      this.db.transaction(() => {
+    const pending = migrations.filter((m) => m.version > this.schemaVersion);
+    if (pending.length === 0) return;
+    // All pending migrations in one transaction, each with its version bump: a page the migrations share (the schema,
+    // project_meta) goes into the write-ahead log once, not once per migration — a new project's log was 2.6 MB of
+    // repeated 64 KiB pages, more than a small disk had room for — and an upgrade is all or nothing.
+    this.db.transaction(() => {
+      for (const m of pending) {
         if (m.apply) m.apply(this.db);
         else this.db.exec(m.up);
         this.db.pragma(`user_version = ${m.version}`);
         this.db
           .prepare('INSERT INTO project_meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
           .run('schema_version', String(m.version));
-      })();
-    }
+      }
+    })();
   }
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /**
+   * Whether a statement waits for another connection's write lock (up to 5 s, the default) or fails at once with
+   * SQLITE_BUSY (`false`): the Workbench's query connection never waits on a job's write; its small writes retry
+   * asynchronously instead (see `write`).
+   */
+  waitForLocks(wait: boolean): void {
+    this.db.pragma(`busy_timeout = ${wait ? 5000 : 0}`);
   }
 
   /**

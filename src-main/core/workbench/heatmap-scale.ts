@@ -7,7 +7,7 @@ import type { HeatmapScale } from '../../contract/heatmap';
 export type { HeatmapScale };
 
 /**
- * The 99th percentile of the score's per-row, per-column errors (normalised as the heatmap shows them when the
+ * The 99th percentile of the score's per-row, per-column errors (their magnitudes: a one-class model's are signed) (normalised as the heatmap shows them when the
  * model has each column's typical error). Up to about a million values are read: every row of a small score, else
  * blocks of rows spread evenly over the whole score (always the same blocks, so the scale never changes).
  */
@@ -37,7 +37,8 @@ export function heatmapScale(store: ProjectStore, scoreId: number, normalized = 
   let finite = 0;
   for (const p of parts) {
     for (let i = 0; i < p.length; i++) {
-      const v = p[i]!;
+      // Magnitudes: a one-class model's attributions are signed, and its colour scale runs from −cap to +cap.
+      const v = Math.abs(p[i]!);
       if (Number.isFinite(v)) all[finite++] = v;
     }
   }

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import type { ContractError, Events, JobInfo, JobKind, JobProgressDetail, JobRef, JobResult } from '../../contract';
-import { plainError } from '../errors';
+import type { Events, JobInfo, JobKind, JobProgressDetail, JobRef, JobResult } from '../../contract';
+import { toContractError } from '../errors';
 import type { JobTask } from './tasks';
 
 export type Emit = <E extends keyof Events>(event: E, payload: Events[E]) => void;
@@ -27,16 +27,6 @@ interface Entry {
   readonly controller: AbortController;
   state: 'queued' | 'running';
   startedAt: string | null;
-}
-
-export function toContractError(e: unknown): ContractError {
-  const plain = plainError(e);
-  if (plain) return plain.toJSON();
-  const err = e as { code?: unknown; message?: unknown; details?: unknown };
-  if (typeof err?.code === 'string' && typeof err.message === 'string') {
-    return { code: err.code, message: err.message, details: (err.details as Record<string, unknown>) ?? {} };
-  }
-  return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e), details: {} };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { JobKind, JobResult } from '../../contract';
 import type { ImportOptions } from '../data';
 import type { TrainSettings } from '../engine';
-import type { RankingCsvOptions } from '../export';
+import type { RankingCsvOptions, RankingFormat } from '../export';
 import type { ExportOptions } from '../report';
 import { ProjectStore } from '../store';
 import type { JobProgressUpdate } from './jobs';
@@ -16,7 +16,7 @@ export type JobTask =
   | { readonly kind: 'train'; readonly project: string; readonly dataset: number; readonly settings: Partial<TrainSettings>; readonly name?: string }
   | { readonly kind: 'score'; readonly project: string; readonly modelId: number; readonly dataset: number }
   | { readonly kind: 'report'; readonly project: string; readonly options: ExportOptions }
-  | { readonly kind: 'export'; readonly project: string; readonly options: RankingCsvOptions & { readonly out: string } };
+  | { readonly kind: 'export'; readonly project: string; readonly options: RankingCsvOptions & { readonly out: string; readonly format: RankingFormat } };
 
 export type TaskResult<K extends JobKind> = Extract<JobResult, { kind: K }>['result'];
 
@@ -29,7 +29,7 @@ export async function runTask(task: JobTask, signal: AbortSignal, progress: (p: 
   if (engine) await engine.initBackend();
   const { importDataset } = task.kind === 'import' ? await import('../data') : { importDataset: null };
   const { exportReport } = task.kind === 'report' ? await import('../report') : { exportReport: null };
-  const { exportRankingCsv } = task.kind === 'export' ? await import('../export') : { exportRankingCsv: null };
+  const exporting = task.kind === 'export' ? await import('../export') : null;
   const store = ProjectStore.open(task.project);
   try {
     switch (task.kind) {
@@ -63,7 +63,7 @@ export async function runTask(task: JobTask, signal: AbortSignal, progress: (p: 
           onProgress: (p) => progress({ fraction: p.fraction, etaSeconds: null, message: p.message, detail: { kind: 'report', progress: p } }),
         });
       case 'export':
-        return await exportRankingCsv!(store, task.options, {
+        return await (task.options.format === 'parquet' ? exporting!.exportRankingParquet : exporting!.exportRankingCsv)(store, task.options, {
           signal,
           onProgress: (p) => progress({ fraction: p.fraction, etaSeconds: null, message: p.message, detail: { kind: 'export', progress: p } }),
         });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
-import { parseRequest, type AppStatus, type Events, type MethodName, type Methods, type ProjectOverview, type Reply } from '../../contract';
+import { parseRequest, rankingFormatOf, type AppStatus, type Deleted, type Events, type HostMode, type MethodName, type Methods, type ProjectOverview, type Reply } from '../../contract';
 import { previewFile } from '../data';
 import { explainRows, getHistory, getModel, getScore, initBackend, listModels, listScores, parseOverrides, proposeSettings, readLabels } from '../engine';
 import { canScore } from '../engine/columns';
@@ -9,21 +9,25 @@ import { resolveSettings } from '../engine/settings';
 import { describeSettings } from '../engine/wizard';
 import { ResidualError } from '../errors';
 import { listReports } from '../report';
-import { anomalyProfile, computeThreshold, evaluateScore, knownLabels, saveThreshold, setVerdict, verdictsOf } from '../review';
-import { ProjectStore } from '../store';
+import { anomalyProfile, changeVerdict, computeThreshold, evaluateScore, knownLabels, resolveRow, restoreVerdict, saveThreshold, verdictsOf } from '../review';
+import { listTrash, ProjectStore, purgeTrash, restoreItem, trashedIds, trashItem, type TrashEntry } from '../store';
 import { readRows } from '../store/store';
 import { RESIDUAL_VERSION } from '../version';
 import { JobQueue, type Emit } from './jobs';
 import { InlineRunner, type JobRunner } from './runner';
+import { rankingOverlap } from './compare';
 import { heatmapScale } from './heatmap-scale';
 import { rowIds, ScoreViews } from './queries';
 import { readRecentProjects, recordRecentProject } from './recent';
 
-/** Per usable model, the datasets it can score (every column it was trained on is there). */
-function scorable(store: ProjectStore): ProjectOverview['scorable'] {
-  const datasets = store.listDatasets();
+/** How long a delete can be undone before it is carried out for good (WorkbenchOptions.undoWindowMs). */
+export const UNDO_WINDOW_MS = 30_000;
+
+/** Per usable model, the datasets it can score (every column it was trained on is there); what is in the trash left out. */
+function scorable(store: ProjectStore, hidden: ReturnType<typeof trashedIds>): ProjectOverview['scorable'] {
+  const datasets = store.listDatasets().filter((d) => !hidden.datasets.has(d.id));
   return listModels(store)
-    .filter((m) => m.status !== 'failed')
+    .filter((m) => m.status !== 'failed' && !hidden.models.has(m.id))
     .map((m) => {
       const pp = getModel(store, m.id).preprocessing;
       return { modelId: m.id, datasetIds: datasets.filter((d) => canScore(d, pp)).map((d) => d.id) };
@@ -33,7 +37,7 @@ function scorable(store: ProjectStore): ProjectOverview['scorable'] {
 type Handlers = { [M in MethodName]: (req: z.output<Methods[M]['request']>) => Promise<Reply<M>> | Reply<M> };
 
 export interface WorkbenchOptions {
-  readonly mode: 'electron' | 'browser';
+  readonly mode: HostMode;
   /** Where exported reports go when the request names no file. */
   readonly reportsDir?: string;
   /** Where CSV exports go when the request names no file; default `reportsDir`, else beside the project. */
@@ -46,6 +50,13 @@ export interface WorkbenchOptions {
   readonly projectsDir?: string;
   /** Browser mode's uploads folder: a file imported from it is recorded by its file name, not its temporary path. */
   readonly uploadsDir?: string;
+  /** How long a deleted dataset or model stays in the trash, undoable; default UNDO_WINDOW_MS. */
+  readonly undoWindowMs?: number;
+  /**
+   * Whether this workbench carries out the trash's deletes (when their window passes, when the project closes, and
+   * expired ones when it opens). Default true; the engine's query thread, which never writes, says false.
+   */
+  readonly purgesTrash?: boolean;
 }
 
 /**
@@ -58,6 +69,8 @@ export class Workbench {
   private readonly jobs: JobQueue;
   private readonly views = new ScoreViews(() => this.project());
   private readonly runner: JobRunner;
+  /** Timers that carry out pending deletes when their undo window has passed, by trash entry. */
+  private readonly purgeTimers = new Map<number, ReturnType<typeof setTimeout>>();
 
   constructor(
     private readonly emit: Emit,
@@ -78,6 +91,7 @@ export class Workbench {
   /** Validates the payload against the contract, then runs the method. */
   async invoke<M extends MethodName>(name: M, payload: unknown): Promise<Reply<M>> {
     const req = parseRequest(name, payload);
+    if (name !== 'trash.restore') this.refuseTrashed(req as Record<string, unknown>);
     const handler = this.handlers[name] as (r: typeof req) => Promise<Reply<M>> | Reply<M>;
     return handler(req);
   }
@@ -85,6 +99,8 @@ export class Workbench {
   async close(): Promise<void> {
     this.jobs.cancelAll();
     await this.jobs.idle();
+    // Closing ends every undo window: what is in the trash is deleted for good.
+    this.purge();
     this.store?.close();
     this.store = null;
     await this.runner.close();
@@ -95,10 +111,18 @@ export class Workbench {
     if (this.jobs.list().length > 0) throw new ResidualError('CONFLICT', 'Wait for the running jobs to finish (or cancel them) before opening another project.');
     const next = ProjectStore.open(file, { create });
     // Queries never wait on a job's write lock: small writes retry asynchronously instead (see `write`).
-    next.db.pragma('busy_timeout = 0');
+    next.waitForLocks(false);
+    // Leaving a project ends its undo windows.
+    this.purge();
     this.store?.close();
     this.store = next;
     this.views.forget();
+    if (this.purgesTrash) {
+      // Deletes whose window passed while no Residual had the project open (it was closed abruptly) are carried out
+      // now; the rest wait for their time.
+      this.purge(new Date(Date.now() - this.undoWindowMs));
+      for (const e of this.trash()) this.schedulePurge(e);
+    }
     if (this.options.recentFile) {
       try {
         recordRecentProject(this.options.recentFile, next.path);
@@ -123,23 +147,116 @@ export class Workbench {
     return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
   }
 
+  private get undoWindowMs(): number {
+    return this.options.undoWindowMs ?? UNDO_WINDOW_MS;
+  }
+
+  private get purgesTrash(): boolean {
+    return this.options.purgesTrash ?? true;
+  }
+
+  private trash(): TrashEntry[] {
+    try {
+      return this.store ? listTrash(this.store) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  /**
+   * Carries out the pending deletes made at or before `cutoff` (all without one), each in one transaction. A write
+   * lock held by another program leaves them for later (the next timer, close or open), never half-done.
+   */
+  private purge(cutoff?: Date): void {
+    if (!this.store || !this.purgesTrash) return;
+    try {
+      const done = purgeTrash(this.store, cutoff);
+      for (const e of done) {
+        clearTimeout(this.purgeTimers.get(e.id));
+        this.purgeTimers.delete(e.id);
+      }
+      if (done.length) this.views.forget();
+    } catch (e) {
+      if (!(e instanceof ResidualError && e.code === 'CONFLICT') && !String((e as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw e;
+    }
+  }
+
+  /** Carries out the delete when its undo window has passed (a busy project: retried by `write` for up to a minute). */
+  private schedulePurge(entry: TrashEntry): void {
+    if (!this.purgesTrash) return;
+    clearTimeout(this.purgeTimers.get(entry.id));
+    const due = Date.parse(entry.deletedAt) + this.undoWindowMs;
+    const store = this.store;
+    const timer = setTimeout(() => {
+      this.purgeTimers.delete(entry.id);
+      if (this.store !== store || !store) return;
+      this.write((s) => purgeTrash(s, new Date(due)))
+        .then((done) => {
+          if (done.length) this.views.forget();
+        })
+        .catch(() => undefined);
+    }, Math.max(0, due - Date.now()));
+    timer.unref?.();
+    this.purgeTimers.set(entry.id, timer);
+  }
+
+  private deleted(e: TrashEntry): Deleted {
+    return { trashId: e.id, kind: e.kind, id: e.targetId, name: e.name, deletedAt: e.deletedAt, undoUntil: new Date(Date.parse(e.deletedAt) + this.undoWindowMs).toISOString() };
+  }
+
+  /** A request naming a dataset, model or score of either that is in the trash: NOT_FOUND, as it will be for good. */
+  private refuseTrashed(req: Record<string, unknown>): void {
+    if (!this.store || !('datasetId' in req || 'modelId' in req || 'scoreId' in req || 'scoreIds' in req)) return;
+    const hidden = trashedIds(this.store);
+    if (hidden.datasets.size === 0 && hidden.models.size === 0) return;
+    const gone = (kind: 'dataset' | 'model', id: unknown): never | void => {
+      if (typeof id !== 'number' || !(kind === 'dataset' ? hidden.datasets : hidden.models).has(id)) return;
+      const entry = this.trash().find((e) => e.kind === kind && e.targetId === id);
+      throw new ResidualError('NOT_FOUND', `The ${kind} "${entry?.name ?? `#${id}`}" has been deleted${entry ? ' (it can still be undone for a few seconds)' : ''}.`, { field: `${kind}Id` });
+    };
+    gone('dataset', req['datasetId']);
+    gone('model', req['modelId']);
+    const scoreIds = [...(typeof req['scoreId'] === 'number' ? [req['scoreId']] : []), ...(Array.isArray(req['scoreIds']) ? (req['scoreIds'] as unknown[]) : [])];
+    for (const scoreId of scoreIds) {
+      const s = this.store.prepared('SELECT model_id, dataset_id FROM scores WHERE id = ?').get(scoreId) as { model_id: number; dataset_id: number } | undefined;
+      if (!s) continue;
+      gone('dataset', s.dataset_id);
+      gone('model', s.model_id);
+    }
+  }
+
   private project(): ProjectStore {
     if (!this.store) throw new ResidualError('NOT_FOUND', 'No project is open. Open or create a project first (File ▸ Open project…).');
     return this.store;
   }
 
+  /** The project as the analyst sees it: what is in the trash is left out (and no longer linked from what remains). */
   private overview(): ProjectOverview {
     const store = this.project();
+    const hidden = trashedIds(store);
+    const ds = (id: number | null): number | null => (id !== null && hidden.datasets.has(id) ? null : id);
+    const model = (id: number | null): number | null => (id !== null && hidden.models.has(id) ? null : id);
     return {
       path: store.path,
       name: path.basename(store.path, path.extname(store.path)),
       schemaVersion: store.schemaVersion,
-      datasets: store.listDatasets(),
-      models: listModels(store),
-      scores: listScores(store),
-      reports: listReports(store),
-      scorable: scorable(store),
+      datasets: store.listDatasets().filter((d) => !hidden.datasets.has(d.id)),
+      models: listModels(store)
+        .filter((m) => !hidden.models.has(m.id))
+        .map((m) => (ds(m.datasetId) === m.datasetId ? m : { ...m, datasetId: null })),
+      scores: listScores(store).filter((s) => !hidden.models.has(s.modelId) && !hidden.datasets.has(s.datasetId)),
+      reports: listReports(store).map((r) => (ds(r.datasetId) === r.datasetId && model(r.modelId) === r.modelId ? r : { ...r, datasetId: ds(r.datasetId), modelId: model(r.modelId) })),
+      scorable: scorable(store, hidden),
     };
+  }
+
+  /** Puts a dataset or model into the trash (undoable until its window passes) and tells every window. */
+  private async trashOne(kind: 'dataset' | 'model', id: number, name: string): Promise<Deleted> {
+    const entry = await this.write((store) => trashItem(store, kind, id, name));
+    this.schedulePurge(entry);
+    this.views.forget();
+    this.emit('project.changed', { path: this.project().path });
+    return this.deleted(entry);
   }
 
   /** A small write that may meet a job's open write transaction: ProjectStore.write's retry, for up to `timeoutMs`. */
@@ -177,12 +294,8 @@ export class Workbench {
       this.views.forget();
       return this.project().getDataset(r.datasetId);
     },
-    'data.delete': async (r) => {
-      this.project().getDataset(r.datasetId);
-      await this.write((store) => store.deleteDataset(r.datasetId));
-      this.views.forget();
-      return null;
-    },
+    'data.delete': (r) => this.trashOne('dataset', r.datasetId, this.project().getDataset(r.datasetId).name),
+    'data.findRow': (r) => ({ row: resolveRow(this.project(), this.project().getDataset(r.datasetId), r.ref) }),
     'data.rows': (r) => {
       const store = this.project();
       const ds = store.getDataset(r.datasetId);
@@ -196,7 +309,8 @@ export class Workbench {
     'model.propose': (r) => proposeSettings(this.project().getDataset(r.datasetId)),
     'model.check': (r) => {
       const ds = this.project().getDataset(r.datasetId);
-      return describeSettings(ds, resolveSettings(ds, parseOverrides(r.settings)).settings);
+      const { settings } = resolveSettings(ds, parseOverrides(r.settings));
+      return { ...describeSettings(ds, settings), settings };
     },
     'model.train': (r) => {
       const ds = this.project().getDataset(r.datasetId);
@@ -211,11 +325,14 @@ export class Workbench {
       });
     },
     'model.get': (r) => ({ model: getModel(this.project(), r.modelId), history: getHistory(this.project(), r.modelId) }),
-    'model.delete': async (r) => {
-      getModel(this.project(), r.modelId);
-      await this.write((store) => store.transaction(() => store.db.prepare('DELETE FROM models WHERE id = ?').run(r.modelId)));
+    'model.delete': (r) => this.trashOne('model', r.modelId, getModel(this.project(), r.modelId).name),
+    'trash.restore': async (r) => {
+      const entry = await this.write((store) => restoreItem(store, r.trashId));
+      clearTimeout(this.purgeTimers.get(entry.id));
+      this.purgeTimers.delete(entry.id);
       this.views.forget();
-      return null;
+      this.emit('project.changed', { path: this.project().path });
+      return { kind: entry.kind, id: entry.targetId, name: entry.name };
     },
 
     'score.run': (r) => {
@@ -243,6 +360,7 @@ export class Workbench {
     'score.timeline': (r) => this.views.timeline(r.scoreId, r.points),
     'score.heatmap': (r) => this.views.heatmap(r.scoreId, r.order, r.start, r.end, r.bands, r.normalized ?? true),
     'score.heatmapScale': (r) => heatmapScale(this.project(), r.scoreId, r.normalized ?? true),
+    'score.overlap': (r) => rankingOverlap(this.project(), r.scoreIds, r.k),
 
     'row.detail': async (r) => {
       const store = this.project();
@@ -266,7 +384,11 @@ export class Workbench {
     },
     'row.verdict': async (r) => {
       const ds = this.project().getDataset(r.datasetId);
-      return this.write((store) => setVerdict(store, ds, r.row, r.verdict, r.note));
+      return this.write((store) => changeVerdict(store, ds, r.row, r.verdict, r.note));
+    },
+    'row.restoreVerdict': async (r) => {
+      const ds = this.project().getDataset(r.datasetId);
+      return this.write((store) => restoreVerdict(store, ds, r.row, r.previous, r.expected));
     },
 
     'report.export': (r) => {
@@ -292,14 +414,15 @@ export class Workbench {
       const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
       const slug = (s: string): string => s.replace(/[^\w.-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'data';
       const dir = this.options.exportsDir ?? this.options.reportsDir ?? path.dirname(store.path);
-      const out = r.out ?? path.join(dir, `${slug(path.basename(store.path, '.residual'))}-${slug(ds.name)}-model-${score.modelId}-${stamp}.csv`);
+      const format = rankingFormatOf(r.format, r.out);
+      const out = r.out ?? path.join(dir, `${slug(path.basename(store.path, '.residual'))}-${slug(ds.name)}-model-${score.modelId}-${stamp}.${format}`);
       return this.jobs.submit({
         kind: 'export',
-        title: `Export the ranking of ${ds.name} (model #${score.modelId})`,
+        title: `Export the ranking of ${ds.name} (model #${score.modelId})${format === 'parquet' ? ' as Parquet' : ''}`,
         task: {
           kind: 'export',
           project: store.path,
-          options: { scoreId: r.scoreId, out, ...(r.filter ? { filter: r.filter } : {}), ...(r.top !== undefined ? { top: r.top } : {}) },
+          options: { scoreId: r.scoreId, out, format, ...(r.filter ? { filter: r.filter } : {}), ...(r.top !== undefined ? { top: r.top } : {}) },
         },
       });
     },

@@ -6,6 +6,8 @@ import * as m004 from './004_engine_path';
 import * as m005 from './005_score_writer';
 import * as m006 from './006_classical_kinds';
 import * as m007 from './007_ensemble_kind';
+import * as m008 from './008_trash';
+import * as m009 from './009_model_family_kinds';
 
 export interface Migration {
   readonly version: number;
@@ -24,4 +26,6 @@ export const migrations: readonly Migration[] = [
   { version: 5, name: '005_score_writer', up: m005.up },
   { version: 6, name: '006_classical_kinds', up: m006.up, apply: m006.apply },
   { version: 7, name: '007_ensemble_kind', up: m007.up, apply: m007.apply },
+  { version: 8, name: '008_trash', up: m008.up },
+  { version: 9, name: '009_model_family_kinds', up: m009.up, apply: m009.apply },
 ];

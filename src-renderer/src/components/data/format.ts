@@ -1,5 +1,5 @@
 import type { ColumnInfo } from '../../../../src-main/contract';
-import { fmt } from '../../state';
+import { fmt } from '../../format';
 
 /**
  * A statistic in the column's own units: dates for time columns (stored as epoch ms, shown in UTC as the import
@@ -25,3 +25,5 @@ export function fmtSpread(c: Pick<ColumnInfo, 'valueKind'>, v: number | undefine
 export function fmtDistinct(c: ColumnInfo): string {
   return `${c.stats.distinctCapped ? '≥ ' : ''}${fmt(c.stats.distinct)}`;
 }
+
+export { formatBytes } from './bytes';

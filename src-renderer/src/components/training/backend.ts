@@ -1,17 +1,34 @@
 import type { BackendInfo, EnginePath } from '../../../../src-main/contract';
 
-const NAMES: Record<BackendInfo['name'], string> = { 'tensorflow-cuda': 'TensorFlow + CUDA (GPU)', tensorflow: 'TensorFlow (CPU)', wasm: 'WebAssembly', cpu: 'plain JavaScript' };
+/**
+ * One name per backend everywhere — the header, Training, the runs table, Help ▸ About, the CLI and the report: the
+ * name RESIDUAL_BACKEND takes (`wasm`, `tensorflow`, `tensorflow-cuda`, `cpu`). What it means is said in a tooltip.
+ */
+const MEANING: Record<BackendInfo['name'], string> = {
+  'tensorflow-cuda': 'TensorFlow with CUDA, on the GPU',
+  tensorflow: 'native TensorFlow, on the CPU',
+  wasm: 'WebAssembly, on the CPU',
+  cpu: 'plain JavaScript, on the CPU (the slowest)',
+};
 
-/** "WebAssembly (SIMD)" for the header's engine badge and the run stats. */
+/** "wasm (SIMD, threads)": the backend that runs now, for the header's badge and the live run. */
 export function backendText(b: BackendInfo | null | undefined): string {
   if (!b) return 'starting…';
   const extras = [b.simd ? 'SIMD' : null, b.threads ? 'threads' : null, b.forced ? 'forced' : null].filter((x) => x !== null);
-  return `${NAMES[b.name] ?? b.name}${extras.length ? ` (${extras.join(', ')})` : ''}`;
+  return `${b.name}${extras.length ? ` (${extras.join(', ')})` : ''}`;
 }
 
-/** The backend, and the fused WebAssembly kernel when that path trained the model. */
+/** "wasm · fused kernel": the backend a model was trained on, and the fused WebAssembly kernel when that path ran. */
 export function backendName(name: BackendInfo['name'], path?: EnginePath | null): string {
-  return `${NAMES[name] ?? name}${path === 'wasm-fused' ? ' · fused kernel' : ''}`;
+  // On wasm and cpu the fused kernel is the rule: a run that trained on TensorFlow.js there (an adversarial or
+  // Wasserstein autoencoder, a one-class network, RESIDUAL_FUSED=0) says so.
+  return `${name}${path === 'wasm-fused' ? ' · fused kernel' : path === 'tfjs' && (name === 'wasm' || name === 'cpu') ? ' · TensorFlow.js' : ''}`;
+}
+
+/** What the name means, for a tooltip ("wasm: WebAssembly, on the CPU; set RESIDUAL_BACKEND to choose"). */
+export function backendTitle(name: BackendInfo['name'] | null | undefined): string {
+  if (!name) return 'The engine starts its backend with the first training or scoring (RESIDUAL_BACKEND chooses one)';
+  return `Backend ${name}: ${MEANING[name] ?? name} (RESIDUAL_BACKEND chooses one)`;
 }
 
 export function duration(seconds: number): string {

@@ -2,7 +2,7 @@ import { reactive } from 'vue';
 import type { JobRef } from '../../../../src-main/contract';
 import type { TrainProgress, TrainResult } from '../../../../src-main/contract';
 import { api } from '../../api/client';
-import { refreshStatus, state } from '../../state';
+import { refreshStatus, selectModel } from '../../state';
 
 export interface CurvePoint {
   readonly epoch: number;
@@ -65,6 +65,8 @@ api.on('job.progress', (p) => {
     void refreshStatus().catch(() => undefined);
   }
   run.last = g;
+  // Pre-training epochs (a one-class kind's autoencoder) are another loss: the curve is the objective's.
+  if (g.phase) return;
   // Progress is throttled, so epochs can be skipped; the full history replaces these points at the end.
   if (!run.points.length || run.points.at(-1)!.epoch < g.epoch) run.points.push({ epoch: g.epoch, trainLoss: g.trainLoss, valLoss: g.valLoss });
 });
@@ -74,7 +76,7 @@ api.on('job.finished', (p) => {
   const run = runFor(p);
   run.state = 'finished';
   run.result = p.result;
-  state.modelId = p.result.modelId;
+  selectModel(p.result.modelId);
   void refreshStatus().catch(() => undefined);
 });
 
