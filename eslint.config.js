@@ -27,16 +27,23 @@ export default tseslint.config(
     files: ['src-renderer/**/*.{ts,vue}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
-      // The renderer reaches main only through the contract: types may be imported, code may not.
+      // The renderer reaches main only through the contract (tests/contract/layering.test.ts checks the same).
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
-            { group: ['**/src-main/core/**', '**/src-main/app/**', '**/src-main/cli/**', '**/src-main/electron/**'], allowTypeImports: true, message: 'the renderer may only import types from main' },
+            { group: ['**/src-main/core/**', '**/src-main/app/**', '**/src-main/cli/**', '**/src-main/electron/**', '**/src-main/bridge/**'], message: 'the renderer reaches main only through src-main/contract' },
             { group: ['node:*', 'electron'], message: 'the renderer runs in a sandboxed page: no Node or Electron APIs' },
           ],
         },
       ],
+    },
+  },
+  {
+    // The contract is the ground floor: zod and its own modules only.
+    files: ['src-main/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../*', 'node:*', 'electron', 'electron/*'], message: 'the contract imports nothing but zod and its own modules' }] }],
     },
   },
   {

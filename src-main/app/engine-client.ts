@@ -1,11 +1,11 @@
-import { EVENT_NAMES, type ContractError, type EventName, type Events, type MethodName, type Reply } from '../contract';
+import { EVENT_NAMES, type ContractError, type ErrorCode, type ErrorDetails, type EventName, type Events, type MethodName, type Reply } from '../contract';
 import type { EngineTransport, FromEngine } from './protocol';
 
 export class EngineError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
-    readonly details: Readonly<Record<string, unknown>> = {},
+    readonly details: ErrorDetails = {},
   ) {
     super(message);
   }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MethodName, ProjectOverview } from '../contract';
 import { keepNativeBackendsOut } from '../core/engine';
-import { toContractError } from '../core/workbench/jobs';
+import { toContractError } from '../core/errors';
 import { WorkerRunner } from '../core/workbench/runner';
 import { PROJECTS_FOLDER, RECENT_PROJECTS_FILE } from '../core/workbench/recent';
 import { Workbench } from '../core/workbench/workbench';
@@ -51,7 +51,7 @@ const workbench = new Workbench((event, payload) => {
 });
 
 /** Writes after which the query thread's cached views (rank order, labels, columns) are stale. */
-const CHANGES_VIEWS: ReadonlySet<MethodName> = new Set<MethodName>(['data.setRole', 'data.delete', 'model.delete']);
+const CHANGES_VIEWS: ReadonlySet<MethodName> = new Set<MethodName>(['data.setRole', 'data.delete', 'model.delete', 'trash.restore']);
 
 async function handle(message: ToEngine): Promise<void> {
   if (message.type === 'shutdown') {

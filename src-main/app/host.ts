@@ -1,5 +1,4 @@
-import { isMethodName, parseRequest, type EventName, type Events } from '../contract';
-import { ResidualError } from '../core/errors';
+import { parseRequest, type EventName, type Events, type MethodName, type Reply } from '../contract';
 import type { EngineClient } from './engine-client';
 import type { FilePolicy } from './file-policy';
 
@@ -8,14 +7,14 @@ import type { FilePolicy } from './file-policy';
  * every path in it against the file policy, here, in main, before it goes to the engine process.
  */
 export interface AppHost {
-  invoke(method: string, payload: unknown): Promise<unknown>;
+  /** A method of the contract, its payload checked here. */
+  invoke<M extends MethodName>(method: M, payload: unknown): Promise<Reply<M>>;
   onEvent(listener: (event: EventName, payload: Events[EventName]) => void): () => void;
 }
 
 export function createHost(engine: EngineClient, policy: FilePolicy): AppHost {
   return {
     async invoke(method, payload) {
-      if (!isMethodName(method)) throw new ResidualError('BAD_INPUT', `Unknown method "${method}".`, { field: 'method' });
       const request = parseRequest(method, payload);
       policy.check(method, request);
       return engine.invoke(method, request);

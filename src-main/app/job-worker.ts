@@ -5,7 +5,7 @@
  * reported to the engine's main thread after every job.
  */
 import { parentPort } from 'node:worker_threads';
-import { toContractError } from '../core/workbench/jobs';
+import { toContractError } from '../core/errors';
 import type { FromJobThread, ToJobThread } from '../core/workbench/runner';
 import { runTask } from '../core/workbench/tasks';
 import type * as Engine from '../core/engine';

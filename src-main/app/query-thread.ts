@@ -1,5 +1,5 @@
 import type { ContractError, MethodName } from '../contract';
-import { ResidualError, type ErrorCode } from '../core/errors';
+import { ResidualError } from '../core/errors';
 import { RestartingWorker } from '../core/workbench/runner';
 
 /**
@@ -18,8 +18,10 @@ export const QUERY_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
   'score.timeline',
   'score.heatmap',
   'score.heatmapScale',
+  'score.overlap',
   'row.detail',
   'data.rows',
+  'data.findRow',
   'model.get',
 ]);
 
@@ -45,7 +47,7 @@ export class QueryThread {
         if (!p) return;
         this.thread.pending.delete(m.id);
         if (m.ok) p.resolve(m.result);
-        else p.reject(new ResidualError(m.error.code as ErrorCode, m.error.message, m.error.details));
+        else p.reject(new ResidualError(m.error.code, m.error.message, m.error.details));
       },
       // A fresh thread opens the project the main thread has open.
       onStart: (worker) => {

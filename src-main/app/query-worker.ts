@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { keepNativeBackendsOut } from '../core/engine';
-import { toContractError } from '../core/workbench/jobs';
+import { toContractError } from '../core/errors';
 import { Workbench } from '../core/workbench/workbench';
 import type { FromQueryThread, ToQueryThread } from './query-thread';
 
@@ -15,7 +15,8 @@ if (!port) throw new Error('query-worker runs as a worker thread of the engine p
 // Native TensorFlow belongs to the job thread (one thread per process may initialise it): explanations run on wasm.
 keepNativeBackendsOut();
 const { mode } = workerData as { mode: 'electron' | 'browser' };
-const workbench = new Workbench(() => undefined, { mode });
+// It never writes: the main thread's workbench carries out the trash's deletes.
+const workbench = new Workbench(() => undefined, { mode, purgesTrash: false });
 const send = (m: FromQueryThread): void => port.postMessage(m);
 let opened: Error | null = null;
 

@@ -5,14 +5,16 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { plainError, ResidualError } from '../core/errors';
+import { parseMethod, type EventName, type Events, type MethodName, type Reply } from '../contract';
+import { ERROR_STATUS, type ErrorCode } from '../contract/errors';
+import { plainError, ResidualError, toContractError } from '../core/errors';
 
 /** What the bridge serves: the same contract main serves over IPC. */
 export interface ContractHost {
   /** Validates the payload and runs the method; rejects with ResidualError for bad input. */
-  invoke(method: string, payload: unknown): Promise<unknown>;
+  invoke<M extends MethodName>(method: M, payload: unknown): Promise<Reply<M>>;
   /** Subscribes to every event; returns the unsubscribe function. */
-  onEvent(listener: (event: string, payload: unknown) => void): () => void;
+  onEvent(listener: (event: EventName, payload: Events[EventName]) => void): () => void;
 }
 
 export interface BridgeOptions {
@@ -32,7 +34,7 @@ export interface BridgeOptions {
   readonly uploadsDir: string;
   /**
    * GET /api/download?file=…: the real path of a file the page may download, or throws (FORBIDDEN) — the file
-   * policy's rule (reports and CSV exports Residual wrote, inside the reports folder). Absent: no downloads.
+   * policy's rule (reports and CSV or Parquet exports Residual wrote, inside the reports folder). Absent: no downloads.
    */
   readonly download?: (file: string) => string;
 }
@@ -54,6 +56,7 @@ const MIME: Record<string, string> = {
   '.json': 'application/json',
   '.ico': 'image/x-icon',
   '.csv': 'text/csv; charset=utf-8',
+  '.parquet': 'application/vnd.apache.parquet',
   '.pdf': 'application/pdf',
 };
 
@@ -64,32 +67,6 @@ const SECURITY_HEADERS = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
-
-/** The HTTP status of a contract error: the caller's fault is 4xx, the machine's or the engine's 5xx. */
-const STATUS: Record<string, number> = {
-  BAD_INPUT: 400,
-  BAD_FILE: 422,
-  SCHEMA: 422,
-  TRAINING_DIVERGED: 422,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  CANCELLED: 409,
-  READ_ONLY: 409,
-  DISK_FULL: 507,
-  ENGINE_CRASHED: 503,
-};
-
-/** Any error as the contract's {code, message, details}: core's, the contract's and the engine's all carry a code. */
-function errorBody(e: unknown): { code: string; message: string; details: unknown } {
-  const x = e as { code?: unknown; message?: unknown; details?: unknown };
-  if (typeof x?.code === 'string' && typeof x.message === 'string' && !x.code.startsWith('SQLITE_') && !/^E[A-Z]+$/.test(x.code)) {
-    return { code: x.code, message: x.message, details: x.details ?? {} };
-  }
-  const plain = plainError(e);
-  if (plain) return plain.toJSON();
-  return { code: 'INTERNAL', message: `Internal error: ${e instanceof Error ? e.message : String(e)}`, details: {} };
-}
 
 /** The most characters of an uploaded file's name that are kept (the rest of a long name is cut, its extension kept). */
 const MAX_UPLOAD_NAME = 120;
@@ -158,26 +135,26 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
     res.end(JSON.stringify(body));
   }
 
-  function refuse(res: http.ServerResponse, status: number, code: string, message: string): void {
-    sendJson(res, status, { ok: false, error: { code, message, details: {} } });
+  function refuse(res: http.ServerResponse, code: ErrorCode, message: string): void {
+    sendJson(res, ERROR_STATUS[code], { ok: false, error: { code, message, details: {} } });
   }
 
   /** The token: in the Authorization header, or (only for the event stream, which EventSource cannot give headers) ?token=. */
   function checkAccess(req: http.IncomingMessage, res: http.ServerResponse, url: URL): boolean {
     const origin = req.headers.origin;
     if (origin !== undefined && !allowedOrigins().includes(origin)) {
-      refuse(res, 403, 'FORBIDDEN_ORIGIN', `Requests from ${origin} are not allowed; open Residual at its own address.`);
+      refuse(res, 'FORBIDDEN_ORIGIN', `Requests from ${origin} are not allowed; open Residual at its own address.`);
       return false;
     }
     const auth = req.headers.authorization;
     const events = url.pathname === '/api/events' && req.method === 'GET';
     const given = auth?.startsWith('Bearer ') ? auth.slice(7) : events ? (url.searchParams.get('token') ?? '') : '';
     if (!given) {
-      refuse(res, 401, 'TOKEN_REQUIRED', 'This Residual server needs its access token: open the address it printed, including #token=….');
+      refuse(res, 'TOKEN_REQUIRED', 'This Residual server needs its access token: open the address it printed, including #token=….');
       return false;
     }
     if (!tokensEqual(given, token)) {
-      refuse(res, 401, 'TOKEN_INVALID', 'Wrong access token: open the address this Residual server printed when it started.');
+      refuse(res, 'TOKEN_INVALID', 'Wrong access token: open the address this Residual server printed when it started.');
       return false;
     }
     return true;
@@ -238,8 +215,8 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
       if (file === '' || file.includes('\0') || !path.isAbsolute(file)) throw new ResidualError('FORBIDDEN', 'Name the file to download by its full path in the reports folder.', { field: 'file' });
       real = options.download(file);
     } catch (e) {
-      const err = errorBody(e);
-      sendJson(res, STATUS[err.code] ?? 403, { ok: false, error: err });
+      const err = toContractError(e);
+      sendJson(res, ERROR_STATUS[err.code], { ok: false, error: err });
       return;
     }
     const name = path.basename(real);
@@ -274,7 +251,7 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     // The Host check comes before anything reads the URL: a request for another host gets no further.
     if (!allowedHosts().includes(req.headers.host ?? '')) {
-      refuse(res, 421, 'FORBIDDEN_HOST', `Host ${req.headers.host ?? '(none)'} is not this server; use http://127.0.0.1:${port}/.`);
+      refuse(res, 'FORBIDDEN_HOST', `Host ${req.headers.host ?? '(none)'} is not this server; use http://127.0.0.1:${port}/.`);
       return;
     }
     let url: URL;
@@ -283,12 +260,12 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
       // A request target such as "//host/x" names another origin: not ours.
       if (url.host !== `127.0.0.1:${port}`) throw new Error('another origin');
     } catch {
-      refuse(res, 400, 'BAD_REQUEST', 'Malformed request address.');
+      refuse(res, 'BAD_REQUEST', 'Malformed request address.');
       return;
     }
     if (!url.pathname.startsWith('/api/')) {
       if (req.method !== 'GET' && req.method !== 'HEAD') {
-        refuse(res, 405, 'METHOD', 'Only GET here.');
+        refuse(res, 'METHOD_NOT_ALLOWED', 'Only GET here.');
         return;
       }
       serveStatic(url, res);
@@ -307,7 +284,7 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
       return;
     }
     if (req.method !== 'POST') {
-      refuse(res, 405, 'METHOD', 'Contract methods are called with POST.');
+      refuse(res, 'METHOD_NOT_ALLOWED', 'Contract methods are called with POST.');
       return;
     }
     if (url.pathname === '/api/upload') {
@@ -316,23 +293,23 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
       try {
         sendJson(res, 200, { ok: true, result: { file: await receiveUpload(req, options.uploadsDir, url.searchParams.get('name') ?? 'upload.csv', options.uploadMaxBytes ?? 4 * 1024 ** 3) } });
       } catch (e) {
-        const err = errorBody(e);
-        sendJson(res, STATUS[err.code] ?? 400, { ok: false, error: err });
+        const err = toContractError(e);
+        sendJson(res, ERROR_STATUS[err.code], { ok: false, error: err });
       }
       return;
     }
-    const method = url.pathname.slice('/api/'.length);
     try {
+      const method = parseMethod(url.pathname.slice('/api/'.length));
       const payload = await readBody(req);
       const result = await host.invoke(method, payload);
-      if (method === 'data.import' && result && typeof (result as { jobId?: unknown }).jobId === 'string') {
+      if (method === 'data.import') {
         const file = (payload as { file?: unknown }).file;
-        if (typeof file === 'string') uploadOfJob.set((result as { jobId: string }).jobId, file);
+        if (typeof file === 'string') uploadOfJob.set((result as Reply<'data.import'>).jobId, file);
       }
       sendJson(res, 200, { ok: true, result: result ?? null });
     } catch (e) {
-      const err = errorBody(e);
-      sendJson(res, STATUS[err.code] ?? 500, { ok: false, error: err });
+      const err = toContractError(e);
+      sendJson(res, ERROR_STATUS[err.code], { ok: false, error: err });
     }
   }
 
@@ -341,7 +318,7 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
       // Nothing a request sends may end the server: whatever escaped is answered (or the socket dropped) here.
       if (!res.headersSent) {
         try {
-          refuse(res, 500, 'INTERNAL', `Internal error: ${(e as Error)?.message ?? String(e)}`);
+          refuse(res, 'INTERNAL', `Internal error: ${(e as Error)?.message ?? String(e)}`);
           return;
         } catch {
           // fall through

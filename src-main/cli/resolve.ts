@@ -1,43 +1,48 @@
-import { getModel, latestScore, listModels } from '../core/engine/repo';
-import type { ModelInfo, ScoreInfo } from '../core/engine/types';
+import type { DatasetInfo, ModelSummary, ProjectOverview, ScoreInfo } from '../contract';
 import { ResidualError } from '../core/errors';
-import type { DatasetInfo, ProjectStore } from '../core/store';
 import type { ParsedValues } from './command';
 import { optionalNumber, optionalString } from './command';
 
-/** --model ID, or the newest model that finished (complete or cancelled). */
-export function resolveModelArg(store: ProjectStore, values: ParsedValues): ModelInfo {
+/** What a command's --model, --dataset flags name, chosen over the Workbench's project overview (the CLI is its client). */
+
+/** --model ID, or the newest model that finished (complete or cancelled); what is in the trash counts as deleted. */
+export function modelOf(ov: ProjectOverview, values: ParsedValues): ModelSummary {
   const id = optionalNumber(values, 'model', { integer: true, min: 1 });
-  if (id !== undefined) return getModel(store, id);
-  const usable = listModels(store).filter((m) => m.status !== 'failed');
+  const usable = ov.models.filter((m) => m.status !== 'failed');
+  if (id !== undefined) {
+    const m = ov.models.find((x) => x.id === id);
+    if (!m) throw new ResidualError('NOT_FOUND', `No model #${id} in this project. Models: ${ov.models.length ? ov.models.map((x) => x.id).join(', ') : '(none; train one first)'}.`, { field: 'model' });
+    return m;
+  }
   const newest = usable[usable.length - 1];
-  if (!newest) throw new ResidualError('NOT_FOUND', `Project ${store.path} has no trained model yet. Train one: residual train --project ${store.path}`, { field: 'model' });
-  return getModel(store, newest.id);
+  if (!newest) throw new ResidualError('NOT_FOUND', `Project ${ov.path} has no trained model yet. Train one: residual train --project ${ov.path}`, { field: 'model' });
+  return newest;
 }
 
-/** --dataset N, or the model's training dataset (or the newest dataset when the model outlived its own). */
-export function resolveDatasetArg(store: ProjectStore, values: ParsedValues, model?: ModelInfo): DatasetInfo {
+/** --dataset NAME|ID, or the model's training dataset (or the newest dataset when the model outlived its own). */
+export function datasetOf(ov: ProjectOverview, values: ParsedValues, model?: ModelSummary): DatasetInfo {
   const ref = optionalString(values, 'dataset');
-  if (ref !== undefined) return store.getDataset(ref);
-  if (model?.datasetId != null) {
-    try {
-      return store.getDataset(model.datasetId);
-    } catch {
-      // the training dataset was deleted: fall through to the newest one
-    }
+  if (ref !== undefined) {
+    const d = ov.datasets.find((x) => x.name === ref) ?? (/^\d+$/.test(ref) ? ov.datasets.find((x) => x.id === Number(ref)) : undefined);
+    if (!d) throw new ResidualError('NOT_FOUND', `No dataset "${ref}" in ${ov.path}. Datasets: ${ov.datasets.length ? ov.datasets.map((x) => x.name).join(', ') : '(none)'}.`, { field: 'dataset' });
+    return d;
   }
-  return store.getDataset();
+  const own = model?.datasetId != null ? ov.datasets.find((x) => x.id === model.datasetId) : undefined;
+  if (own) return own;
+  const newest = ov.datasets[ov.datasets.length - 1];
+  if (!newest) throw new ResidualError('NOT_FOUND', `Project ${ov.path} has no dataset yet. Import one first (residual import <file> --project ${ov.path}).`);
+  return newest;
 }
 
 /** The model's current score of the dataset; NOT_FOUND with the command to run when it was never scored. */
-export function resolveScoreArg(store: ProjectStore, values: ParsedValues): { model: ModelInfo; dataset: DatasetInfo; score: ScoreInfo } {
-  const model = resolveModelArg(store, values);
-  const dataset = resolveDatasetArg(store, values, model);
-  const score = latestScore(store, model.id, dataset.id);
+export function scoreOf(ov: ProjectOverview, values: ParsedValues): { model: ModelSummary; dataset: DatasetInfo; score: ScoreInfo } {
+  const model = modelOf(ov, values);
+  const dataset = datasetOf(ov, values, model);
+  const score = ov.scores.filter((s) => s.modelId === model.id && s.datasetId === dataset.id).at(-1);
   if (!score) {
     throw new ResidualError(
       'NOT_FOUND',
-      `Model #${model.id} has not scored dataset "${dataset.name}" yet. Run: residual score --project ${store.path} --model ${model.id} --dataset ${JSON.stringify(dataset.name)}`,
+      `Model #${model.id} has not scored dataset "${dataset.name}" yet. Run: residual score --project ${ov.path} --model ${model.id} --dataset ${JSON.stringify(dataset.name)}`,
       { field: 'score' },
     );
   }

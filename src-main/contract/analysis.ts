@@ -1,4 +1,5 @@
-/** Analysis results that cross a boundary: thresholds, their specs, evaluations, curves, column shares. Part of the contract: imports nothing. */
+/** Analysis results that cross a boundary: thresholds, their specs, evaluations, curves, column shares. Part of the contract: imports only zod. */
+import { z } from 'zod';
 
 export type ThresholdMethod = 'sigma' | 'percentile' | 'budget' | 'fpr' | 'cost' | 'manual';
 
@@ -57,14 +58,64 @@ export type ThresholdResult =
   | CostThresholdResult
   | ManualThresholdResult;
 
-/** Parameters of each method, as stored with a saved threshold. Defaults: k 2, p 99, fpr 0.01, cAlarm 1, cMissed 5, tolerance 0. */
-export type ThresholdSpec =
-  | { readonly method: 'sigma'; readonly k?: number; readonly on?: FitSplit }
-  | { readonly method: 'percentile'; readonly p?: number }
-  | { readonly method: 'budget'; readonly alerts: number }
-  | { readonly method: 'fpr'; readonly fpr?: number }
-  | { readonly method: 'cost'; readonly cAlarm?: number; readonly cMissed?: number; readonly tolerance?: number }
-  | { readonly method: 'manual'; readonly value: number };
+/**
+ * Upper bounds of the threshold parameters, shared by this schema and the CLI. None is needed for the
+ * arithmetic (the core's algorithms cost the same whatever the value), but values past these are typos or
+ * attacks, never analysis: a detection window wider than a million rows on either side, a threshold more than
+ * 1,000 standard deviations above the mean, a review budget over a billion rows or a cost over a billion per event.
+ */
+export const THRESHOLD_LIMITS = {
+  /** Detection tolerance of the cost method, in rows on either side of an anomaly. */
+  tolerance: 1_000_000,
+  /** Standard deviations above the mean (sigma method). */
+  k: 1_000,
+  /** Alert budget in rows (budget method). */
+  alerts: 1_000_000_000,
+  /** Cost of one false alarm / one missed anomaly (cost method). */
+  cost: 1_000_000_000,
+} as const;
+
+const en = (v: number): string => v.toLocaleString('en-US');
+const costField = (name: string) =>
+  z
+    .number()
+    .positive(`${name} must be above 0 (a cost per event)`)
+    .max(THRESHOLD_LIMITS.cost, `${name} must be above 0 and at most ${en(THRESHOLD_LIMITS.cost)} (a cost per event; only the ratio of the two costs matters)`);
+
+export const thresholdSpecSchema = z.discriminatedUnion('method', [
+  z
+    .object({
+      method: z.literal('sigma'),
+      k: z.number().positive('k must be above 0').max(THRESHOLD_LIMITS.k, `k must be above 0 and at most ${en(THRESHOLD_LIMITS.k)} standard deviations`).optional(),
+      on: z.enum(['train', 'validation', 'all']).optional(),
+    })
+    .strict(),
+  z.object({ method: z.literal('percentile'), p: z.number().gt(0).lt(100).optional() }).strict(),
+  z
+    .object({
+      method: z.literal('budget'),
+      alerts: z.number().int().min(1).max(THRESHOLD_LIMITS.alerts, `alerts must be a whole number of rows from 1 to ${en(THRESHOLD_LIMITS.alerts)}`),
+    })
+    .strict(),
+  z.object({ method: z.literal('fpr'), fpr: z.number().gt(0).lt(1).optional() }).strict(),
+  z
+    .object({
+      method: z.literal('cost'),
+      cAlarm: costField('cAlarm').optional(),
+      cMissed: costField('cMissed').optional(),
+      tolerance: z
+        .number()
+        .int(`tolerance must be a whole number of rows from 0 to ${en(THRESHOLD_LIMITS.tolerance)}`)
+        .min(0, `tolerance must be a whole number of rows from 0 to ${en(THRESHOLD_LIMITS.tolerance)}`)
+        .max(THRESHOLD_LIMITS.tolerance, `tolerance must be a whole number of rows from 0 to ${en(THRESHOLD_LIMITS.tolerance)}`)
+        .optional(),
+    })
+    .strict(),
+  z.object({ method: z.literal('manual'), value: z.number() }).strict(),
+]);
+
+/** Parameters of each method, as stored with a saved threshold (inferred from the schema: one definition). Defaults: k 2, p 99, fpr 0.01, cAlarm 1, cMissed 5, tolerance 0. */
+export type ThresholdSpec = z.output<typeof thresholdSpecSchema>;
 
 export interface RocPoint {
   readonly fpr: number;
@@ -125,6 +176,6 @@ export interface FeatureShare {
   readonly index: number;
   /** Mean error of this feature over the flagged rows (NaN entries skipped); NaN if it has no numeric entry. */
   readonly meanError: number;
-  /** meanError / Σ meanError over the features (0 when that sum is 0; NaN when meanError is NaN). */
+  /** meanError / Σ of the positive meanErrors over the features (0 when that sum is 0; NaN when meanError is NaN; negative for a one-class model's column that lowers the score). */
   readonly share: number;
 }

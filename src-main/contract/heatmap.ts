@@ -4,11 +4,11 @@ export interface HeatmapScale {
   readonly scoreId: number;
   /** Whether the values are multiples of each column's typical (mean training) error, as the heatmap shows them. */
   readonly normalized: boolean;
-  /** The quantile of all per-row, per-column values used as the top of the scale. */
+  /** The quantile of all per-row, per-column values (their magnitudes) used as the top of the scale. */
   readonly quantile: number;
-  /** That quantile: cells at or above it get the strongest colour. */
+  /** That quantile: cells at or above it (at or below minus it, for a one-class model's signed attributions) get the strongest colour. */
   readonly value: number;
-  /** The largest value seen. */
+  /** The largest magnitude seen. */
   readonly max: number;
   /** Rows read to compute it: every row up to `sampleRows`, else evenly spread blocks of rows. */
   readonly rowsRead: number;

@@ -7,17 +7,19 @@
  * its own modules in this folder; tests/contract/layering.test.ts enforces it).
  */
 import { z } from 'zod';
-import type { ThresholdResult } from './analysis';
+import { thresholdSpecSchema, type ThresholdResult } from './analysis';
+import type { ContractError } from './errors';
 import type { FilePreview, ImportProgress, ImportResult } from './data';
-import type { RankingCsvProgress, RankingCsvResult } from './export';
-import type { BackendInfo, HistoryEntry, ModelInfo, ModelSummary, Proposal, RowExplanation, ScoreInfo, ScoreProgress, ScoreResult, TrainProgress, TrainResult } from './engine';
-import type { ReportInfo, ReportProgress, ReportResult } from './report';
-import type { AnomalyProfile, RowVerdict, ScoreEvaluation, StoredThreshold } from './review';
+import { RANKING_FORMATS, type RankingCsvProgress, type RankingCsvResult } from './export';
+import { trainSettingsSchema, type TrainSettings, type BackendInfo, type HistoryEntry, type ModelInfo, type ModelSummary, type Proposal, type RowExplanation, type ScoreInfo, type ScoreProgress, type ScoreResult, type TrainProgress, type TrainResult } from './engine';
+import { MAX_TOP, PAPERS, type ReportInfo, type ReportProgress, type ReportResult } from './report';
+import { MAX_COMPARED, VERDICTS, type AnomalyProfile, type LabelClass, type RowVerdict, type ScoreEvaluation, type StoredThreshold, type Verdict } from './review';
 import type { ColumnInfo, DatasetInfo } from './store';
 import type { HeatmapScale } from './heatmap';
 
 // Every type that crosses a boundary, one import away for the hosts, the CLI and the renderer.
 export * from './analysis';
+export * from './errors';
 export * from './data';
 export * from './engine';
 export * from './export';
@@ -31,6 +33,10 @@ export * from './store';
 const id = z.number().int().positive();
 const rowIndex = z.number().int().nonnegative();
 const role = z.enum(['numeric', 'categorical', 'timestamp', 'id', 'label', 'ignored']);
+const verdictSchema = z.enum(VERDICTS);
+const noteSchema = z.string().max(10_000);
+/** A row's verdict as stored (row.verdict's `previous` and `saved`). */
+const storedVerdictSchema = z.object({ row: rowIndex, verdict: verdictSchema.nullable(), note: noteSchema, updatedAt: z.string().min(1).max(64) }).strict();
 
 export const importOptionsSchema = z
   .object({
@@ -45,69 +51,12 @@ export const importOptionsSchema = z
   })
   .strict();
 
-/**
- * Upper bounds of the threshold parameters, shared by this schema and the CLI. None is needed for the
- * arithmetic (the core's algorithms cost the same whatever the value), but values past these are typos or
- * attacks, never analysis: a detection window wider than a million rows on either side, a threshold more than
- * 1,000 standard deviations above the mean, a review budget over a billion rows or a cost over a billion per event.
- */
-export const THRESHOLD_LIMITS = {
-  /** Detection tolerance of the cost method, in rows on either side of an anomaly. */
-  tolerance: 1_000_000,
-  /** Standard deviations above the mean (sigma method). */
-  k: 1_000,
-  /** Alert budget in rows (budget method). */
-  alerts: 1_000_000_000,
-  /** Cost of one false alarm / one missed anomaly (cost method). */
-  cost: 1_000_000_000,
-} as const;
-
-const en = (v: number): string => v.toLocaleString('en-US');
-const costField = (name: string) =>
-  z
-    .number()
-    .positive(`${name} must be above 0 (a cost per event)`)
-    .max(THRESHOLD_LIMITS.cost, `${name} must be above 0 and at most ${en(THRESHOLD_LIMITS.cost)} (a cost per event; only the ratio of the two costs matters)`);
-
-export const thresholdSpecSchema = z.discriminatedUnion('method', [
-  z
-    .object({
-      method: z.literal('sigma'),
-      k: z.number().positive('k must be above 0').max(THRESHOLD_LIMITS.k, `k must be above 0 and at most ${en(THRESHOLD_LIMITS.k)} standard deviations`).optional(),
-      on: z.enum(['train', 'validation', 'all']).optional(),
-    })
-    .strict(),
-  z.object({ method: z.literal('percentile'), p: z.number().gt(0).lt(100).optional() }).strict(),
-  z
-    .object({
-      method: z.literal('budget'),
-      alerts: z.number().int().min(1).max(THRESHOLD_LIMITS.alerts, `alerts must be a whole number of rows from 1 to ${en(THRESHOLD_LIMITS.alerts)}`),
-    })
-    .strict(),
-  z.object({ method: z.literal('fpr'), fpr: z.number().gt(0).lt(1).optional() }).strict(),
-  z
-    .object({
-      method: z.literal('cost'),
-      cAlarm: costField('cAlarm').optional(),
-      cMissed: costField('cMissed').optional(),
-      tolerance: z
-        .number()
-        .int(`tolerance must be a whole number of rows from 0 to ${en(THRESHOLD_LIMITS.tolerance)}`)
-        .min(0, `tolerance must be a whole number of rows from 0 to ${en(THRESHOLD_LIMITS.tolerance)}`)
-        .max(THRESHOLD_LIMITS.tolerance, `tolerance must be a whole number of rows from 0 to ${en(THRESHOLD_LIMITS.tolerance)}`)
-        .optional(),
-    })
-    .strict(),
-  z.object({ method: z.literal('manual'), value: z.number() }).strict(),
-]);
-export type ThresholdSpecInput = z.infer<typeof thresholdSpecSchema>;
-
 export const rankFilterSchema = z
   .object({
     flagged: z.boolean().optional(),
     unreviewed: z.boolean().optional(),
-    verdict: z.enum(['anomaly', 'normal', 'unsure']).optional(),
-    label: z.enum(['anomaly', 'normal']).optional(),
+    verdict: z.enum(VERDICTS).optional(),
+    label: z.enum(['anomaly', 'normal'] satisfies LabelClass[]).optional(),
   })
   .strict();
 export type RankFilter = z.infer<typeof rankFilterSchema>;
@@ -123,6 +72,9 @@ export const MAX_HEATMAP_BANDS = 400;
 // ---- replies that are not plain core types ------------------------------------------------------------
 
 export type JobKind = 'import' | 'train' | 'score' | 'report' | 'export';
+/** Which front end a Workbench serves: the Electron window, the browser bridge, or the command line. */
+export type HostMode = 'electron' | 'browser' | 'cli';
+
 export interface JobRef {
   readonly jobId: string;
   readonly kind: JobKind;
@@ -135,7 +87,7 @@ export interface JobInfo extends JobRef {
 
 export interface AppStatus {
   readonly version: string;
-  readonly mode: 'electron' | 'browser';
+  readonly mode: HostMode;
   readonly backend: BackendInfo | null;
   readonly projectPath: string | null;
   readonly jobs: readonly JobInfo[];
@@ -174,8 +126,8 @@ export interface RankedRow {
   readonly flagged: boolean;
   /** Largest normalised per-column errors, from the stored score (no forward pass). */
   readonly top: readonly { readonly column: string; readonly share: number }[];
-  readonly label: 'anomaly' | 'normal' | null;
-  readonly verdict: 'anomaly' | 'normal' | 'unsure' | null;
+  readonly label: LabelClass | null;
+  readonly verdict: Verdict | null;
   readonly note: string;
 }
 
@@ -241,14 +193,57 @@ export interface Heatmap {
 export interface RowDetail extends RowExplanation {
   readonly id: string;
   readonly rank: number;
-  readonly label: 'anomaly' | 'normal' | null;
-  readonly verdict: 'anomaly' | 'normal' | 'unsure' | null;
+  readonly label: LabelClass | null;
+  readonly verdict: Verdict | null;
   readonly note: string;
 }
 
 export interface ModelDetail {
   readonly model: ModelInfo;
   readonly history: readonly HistoryEntry[];
+}
+
+/**
+ * A delete that can be undone: the dataset or model is in the project's trash, hidden from every view, until
+ * `undoUntil`; then (or when the project is closed) it is deleted for good. `trash.restore` with `trashId` undoes it.
+ */
+export interface Deleted {
+  readonly trashId: number;
+  readonly kind: 'dataset' | 'model';
+  readonly id: number;
+  readonly name: string;
+  /** ISO times. */
+  readonly deletedAt: string;
+  readonly undoUntil: string;
+}
+
+/** What an undone delete brought back. */
+export type Restored = Pick<Deleted, 'kind' | 'id' | 'name'>;
+
+/** A verdict or note change: `row.restoreVerdict` with `previous` (expecting `saved`) undoes it exactly. */
+export interface VerdictChange {
+  /** What the row holds now; null: no verdict and no note. */
+  readonly saved: RowVerdict | null;
+  /** What it held before, its time of change included. */
+  readonly previous: RowVerdict | null;
+}
+
+/**
+ * How far the rankings of several scores of one dataset agree at the top: for every pair, the rows both have
+ * among their k highest ranked. Matrices are scores × scores, row-major, in the order of `scoreIds`.
+ */
+export interface RankingOverlap {
+  readonly datasetId: number;
+  /** Rows of the dataset. */
+  readonly rows: number;
+  readonly k: number;
+  readonly scoreIds: readonly number[];
+  /** Rows in both top-k lists. */
+  readonly shared: readonly number[];
+  /** shared / k: the share of one's top k that the other ranks in its top k too (1 on the diagonal). */
+  readonly overlap: readonly number[];
+  /** Jaccard index of the two top-k sets: shared / (2k − shared). */
+  readonly jaccard: readonly number[];
 }
 
 export interface RecentProject {
@@ -266,6 +261,8 @@ export interface ProjectList {
 }
 
 export interface SettingsCheck {
+  /** The settings a run would use: the wizard's proposal with the request's overrides, checked against the data. */
+  readonly settings: TrainSettings;
   readonly inputDims: number;
   readonly parameterCount: number;
   readonly architecture: string;
@@ -294,16 +291,22 @@ export const methods = {
   'data.setRole': method<DatasetInfo>()(
     z.object({ datasetId: id, column: z.string().min(1), role, positiveValue: z.string().nullable().optional() }).strict(),
   ),
-  'data.delete': method<null>()(z.object({ datasetId: id }).strict()),
+  /** Into the trash, undoable until `undoUntil` (trash.restore); its scores and verdicts go with it, models trained on it stay. */
+  'data.delete': method<Deleted>()(z.object({ datasetId: id }).strict()),
+  /** A row found by its id column's value, or "#N" for the N-th row: its 0-based index. */
+  'data.findRow': method<{ readonly row: number }>()(z.object({ datasetId: id, ref: z.string().min(1).max(1000) }).strict()),
   'data.rows': method<DataRows>()(z.object({ datasetId: id, rows: z.array(rowIndex).max(MAX_WINDOW_ROWS) }).strict()),
 
   'model.propose': method<Proposal>()(z.object({ datasetId: id }).strict()),
-  'model.check': method<SettingsCheck>()(z.object({ datasetId: id, settings: z.record(z.string(), z.unknown()) }).strict()),
+  'model.check': method<SettingsCheck>()(z.object({ datasetId: id, settings: trainSettingsSchema.partial() }).strict()),
   'model.train': method<JobRef>()(
-    z.object({ datasetId: id, settings: z.record(z.string(), z.unknown()), name: z.string().min(1).max(200).optional() }).strict(),
+    z.object({ datasetId: id, settings: trainSettingsSchema.partial(), name: z.string().min(1).max(200).optional() }).strict(),
   ),
   'model.get': method<ModelDetail>()(z.object({ modelId: id }).strict()),
-  'model.delete': method<null>()(z.object({ modelId: id }).strict()),
+  /** Into the trash, undoable until `undoUntil` (trash.restore); its scores and thresholds go with it. */
+  'model.delete': method<Deleted>()(z.object({ modelId: id }).strict()),
+  /** Undoes a delete while it is in the trash; NOT_FOUND once it has been deleted for good. */
+  'trash.restore': method<Restored>()(z.object({ trashId: id }).strict()),
 
   'score.run': method<JobRef>()(z.object({ modelId: id, datasetId: id }).strict()),
   'score.rank': method<RankPage>()(
@@ -331,10 +334,19 @@ export const methods = {
   ),
   /** The heatmap's fixed colour scale for a whole score (the 99th percentile of its per-column errors). */
   'score.heatmapScale': method<HeatmapScale>()(z.object({ scoreId: id, normalized: z.boolean().optional() }).strict()),
+  /** How far the rankings of two or more scores of one dataset agree on their k highest-ranked rows (pairwise). */
+  'score.overlap': method<RankingOverlap>()(z.object({ scoreIds: z.array(id).min(2).max(MAX_COMPARED), k: z.number().int().min(1) }).strict()),
 
   'row.detail': method<RowDetail[]>()(z.object({ scoreId: id, rows: z.array(rowIndex).min(1).max(100) }).strict()),
-  'row.verdict': method<RowVerdict | null>()(
-    z.object({ datasetId: id, row: rowIndex, verdict: z.enum(['anomaly', 'normal', 'unsure']).nullable(), note: z.string().max(10_000).optional() }).strict(),
+  'row.verdict': method<VerdictChange>()(
+    z.object({ datasetId: id, row: rowIndex, verdict: verdictSchema.nullable(), note: noteSchema.optional() }).strict(),
+  ),
+  /**
+   * Undoes a `row.verdict`: puts back `previous` (null: no verdict, no note), its time of change included, when the
+   * row still holds `expected` (what that change saved); CONFLICT when the row has changed since.
+   */
+  'row.restoreVerdict': method<RowVerdict | null>()(
+    z.object({ datasetId: id, row: rowIndex, previous: storedVerdictSchema.nullable(), expected: storedVerdictSchema.nullable() }).strict(),
   ),
 
   'report.export': method<JobRef>()(
@@ -342,16 +354,17 @@ export const methods = {
       .object({
         modelId: id,
         datasetId: id.optional(),
-        top: z.number().int().min(1).max(1000).optional(),
-        paper: z.enum(['a4', 'letter']).optional(),
+        top: z.number().int().min(1).max(MAX_TOP).optional(),
+        paper: z.enum(PAPERS).optional(),
         out: z.string().min(1).optional(),
       })
       .strict(),
   ),
   'report.list': method<readonly ReportInfo[]>()(none),
   /**
-   * The ranked rows of a score matching the Ranking's filters, as CSV (a job: a million rows take seconds). With no
-   * `out`, into the reports folder (browser mode: the only place it may go; the page then downloads it).
+   * The ranked rows of a score matching the Ranking's filters, as CSV or Parquet (`format`; default: by the extension
+   * of `out`, else CSV) — a job: a million rows take seconds. With no `out`, into the reports folder (browser mode:
+   * the only place it may go; the page then downloads it).
    */
   'score.export': method<JobRef>()(
     z
@@ -360,6 +373,7 @@ export const methods = {
         filter: rankFilterSchema.optional(),
         top: z.number().int().min(1).optional(),
         out: z.string().min(1).optional(),
+        format: z.enum(RANKING_FORMATS).optional(),
       })
       .strict(),
   ),
@@ -389,26 +403,26 @@ export type JobResult =
   | { readonly kind: 'report'; readonly result: ReportResult }
   | { readonly kind: 'export'; readonly result: RankingCsvResult };
 
-export interface ContractError {
-  readonly code: string;
-  readonly message: string;
-  readonly details: Readonly<Record<string, unknown>>;
-}
 
-export interface Events {
-  'job.started': JobRef;
-  'job.progress': JobRef & { readonly fraction: number; readonly etaSeconds: number | null; readonly message: string; readonly detail: JobProgressDetail };
-  'job.finished': JobRef & JobResult;
-  'job.failed': JobRef & { readonly error: ContractError };
-  'project.changed': { readonly path: string };
-  'engine.crashed': { readonly message: string };
+/** A typed marker for the event table: the payload type travels in the type only. */
+const event = <T>(): T => undefined as T;
+
+/** Every event main sends the renderer, with its payload. EventName and EVENT_NAMES are derived from this table. */
+const events = {
+  'job.started': event<JobRef>(),
+  'job.progress': event<JobRef & { readonly fraction: number; readonly etaSeconds: number | null; readonly message: string; readonly detail: JobProgressDetail }>(),
+  'job.finished': event<JobRef & JobResult>(),
+  'job.failed': event<JobRef & { readonly error: ContractError }>(),
+  'project.changed': event<{ readonly path: string }>(),
+  'engine.crashed': event<{ readonly message: string }>(),
   /** The engine's tensor backend, when it loads or changes (it loads with the first training or scoring). */
-  'engine.backend': BackendInfo;
+  'engine.backend': event<BackendInfo>(),
   /** A native menu item the renderer carries out (it owns those flows). */
-  'app.command': { readonly command: 'import' | 'export-report' };
-}
+  'app.command': event<{ readonly command: 'import' | 'export-report' }>(),
+};
+export type Events = { readonly [E in keyof typeof events]: (typeof events)[E] };
 export type EventName = keyof Events;
-export const EVENT_NAMES: readonly EventName[] = ['job.started', 'job.progress', 'job.finished', 'job.failed', 'project.changed', 'engine.crashed', 'engine.backend', 'app.command'];
+export const EVENT_NAMES = Object.keys(events) as readonly EventName[];
 
 // ---- derived channel names -----------------------------------------------------------------------------
 
@@ -424,13 +438,21 @@ export function parseRequest<M extends MethodName>(name: M, payload: unknown): z
   const r = spec.request.safeParse(payload ?? {});
   if (!r.success) {
     const issues = r.error.issues.map((i) => `${i.path.join('.') || '(payload)'}: ${i.message}`);
-    throw new ContractViolation(`Invalid request for ${name}: ${issues.join('; ')}.`, { field: String(r.error.issues[0]?.path.join('.') ?? '') });
+    // Per field, the message alone, for a form that shows it beside its field (e.g. "settings.epochs").
+    const fields = r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
+    throw new ContractViolation(`Invalid request for ${name}: ${issues.join('; ')}.`, { field: String(r.error.issues[0]?.path.join('.') ?? ''), issues: fields });
   }
   return r.data as z.output<Methods[M]['request']>;
 }
 
 export function isMethodName(name: string): name is MethodName {
   return Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+/** A method name as it arrives from the wire (an HTTP path): one of the contract's, or BAD_INPUT. */
+export function parseMethod(name: string): MethodName {
+  if (!isMethodName(name)) throw new ContractViolation(`Unknown method "${name}".`, { field: 'method' });
+  return name;
 }
 
 /** A payload that does not fit the contract. Carries the BAD_INPUT code so it crosses like core errors. */

@@ -1,8 +1,8 @@
 /** The PDF report: paper sizes, history entries, progress and result. Part of the contract. */
 
-export type Paper = 'a4' | 'letter';
+export type Paper = (typeof PAPERS)[number];
 
-export const PAPERS: readonly Paper[] = ['a4', 'letter'];
+export const PAPERS = ['a4', 'letter'] as const;
 
 export interface ReportInfo {
   readonly id: number;
@@ -33,3 +33,8 @@ export interface ReportResult {
   readonly sha256: string;
   readonly seconds: number;
 }
+
+/** Most rows a report lists (and draws in the heatmap). */
+export const MAX_TOP = 1000;
+
+export const DEFAULT_TOP = 50;

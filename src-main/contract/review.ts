@@ -1,9 +1,12 @@
 /** The analyst's review: verdicts, saved thresholds, evaluations and the anomaly profile. Part of the contract. */
 import type { Evaluation, FeatureShare, PrPoint, RocPoint, ThresholdResult, ThresholdSpec } from './analysis';
 
-export type Verdict = 'anomaly' | 'normal' | 'unsure';
+/** The analyst's verdicts on a row, in the order the UI offers them. The one definition: the zod enums, the store's CHECK and every list use it. */
+export const VERDICTS = ['anomaly', 'normal', 'unsure'] as const;
+export type Verdict = (typeof VERDICTS)[number];
 
-export const VERDICTS: readonly Verdict[] = ['anomaly', 'normal', 'unsure'];
+/** What a label column says about a row (its positive value, or not). */
+export type LabelClass = 'anomaly' | 'normal';
 
 export interface RowVerdict {
   /** 0-based row index in the dataset. */
@@ -34,3 +37,6 @@ export interface StoredThreshold {
   readonly result: ThresholdResult;
   readonly createdAt: string;
 }
+
+/** The most scores one comparison takes (score.overlap; the Training section's Compare ticks). */
+export const MAX_COMPARED = 12;

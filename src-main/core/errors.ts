@@ -2,28 +2,9 @@
  * The one error type core throws on purpose. `code` is stable (tests, UI and the contract match on it),
  * `message` is for the analyst: what went wrong, where (file, line, column, field) and what to do.
  */
-export type ErrorCode =
-  | 'BAD_INPUT'
-  | 'BAD_FILE'
-  | 'NOT_FOUND'
-  | 'FORBIDDEN'
-  | 'CONFLICT'
-  | 'DISK_FULL'
-  | 'READ_ONLY'
-  | 'CANCELLED'
-  | 'SCHEMA'
-  | 'TRAINING_DIVERGED'
-  | 'BACKEND'
-  | 'ENGINE_CRASHED'
-  | 'INTERNAL';
+import { contractError, type ContractError, type ErrorCode, type ErrorDetails } from '../contract/errors';
 
-export interface ErrorDetails {
-  readonly file?: string;
-  readonly line?: number;
-  readonly column?: string | number;
-  readonly field?: string;
-  readonly [key: string]: unknown;
-}
+export type { ContractError, ErrorCode, ErrorDetails };
 
 export class ResidualError extends Error {
   override readonly name = 'ResidualError';
@@ -35,7 +16,7 @@ export class ResidualError extends Error {
     super(message);
   }
 
-  toJSON(): { code: ErrorCode; message: string; details: ErrorDetails } {
+  toJSON(): ContractError {
     return { code: this.code, message: this.message, details: this.details };
   }
 }
@@ -79,4 +60,12 @@ export function plainError(e: unknown, file?: string): ResidualError | null {
     return new ResidualError('BAD_FILE', `A stored record of the project${where} is damaged (${e.message}). Restore the project from a backup.`, details);
   }
   return null;
+}
+
+/**
+ * Anything thrown, as it crosses a boundary: the machine's errors (SQLite, file system) mapped to ours first, then the
+ * contract's one converter. Every host (job and query threads, the engine process, the bridge, Electron's IPC) uses it.
+ */
+export function toContractError(e: unknown): ContractError {
+  return contractError(plainError(e) ?? e);
 }

@@ -8,6 +8,7 @@ import { createHost } from '../app/host';
 import { residualHome } from '../app/paths';
 import { EVENT_CHANNEL, GRANT_FILE_CHANNEL, invokeChannel, METHOD_NAMES, type ProjectOverview } from '../contract';
 import { RESIDUAL_VERSION } from '../core/version';
+import { toContractError } from '../core/errors';
 import { readRecentProjects, RECENT_PROJECTS_FILE } from '../core/workbench/recent';
 import { utilityEngine } from './engine-transport';
 import { SettingsFile } from './settings';
@@ -86,8 +87,7 @@ function registerIpc(): void {
         if (method === 'project.open') onProjectOpened(result as ProjectOverview);
         return { ok: true, result };
       } catch (e) {
-        const x = e as { code?: unknown; message?: unknown; details?: unknown };
-        return { ok: false, error: { code: typeof x.code === 'string' ? x.code : 'INTERNAL', message: String(x.message ?? e), details: x.details ?? {} } };
+        return { ok: false, error: toContractError(e) };
       }
     });
   }
@@ -163,7 +163,7 @@ function buildMenu(): void {
             type: 'info',
             title: 'About Residual',
             message: `Residual ${RESIDUAL_VERSION}`,
-            detail: `Anomaly detection with deep autoencoders, offline.\nEngine backend: ${status?.backend?.name ?? 'not started yet (starts with the first training or scoring)'}\nElectron ${process.versions.electron}, Node ${process.versions.node}`,
+            detail: `Anomaly detection with deep autoencoders, offline.\nBackend: ${status?.backend?.name ?? 'not started yet (starts with the first training or scoring)'}\nElectron ${process.versions.electron}, Node ${process.versions.node}`,
           });
         },
       },

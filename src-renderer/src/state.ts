@@ -1,4 +1,4 @@
-import { computed, reactive, watch } from 'vue';
+import { computed, reactive, readonly, watch } from 'vue';
 import type { AppStatus, Events, JobRef, ProjectOverview } from '../../src-main/contract';
 import { api, ApiError } from './api/client';
 
@@ -22,7 +22,7 @@ export interface JobView extends JobRef {
  * The renderer's whole shared state: what project is open, what the analyst selected, and the jobs in flight.
  * Everything else is fetched per section, in windows, through `api`.
  */
-export const state = reactive({
+const store = reactive({
   status: null as AppStatus | null,
   project: null as ProjectOverview | null,
   section: 'Data' as Section,
@@ -38,8 +38,41 @@ export const state = reactive({
    */
   pendingCommand: null as AppCommand | null,
 });
+/** The shared state, read-only to components: they change it only through the actions below (and the job events). */
+export const state = readonly(store);
 
-export const selectedDataset = computed(() => state.project?.datasets.find((d) => d.id === state.datasetId) ?? null);
+/** Shows a section. */
+export function goTo(section: Section): void {
+  store.section = section;
+}
+
+/** Selects a dataset (the model follows: see the watch below). */
+export function selectDataset(id: number | null): void {
+  store.datasetId = id;
+}
+
+export function selectModel(id: number | null): void {
+  store.modelId = id;
+}
+
+/** Opens the Ranking of a model's score of a dataset. */
+export function openRanking(modelId: number, datasetId: number | null): void {
+  store.modelId = modelId;
+  store.datasetId = datasetId;
+  store.section = 'Ranking';
+}
+
+/** The message of the banner above every section (lost connection, engine crash); null hides it. */
+export function showBanner(message: string | null): void {
+  store.banner = message;
+}
+
+/** For a select bound with v-model: reads the selection, writes through the actions. */
+export const datasetChoice = computed({ get: () => store.datasetId, set: selectDataset });
+export const modelChoice = computed({ get: () => store.modelId, set: selectModel });
+
+
+export const selectedDataset = computed(() => store.project?.datasets.find((d) => d.id === store.datasetId) ?? null);
 
 type ModelSummary = ProjectOverview['models'][number];
 
@@ -51,7 +84,7 @@ export function modelsFor(overview: ProjectOverview | null, datasetId: number | 
 }
 
 /** The models Ranking and Heatmap offer for the selected dataset. */
-export const compatibleModels = computed(() => modelsFor(state.project, state.datasetId));
+export const compatibleModels = computed(() => modelsFor(store.project, store.datasetId));
 
 /**
  * The model to show for a dataset: the current one when it has scored the dataset or was trained on it (so "Score
@@ -75,14 +108,14 @@ export function pickModel(overview: ProjectOverview, datasetId: number | null, c
 // Another dataset selected (Data, Model, Ranking): the model shown follows, so Ranking and Heatmap never offer a
 // model that cannot score it.
 watch(
-  () => state.datasetId,
+  () => store.datasetId,
   (datasetId) => {
-    if (state.project) state.modelId = pickModel(state.project, datasetId, state.modelId);
+    if (store.project) store.modelId = pickModel(store.project, datasetId, store.modelId);
   },
 );
-export const selectedModel = computed(() => state.project?.models.find((m) => m.id === state.modelId) ?? null);
+export const selectedModel = computed(() => store.project?.models.find((m) => m.id === store.modelId) ?? null);
 /** The score of the selected model on the selected dataset. */
-export const currentScore = computed(() => state.project?.scores.find((s) => s.modelId === state.modelId && s.datasetId === state.datasetId) ?? null);
+export const currentScore = computed(() => store.project?.scores.find((s) => s.modelId === store.modelId && s.datasetId === store.datasetId) ?? null);
 
 export function errorMessage(e: unknown): string {
   if (e instanceof ApiError) return e.message;
@@ -94,18 +127,18 @@ export const COMMAND_SECTION: Readonly<Record<AppCommand, Section>> = { import: 
 
 /** Shows the section that carries out a menu command and leaves the command there for it. */
 export function runCommand(command: AppCommand): void {
-  if (!state.project) {
-    state.banner = command === 'import' ? 'Open or create a project first, then import a dataset into it.' : 'Open a project first: a report documents one of its models.';
+  if (!store.project) {
+    store.banner = command === 'import' ? 'Open or create a project first, then import a dataset into it.' : 'Open a project first: a report documents one of its models.';
     return;
   }
-  state.pendingCommand = command;
-  state.section = COMMAND_SECTION[command];
+  store.pendingCommand = command;
+  store.section = COMMAND_SECTION[command];
 }
 
 /** True (and the command is cleared) when `command` is the one waiting: the caller then carries it out. */
 export function takeCommand(command: AppCommand): boolean {
-  if (state.pendingCommand !== command) return false;
-  state.pendingCommand = null;
+  if (store.pendingCommand !== command) return false;
+  store.pendingCommand = null;
   return true;
 }
 
@@ -115,14 +148,14 @@ export async function refreshProject(): Promise<void> {
 }
 
 export function applyOverview(overview: ProjectOverview): void {
-  state.project = overview;
-  if (!overview.datasets.some((d) => d.id === state.datasetId)) state.datasetId = overview.datasets.at(-1)?.id ?? null;
+  store.project = overview;
+  if (!overview.datasets.some((d) => d.id === store.datasetId)) store.datasetId = overview.datasets.at(-1)?.id ?? null;
   const models = overview.models.filter((m) => m.status !== 'failed');
-  if (!models.some((m) => m.id === state.modelId)) state.modelId = pickModel(overview, state.datasetId, null);
+  if (!models.some((m) => m.id === store.modelId)) store.modelId = pickModel(overview, store.datasetId, null);
 }
 
 export async function refreshStatus(): Promise<void> {
-  state.status = await api.invoke('app.status', {});
+  store.status = await api.invoke('app.status', {});
 }
 
 type Waiter = { resolve: (v: Events['job.finished']) => void; reject: (e: Error) => void };
@@ -152,17 +185,17 @@ function settle(jobId: string, outcome: { ok: true; value: Events['job.finished'
 }
 
 function upsertJob(ref: JobRef, patch: Partial<JobView>): JobView {
-  let job = state.jobs.find((j) => j.jobId === ref.jobId);
+  let job = store.jobs.find((j) => j.jobId === ref.jobId);
   if (!job) {
     job = { ...ref, fraction: 0, etaSeconds: null, message: '', state: 'running' };
-    state.jobs.push(job);
+    store.jobs.push(job);
   }
   Object.assign(job, patch);
   return job;
 }
 
 export function dismissJob(jobId: string): void {
-  state.jobs = state.jobs.filter((j) => j.jobId !== jobId);
+  store.jobs = store.jobs.filter((j) => j.jobId !== jobId);
 }
 
 let wired = false;
@@ -173,7 +206,7 @@ export function wireEvents(): void {
   api.on('job.progress', (p) => upsertJob(p, { fraction: p.fraction, etaSeconds: p.etaSeconds, message: p.message, detail: p.detail }));
   // The first training or scoring loads the engine's backend: the header's badge says which at once.
   api.on('engine.backend', (backend) => {
-    if (state.status) state.status = { ...state.status, backend };
+    if (store.status) store.status = { ...store.status, backend };
   });
   api.on('job.finished', (p) => {
     upsertJob(p, { state: 'finished', fraction: 1, etaSeconds: 0 });
@@ -189,23 +222,7 @@ export function wireEvents(): void {
     settle(p.jobId, { ok: false, error: new ApiError(p.error.code, p.error.message, p.error.details) });
   });
   api.on('engine.crashed', (p) => {
-    state.banner = p.message;
+    store.banner = p.message;
   });
   api.on('project.changed', () => void refreshProject().catch(() => undefined));
-}
-
-export function formatEta(seconds: number | null): string {
-  if (seconds === null || !Number.isFinite(seconds)) return '';
-  if (seconds < 60) return `${Math.max(0, Math.round(seconds))} s left`;
-  const m = Math.floor(seconds / 60);
-  return `${m} min ${Math.round(seconds % 60)} s left`;
-}
-
-export function fmt(v: number | null | undefined, digits = 4): string {
-  if (v === null || v === undefined || Number.isNaN(v)) return '–';
-  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
-  if (Number.isInteger(v) && Math.abs(v) < 1e15) return v.toLocaleString('en-US');
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e6)) return v.toExponential(2);
-  return Number(v.toPrecision(digits)).toString();
 }

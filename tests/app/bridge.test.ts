@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge, type Bridge, type ContractHost } from '../../src-main/bridge/server';
 import { createFilePolicy } from '../../src-main/app/file-policy';
 import { createHost } from '../../src-main/app/host';
+import { parseMethod, type EventName, type Events } from '../../src-main/contract';
 import { ResidualError } from '../../src-main/core/errors';
 import { tmpDir } from '../helpers/tmp';
 
@@ -13,11 +14,11 @@ fs.mkdirSync(staticDir);
 fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Residual</title>');
 
 // A host that echoes: the bridge's own behaviour (token, origin, host, errors, events) is under test here.
-const listeners = new Set<(e: string, p: unknown) => void>();
+const listeners = new Set<(e: EventName, p: Events[EventName]) => void>();
 const host: ContractHost = {
   async invoke(method, payload) {
-    if (method === 'fail') throw new ResidualError('BAD_INPUT', 'column "x" is missing', { column: 'x' });
-    return { method, payload };
+    if (method === 'data.preview') throw new ResidualError('BAD_INPUT', 'column "x" is missing', { column: 'x' });
+    return { method, payload } as never; // an echo, not the method's reply: the bridge passes replies through untouched
   },
   onEvent(l) {
     listeners.add(l);
@@ -66,9 +67,13 @@ describe('browser-mode bridge', () => {
     const ok = await post('/api/app.status', { Authorization: `Bearer ${bridge.token}`, Origin: `http://127.0.0.1:${bridge.port}` }, { a: 1 });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ ok: true, result: { method: 'app.status', payload: { a: 1 } } });
-    const bad = await post('/api/fail', { Authorization: `Bearer ${bridge.token}` });
+    const bad = await post('/api/data.preview', { Authorization: `Bearer ${bridge.token}` });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ ok: false, error: { code: 'BAD_INPUT', message: 'column "x" is missing', details: { column: 'x' } } });
+    // A name that is no method of the contract never reaches the host.
+    const unknown = await post('/api/drop.tables', { Authorization: `Bearer ${bridge.token}` });
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { error: { message: string } }).error.message).toBe('Unknown method "drop.tables".');
   });
 
   it('streams events to a client that has the token', async () => {
@@ -76,9 +81,9 @@ describe('browser-mode bridge', () => {
     expect(res.status).toBe(200);
     const reader = res.body!.getReader();
     await reader.read(); // the ": connected" comment
-    for (const l of listeners) l('job.started', { jobId: 'j1' });
+    for (const l of listeners) l('job.started', { jobId: 'j1', kind: 'import', title: 'Import x.csv' });
     const { value } = await reader.read();
-    expect(new TextDecoder().decode(value)).toContain('event: job.started\ndata: {"jobId":"j1"}');
+    expect(new TextDecoder().decode(value)).toContain('event: job.started\ndata: {"jobId":"j1","kind":"import","title":"Import x.csv"}');
     await reader.cancel();
   });
 
@@ -97,7 +102,7 @@ describe('main-side contract validation', () => {
   const app = createHost(engine as never, createFilePolicy({ readRoots: [dir] }));
 
   it('rejects unknown methods and malformed payloads before they reach the engine', async () => {
-    await expect(app.invoke('drop.tables', {})).rejects.toThrow(/Unknown method "drop.tables"/);
+    expect(() => parseMethod('drop.tables')).toThrow(/Unknown method "drop.tables"/);
     await expect(app.invoke('score.rank', { scoreId: 1, offset: -1, limit: 10 })).rejects.toThrow(/offset/);
     await expect(app.invoke('score.rank', { scoreId: 1, offset: 0, limit: 1_000_000 })).rejects.toThrow(/limit/);
     await expect(app.invoke('row.verdict', { datasetId: 1, row: 0, verdict: 'maybe' })).rejects.toThrow(/verdict/);

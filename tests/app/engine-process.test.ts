@@ -36,13 +36,13 @@ describe('engine process', () => {
     const job = (await host.invoke('data.import', { file: path.join(ROOT, 'tests/fixtures/wdbc.csv') })) as JobRef;
     const done = await waitFor('job.finished', (p) => p.jobId === job.jobId);
     expect(done.kind).toBe('import');
-    const overview = (await host.invoke('project.overview', {})) as { datasets: { rowCount: number }[] };
+    const overview = await host.invoke('project.overview', {});
     expect(overview.datasets[0]!.rowCount).toBe(569);
     expect(engine.pid).not.toBe(process.pid);
   });
 
   it('survives the engine being killed mid-training: the user is told, the file is intact, the next call starts a fresh engine', async () => {
-    const overview = (await host.invoke('project.overview', {})) as { datasets: { id: number }[] };
+    const overview = await host.invoke('project.overview', {});
     const job = (await host.invoke('model.train', { datasetId: overview.datasets[0]!.id, settings: { epochs: 100_000, batchSize: 8, patience: 0 } })) as JobRef;
     await waitFor('job.progress', (p) => p.jobId === job.jobId && p.detail.kind === 'train' && p.detail.progress.epoch >= 2);
     const oldPid = engine.pid;
@@ -57,7 +57,7 @@ describe('engine process', () => {
     expect(info.datasets[0]!.rowCount).toBe(569);
 
     // The next request starts a new engine, which reopens the project by itself.
-    const again = (await host.invoke('project.overview', {})) as { datasets: unknown[]; models: unknown[] };
+    const again = await host.invoke('project.overview', {});
     expect(engine.pid).not.toBe(oldPid);
     expect(again.datasets).toHaveLength(1);
     expect(again.models).toHaveLength(0);
@@ -68,7 +68,7 @@ describe('engine process', () => {
   });
 
   it('rejects bad settings from the engine with a message naming the setting', async () => {
-    const overview = (await host.invoke('project.overview', {})) as { datasets: { id: number }[] };
+    const overview = await host.invoke('project.overview', {});
     await expect(host.invoke('model.train', { datasetId: overview.datasets[0]!.id, settings: { learningRate: -1 } })).rejects.toThrow(/learningRate/);
   });
 });

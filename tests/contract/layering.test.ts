@@ -1,7 +1,8 @@
 /**
  * Issue #16: the layering, enforced. The contract (src-main/contract) is the ground floor: it imports only zod and
- * its own modules. Core imports the contract, never a host (app, bridge, electron) or the CLI. The renderer reaches
- * main only through the contract, and its tsconfig has no Node types, so Node APIs cannot creep into it.
+ * its own modules. Core imports the contract, never a host (app, bridge, electron) or the CLI; SQL lives in the store
+ * layer only. The renderer reaches main only through the contract, and its tsconfig has no Node types, so Node APIs
+ * cannot creep into it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -76,6 +77,29 @@ describe('layering', () => {
       for (const i of imports(f)) {
         if (i.target.startsWith('src-main/') && !/^src-main\/contract(\/|$)/.test(i.target)) bad.push(`${rel(f)} imports '${i.spec}'`);
         if (i.spec.startsWith('node:') || ['fs', 'path', 'os', 'child_process', 'electron'].includes(i.spec)) bad.push(`${rel(f)} imports '${i.spec}'`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('the CLI is a client of the Workbench: it never opens the store or reaches into the engine\'s storage', () => {
+    const bad: string[] = [];
+    for (const f of filesUnder('src-main/cli', ['.ts'])) {
+      for (const i of imports(f)) {
+        if (/^src-main\/core\/(store|engine\/repo|engine\/results|review|workbench\/queries)(\/|$)/.test(i.target)) bad.push(`${rel(f)} imports '${i.spec}'`);
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('SQL lives in the store layer only: nothing outside src-main/core/store reaches the database handle', () => {
+    const bad: string[] = [];
+    for (const dir of ['src-main/core', 'src-main/app', 'src-main/cli', 'src-main/bridge', 'src-main/electron']) {
+      for (const f of filesUnder(dir, ['.ts'])) {
+        if (rel(f).startsWith('src-main/core/store/')) continue;
+        const src = fs.readFileSync(f, 'utf8');
+        // The store's better-sqlite3 handle (`store.db`) and statements on it; DuckDB's Parquet reader has its own connection.
+        for (const m of src.matchAll(/\b\w+\.db\.(prepare|exec|pragma|transaction)\b|\bfrom 'better-sqlite3'/g)) bad.push(`${rel(f)}: ${m[0]}`);
       }
     }
     expect(bad).toEqual([]);

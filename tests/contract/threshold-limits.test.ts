@@ -56,12 +56,14 @@ describe('residual threshold bounds', () => {
     return { code, err };
   }
 
-  // The flags are checked before the project is opened, so no project is needed.
+  // The flags are checked (by the contract's own schema, so with the window's and the bridge's messages, naming the
+  // flag) before the project is opened, so no project is needed.
   it.each([
-    [['--method', 'cost', '--tolerance', '1e12'], /--tolerance must be a whole number, at least 0, at most 1000000; got "1e12"/],
-    [['--method', 'cost', '--c-missed', '1e20'], /--c-missed must be .*at most 1000000000/],
-    [['--method', 'sigma', '--k', '5000'], /--k must be .*at most 1000/],
-    [['--method', 'budget', '--alerts', '1e12'], /--alerts must be .*at most 1000000000/],
+    [['--method', 'cost', '--tolerance', '1e12'], /--tolerance: tolerance must be a whole number of rows from 0 to 1,000,000; got "1e12"/],
+    [['--method', 'cost', '--c-missed', '1e20'], /--c-missed: cMissed must be above 0 and at most 1,000,000,000/],
+    [['--method', 'sigma', '--k', '5000'], /--k: k must be above 0 and at most 1,000 standard deviations/],
+    [['--method', 'budget', '--alerts', '1e12'], /--alerts: alerts must be a whole number of rows from 1 to 1,000,000,000/],
+    [['--method', 'percentile', '--k', '3'], /--method percentile does not take --k/],
   ])('refuses %j', async (args, re) => {
     const r = await cli('threshold', '--project', '/nonexistent/never.residual', ...args);
     expect(r.code, r.err).toBe(2);

@@ -1,9 +1,9 @@
-import { evaluateScore } from '../../core/review';
+import { ResidualError } from '../../core/errors';
 import type { Command } from '../command';
 import { optionalNumber, requireString } from '../command';
 import { formatNumber, printJson } from '../output';
-import { withProject } from '../project';
-import { resolveScoreArg } from '../resolve';
+import { scoreOf } from '../resolve';
+import { withWorkbench } from '../workbench';
 
 /** What an analyst must be told when the ranking is worse than a coin flip. */
 export function worseThanRandom(rocAuc: number): string | null {
@@ -19,9 +19,12 @@ export const evalCommand: Command = {
   async run({ values, io }) {
     const project = requireString(values, 'project', this);
     const k = optionalNumber(values, 'k', { integer: true, min: 1 });
-    return withProject(project, {}, (store) => {
-      const { model, dataset, score } = resolveScoreArg(store, values);
-      const ev = evaluateScore(store, score.scoreId, k !== undefined ? { k } : {});
+    return withWorkbench(project, {}, async (wb) => {
+      const { model, dataset, score } = scoreOf(wb.overview, values);
+      const ev = await wb.invoke('score.evaluate', { scoreId: score.scoreId, ...(k !== undefined ? { k } : {}) });
+      if (!ev) {
+        throw new ResidualError('BAD_INPUT', `Dataset "${dataset.name}" has no labels and no verdicts to evaluate against. Import it with --label COL, or mark rows with "residual verdict".`, { field: 'labels' });
+      }
       const warning = worseThanRandom(ev.rocAuc);
       if (values['json']) {
         printJson(io, {

@@ -1,9 +1,11 @@
+import path from 'node:path';
 import type { Command } from '../command';
 import { oneOf, optionalNumber, optionalString, requireString } from '../command';
 import { formatBytes } from '../../core/report/format';
-import { exportReport, MAX_TOP, PAPERS } from '../../core/report';
+import { MAX_TOP, PAPERS } from '../../contract';
 import { formatDuration, printJson, progressReporter } from '../output';
-import { withProject } from '../project';
+import { datasetOf, modelOf } from '../resolve';
+import { withWorkbench } from '../workbench';
 
 export const reportCommand: Command = {
   name: 'report',
@@ -23,15 +25,18 @@ export const reportCommand: Command = {
     const modelId = optionalNumber(values, 'model', { integer: true, min: 1 });
     const top = optionalNumber(values, 'top', { integer: true, min: 1, max: MAX_TOP });
     const paper = oneOf(values, 'paper', PAPERS);
-    const dataset = optionalString(values, 'dataset');
     const progress = progressReporter(io, 'Report');
-    const result = await withProject(project, {}, (store) =>
-      exportReport(
-        store,
-        { modelId, datasetId: dataset, top, paper, out },
-        { signal, onProgress: (p) => progress.update(p.fraction, p.message, null) },
-      ),
-    );
+    const result = await withWorkbench(project, {}, (wb) => {
+      // Default: the model of the newest score (what was looked at last), else the newest model.
+      const model = modelId !== undefined ? modelOf(wb.overview, values) : (wb.overview.models.find((m) => m.id === wb.overview.scores.at(-1)?.modelId) ?? modelOf(wb.overview, values));
+      const dataset = optionalString(values, 'dataset') !== undefined ? datasetOf(wb.overview, values, model) : undefined;
+      return wb.job(
+        'report.export',
+        { modelId: model.id, ...(dataset ? { datasetId: dataset.id } : {}), ...(top !== undefined ? { top } : {}), ...(paper ? { paper } : {}), out: path.resolve(out) },
+        (p) => progress.update(p.fraction, p.message, null),
+        signal,
+      );
+    });
     progress.done();
     if (values['json']) {
       printJson(io, { out: result.out, pages: result.pages, bytes: result.bytes, sha256: result.sha256, seconds: result.seconds });

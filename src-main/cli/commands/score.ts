@@ -1,10 +1,8 @@
-import { initBackend, scoreDataset } from '../../core/engine';
-import { effectiveThreshold } from '../../core/review';
 import type { Command } from '../command';
 import { requireString } from '../command';
 import { formatNumber, printJson, progressReporter } from '../output';
-import { withProject } from '../project';
-import { resolveDatasetArg, resolveModelArg } from '../resolve';
+import { datasetOf, modelOf } from '../resolve';
+import { withWorkbench } from '../workbench';
 
 export const scoreCommand: Command = {
   name: 'score',
@@ -12,19 +10,25 @@ export const scoreCommand: Command = {
   options: { project: { type: 'string' }, model: { type: 'string' }, dataset: { type: 'string' }, json: { type: 'boolean' } },
   async run({ values, io, signal }) {
     const project = requireString(values, 'project', this);
-    const backend = await initBackend();
-    io.err(`Backend: ${backend.name}\n`);
     const progress = progressReporter(io, 'Scoring');
-    return withProject(project, {}, async (store) => {
-      const model = resolveModelArg(store, values);
+    return withWorkbench(project, {}, async (wb) => {
+      wb.on('engine.backend', (backend) => io.err(`Backend: ${backend.name}\n`));
+      const model = modelOf(wb.overview, values);
       if (values['model'] === undefined) io.err(`No --model given: using model #${model.id} "${model.name}" (${model.kind}), the newest that finished.\n`);
-      const dataset = resolveDatasetArg(store, values, model);
-      const result = await scoreDataset(store, { modelId: model.id, dataset: dataset.id }, {
+      const dataset = datasetOf(wb.overview, values, model);
+      const result = await wb.job(
+        'score.run',
+        { modelId: model.id, datasetId: dataset.id },
+        (p) => {
+          if (p.detail.kind === 'score') {
+            const s = p.detail.progress;
+            progress.update(s.rowsDone / s.rows, `${s.rowsDone.toLocaleString('en-US')}/${s.rows.toLocaleString('en-US')} rows`, s.etaSeconds);
+          }
+        },
         signal,
-        onProgress: (p) => progress.update(p.rowsDone / p.rows, `${p.rowsDone.toLocaleString('en-US')}/${p.rows.toLocaleString('en-US')} rows`, p.etaSeconds),
-      });
+      );
       progress.done();
-      const { result: threshold, stored } = effectiveThreshold(store, result.scoreId);
+      const { threshold, saved: stored } = await wb.invoke('score.distribution', { scoreId: result.scoreId, bins: 5 });
       if (values['json']) {
         printJson(io, {
           rows: result.rows,

@@ -1,12 +1,10 @@
-import { THRESHOLD_LIMITS } from '../../contract';
-import type { ThresholdSpec } from '../../core/analysis';
+import { thresholdSpecSchema, type ThresholdSpec } from '../../contract';
 import { ResidualError } from '../../core/errors';
-import { saveThreshold } from '../../core/review';
 import type { Command } from '../command';
 import { oneOf, optionalNumber, requireString } from '../command';
 import { formatNumber, printJson } from '../output';
-import { withProject } from '../project';
-import { resolveScoreArg } from '../resolve';
+import { scoreOf } from '../resolve';
+import { withWorkbench } from '../workbench';
 
 export const thresholdCommand: Command = {
   name: 'threshold',
@@ -33,10 +31,11 @@ export const thresholdCommand: Command = {
     const project = requireString(values, 'project', this);
     const method = oneOf(values, 'method', ['sigma', 'percentile', 'budget', 'fpr', 'cost', 'manual'] as const);
     if (!method) throw new ResidualError('BAD_INPUT', `residual threshold: --method is required.\nUsage: ${this.usage}`, { field: 'method' });
+    // The flags are checked by the contract's own schema (the window's and the bridge's rules and messages), before the project opens.
     const spec = specFrom(method, values);
-    return withProject(project, {}, async (store) => {
-      const { model, dataset, score } = resolveScoreArg(store, values);
-      const saved = await store.write(() => saveThreshold(store, score.scoreId, spec));
+    return withWorkbench(project, {}, async (wb) => {
+      const { model, dataset, score } = scoreOf(wb.overview, values);
+      const saved = await wb.invoke('score.thresholdSave', { scoreId: score.scoreId, spec });
       if (values['json']) {
         printJson(io, { id: saved.id, modelId: model.id, dataset: dataset.name, ...saved.result });
         return 0;
@@ -50,37 +49,29 @@ export const thresholdCommand: Command = {
   },
 };
 
+/** Each threshold parameter's flag. */
+const FLAGS: Record<string, string> = { k: '--k', on: '--on', p: '--p', alerts: '--alerts', fpr: '--fpr', cAlarm: '--c-alarm', cMissed: '--c-missed', tolerance: '--tolerance', value: '--value' };
+
+/** The spec the flags give, checked against the contract's schema; its messages name the flag. */
 function specFrom(method: ThresholdSpec['method'], values: Parameters<Command['run']>[0]['values']): ThresholdSpec {
-  const num = (name: string, check: Parameters<typeof optionalNumber>[2] = {}): number | undefined => optionalNumber(values, name, check);
-  switch (method) {
-    case 'sigma': {
-      const on = oneOf(values, 'on', ['train', 'validation', 'all'] as const);
-      const k = num('k', { min: 0, exclusiveMin: true, max: THRESHOLD_LIMITS.k });
-      return { method, ...(k !== undefined ? { k } : {}), ...(on ? { on } : {}) };
-    }
-    case 'percentile': {
-      const p = num('p', { min: 0, max: 100, exclusiveMin: true });
-      return { method, ...(p !== undefined ? { p } : {}) };
-    }
-    case 'budget': {
-      const alerts = num('alerts', { integer: true, min: 1, max: THRESHOLD_LIMITS.alerts });
-      if (alerts === undefined) throw new ResidualError('BAD_INPUT', '--method budget needs --alerts N: how many rows you can review.', { field: 'alerts' });
-      return { method, alerts };
-    }
-    case 'fpr': {
-      const fpr = num('fpr', { min: 0, max: 1, exclusiveMin: true });
-      return { method, ...(fpr !== undefined ? { fpr } : {}) };
-    }
-    case 'cost': {
-      const cAlarm = num('c-alarm', { min: 0, exclusiveMin: true, max: THRESHOLD_LIMITS.cost });
-      const cMissed = num('c-missed', { min: 0, exclusiveMin: true, max: THRESHOLD_LIMITS.cost });
-      const tolerance = num('tolerance', { integer: true, min: 0, max: THRESHOLD_LIMITS.tolerance });
-      return { method, ...(cAlarm !== undefined ? { cAlarm } : {}), ...(cMissed !== undefined ? { cMissed } : {}), ...(tolerance !== undefined ? { tolerance } : {}) };
-    }
-    case 'manual': {
-      const value = num('value');
-      if (value === undefined) throw new ResidualError('BAD_INPUT', '--method manual needs --value V.', { field: 'value' });
-      return { method, value };
-    }
+  const raw: Record<string, unknown> = { method };
+  for (const [key, flag] of Object.entries(FLAGS)) {
+    const name = flag.slice(2);
+    if (values[name] === undefined) continue;
+    raw[key] = key === 'on' ? values[name] : optionalNumber(values, name);
   }
+  if (method === 'budget' && raw['alerts'] === undefined) throw new ResidualError('BAD_INPUT', '--method budget needs --alerts N: how many rows you can review.', { field: 'alerts' });
+  if (method === 'manual' && raw['value'] === undefined) throw new ResidualError('BAD_INPUT', '--method manual needs --value V.', { field: 'value' });
+  const r = thresholdSpecSchema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const key = String(issue.path[0] ?? '');
+    const flag = FLAGS[key];
+    if (issue.code === 'unrecognized_keys') {
+      const keys = (issue as { keys?: string[] }).keys ?? [];
+      throw new ResidualError('BAD_INPUT', `--method ${method} does not take ${keys.map((k) => FLAGS[k] ?? k).join(', ')}.`, { field: keys[0] ?? 'method' });
+    }
+    throw new ResidualError('BAD_INPUT', `${flag ?? key}: ${issue.message}; got ${JSON.stringify(values[flag ? flag.slice(2) : key] ?? raw[key])}.`, { field: key });
+  }
+  return r.data;
 }

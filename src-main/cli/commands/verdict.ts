@@ -1,9 +1,10 @@
 import { ResidualError } from '../../core/errors';
-import { resolveRow, setVerdict, VERDICTS } from '../../core/review';
+import { VERDICTS } from '../../contract';
 import type { Command } from '../command';
 import { oneOf, optionalString, requireString } from '../command';
 import { printJson } from '../output';
-import { withProject } from '../project';
+import { datasetOf } from '../resolve';
+import { withWorkbench } from '../workbench';
 
 export const verdictCommand: Command = {
   name: 'verdict',
@@ -14,10 +15,14 @@ export const verdictCommand: Command = {
     const rowRef = requireString(values, 'row', this);
     const verdict = oneOf(values, 'is', VERDICTS);
     if (!verdict) throw new ResidualError('BAD_INPUT', `--is is required: one of ${VERDICTS.join(', ')}.`, { field: 'is' });
-    return withProject(project, {}, async (store) => {
-      const dataset = store.getDataset(optionalString(values, 'dataset'));
-      const row = resolveRow(store, dataset, rowRef);
-      const saved = await store.write(() => setVerdict(store, dataset, row, verdict, optionalString(values, 'note')));
+    return withWorkbench(project, {}, async (wb) => {
+      const ref = optionalString(values, 'dataset');
+      const dataset = ref === undefined ? wb.overview.datasets.at(-1) : datasetOf(wb.overview, values);
+      if (!dataset) throw new ResidualError('NOT_FOUND', `Project ${wb.path} has no dataset yet. Import one first (residual import <file> --project ${wb.path}).`);
+      const { row } = await wb.invoke('data.findRow', { datasetId: dataset.id, ref: rowRef });
+      const note = optionalString(values, 'note');
+      const change = await wb.invoke('row.verdict', { datasetId: dataset.id, row, verdict, ...(note !== undefined ? { note } : {}) });
+      const saved = change.saved;
       if (values['json']) printJson(io, { dataset: dataset.name, ...saved });
       else io.out(`Row ${rowRef} of "${dataset.name}" marked ${verdict}${saved?.note ? ` (note: ${saved.note})` : ''}.\n`);
       return 0;

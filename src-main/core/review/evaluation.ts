@@ -1,4 +1,4 @@
-import { evaluate, featureErrorProfile, prCurve, rocCurve, type Evaluation, type FeatureShare, type PrPoint, type RocPoint } from '../analysis';
+import { evaluate, featureErrorProfile, prCurve, rocCurve } from '../analysis';
 import { getScore } from '../engine/repo';
 import { readFeatureErrors, readRowErrors } from '../engine/results';
 import { ResidualError } from '../errors';

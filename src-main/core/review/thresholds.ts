@@ -6,22 +6,10 @@ import type { ScoreInfo } from '../engine';
 import { ResidualError } from '../errors';
 import type { DatasetInfo, ProjectStore } from '../store';
 import { knownLabels } from './verdicts';
+import { activeThreshold, insertThreshold } from '../store/thresholds';
+export { activeThreshold, listThresholds } from '../store/thresholds';
 import type { StoredThreshold } from '../../contract/review';
 export type { StoredThreshold };
-
-interface ThresholdRow {
-  id: number;
-  model_id: number;
-  score_id: number | null;
-  spec_json: string;
-  result_json: string;
-  created_at: string;
-}
-
-// JSON has no Infinity: a "no alarms" threshold (+∞) is stored as this marker.
-const INF = '+Infinity';
-const encode = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (x === Infinity ? INF : x));
-const decode = <T>(s: string): T => JSON.parse(s, (_k, x: unknown) => (x === INF ? Infinity : x)) as T;
 
 /**
  * Picks the rows a threshold is fitted on and the order they are in, then computes it over a score.
@@ -67,32 +55,9 @@ export function computeThreshold(store: ProjectStore, scoreId: number, spec: Thr
 export function saveThreshold(store: ProjectStore, scoreId: number, spec: ThresholdSpec, now = new Date()): StoredThreshold {
   const result = computeThreshold(store, scoreId, spec);
   const score = getScore(store, scoreId);
-  const createdAt = now.toISOString();
-  const id = store.transaction(() =>
-    Number(
-      store.db
-        .prepare(
-          `INSERT INTO thresholds(model_id, score_id, method, spec_json, result_json, value, alerts, why, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(score.modelId, scoreId, spec.method, encode(spec), encode(result), result.value, result.alerts, result.why, createdAt).lastInsertRowid,
-    ),
-  );
-  return { id, modelId: score.modelId, scoreId, spec, result, createdAt };
-}
-
-/** The model's active threshold: the one set last. */
-export function activeThreshold(store: ProjectStore, modelId: number): StoredThreshold | undefined {
-  const r = store.db.prepare('SELECT * FROM thresholds WHERE model_id = ? ORDER BY id DESC LIMIT 1').get(modelId) as ThresholdRow | undefined;
-  return r ? toStored(r) : undefined;
-}
-
-export function listThresholds(store: ProjectStore, modelId: number): StoredThreshold[] {
-  return (store.db.prepare('SELECT * FROM thresholds WHERE model_id = ? ORDER BY id').all(modelId) as ThresholdRow[]).map(toStored);
-}
-
-function toStored(r: ThresholdRow): StoredThreshold {
-  return { id: r.id, modelId: r.model_id, scoreId: r.score_id, spec: decode<ThresholdSpec>(r.spec_json), result: decode<ThresholdResult>(r.result_json), createdAt: r.created_at };
+  const saved = { modelId: score.modelId, scoreId, spec, result, createdAt: now.toISOString() };
+  const id = store.transaction(() => insertThreshold(store, saved));
+  return { id, ...saved };
 }
 
 /**

@@ -1,19 +1,11 @@
 import { ResidualError } from '../errors';
 import { readLabels } from '../engine/split';
 import type { DatasetInfo, ProjectStore } from '../store';
+import { deleteVerdictRow, putVerdictRow, verdictRow, verdictRows, verdictRowsOf } from '../store/verdicts';
 import type { Verdict, RowVerdict } from '../../contract/review';
 export type { Verdict, RowVerdict };
 import { VERDICTS } from '../../contract/review';
 export { VERDICTS };
-
-interface VerdictRow {
-  row_index: number;
-  verdict: Verdict | null;
-  note: string;
-  updated_at: string;
-}
-
-const toVerdict = (r: VerdictRow): RowVerdict => ({ row: r.row_index, verdict: r.verdict, note: r.note, updatedAt: r.updated_at });
 
 /**
  * Sets (or, with verdict null and no note, clears) the analyst's verdict on one row. A note alone is kept.
@@ -27,37 +19,76 @@ export function setVerdict(store: ProjectStore, ds: DatasetInfo, row: number, ve
     throw new ResidualError('BAD_INPUT', `A verdict is one of ${VERDICTS.join(', ')}; got "${String(verdict)}".`, { field: 'verdict' });
   }
   return store.transaction(() => {
-    const current = store.db.prepare('SELECT * FROM verdicts WHERE dataset_id = ? AND row_index = ?').get(ds.id, row) as VerdictRow | undefined;
+    const current = verdictRow(store, ds.id, row);
     const nextNote = note ?? current?.note ?? '';
     if (verdict === null && nextNote === '') {
-      store.db.prepare('DELETE FROM verdicts WHERE dataset_id = ? AND row_index = ?').run(ds.id, row);
+      deleteVerdictRow(store, ds.id, row);
       return null;
     }
-    const updatedAt = now.toISOString();
-    store.db
-      .prepare(
-        `INSERT INTO verdicts(dataset_id, row_index, verdict, note, updated_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(dataset_id, row_index) DO UPDATE SET verdict = excluded.verdict, note = excluded.note, updated_at = excluded.updated_at`,
-      )
-      .run(ds.id, row, verdict, nextNote, updatedAt);
-    return { row, verdict, note: nextNote, updatedAt };
+    const saved: RowVerdict = { row, verdict, note: nextNote, updatedAt: now.toISOString() };
+    putVerdictRow(store, ds.id, saved);
+    return saved;
+  });
+}
+
+/** setVerdict, with what the row held before (in the same transaction): what an undo puts back. */
+export function changeVerdict(
+  store: ProjectStore,
+  ds: DatasetInfo,
+  row: number,
+  verdict: Verdict | null,
+  note?: string,
+  now = new Date(),
+): { saved: RowVerdict | null; previous: RowVerdict | null } {
+  return store.transaction(() => {
+    const previous = Number.isInteger(row) ? verdictRow(store, ds.id, row) : null;
+    const saved = setVerdict(store, ds, row, verdict, note, now);
+    return { saved, previous };
+  });
+}
+
+const sameVerdict = (a: RowVerdict | null, b: RowVerdict | null): boolean =>
+  a === null || b === null ? a === b : a.verdict === b.verdict && a.note === b.note && a.updatedAt === b.updatedAt;
+
+/**
+ * Undoes a verdict change exactly: the row gets `previous` back (verdict, note and time of change; null removes the
+ * row's review), in one transaction, provided it still holds `expected` (what the change saved). When it no longer
+ * does (changed since, from another window or the command line), nothing is written: CONFLICT, saying what it holds.
+ */
+export function restoreVerdict(store: ProjectStore, ds: DatasetInfo, row: number, previous: RowVerdict | null, expected: RowVerdict | null): RowVerdict | null {
+  if (!Number.isInteger(row) || row < 0 || row >= ds.rowCount) {
+    throw new ResidualError('BAD_INPUT', `Row ${row + 1} is outside dataset "${ds.name}" (rows 1–${ds.rowCount}).`, { field: 'row' });
+  }
+  for (const [field, v] of [['previous', previous], ['expected', expected]] as const) {
+    if (v && v.row !== row) throw new ResidualError('BAD_INPUT', `${field} is the review of row ${v.row + 1}, not of row ${row + 1}.`, { field });
+    if (v && v.verdict !== null && !VERDICTS.includes(v.verdict)) throw new ResidualError('BAD_INPUT', `A verdict is one of ${VERDICTS.join(', ')}; got "${String(v.verdict)}".`, { field });
+  }
+  if (previous && previous.verdict === null && previous.note === '') {
+    throw new ResidualError('BAD_INPUT', 'previous has neither a verdict nor a note: pass null for a row without a review.', { field: 'previous' });
+  }
+  return store.transaction(() => {
+    const current = verdictRow(store, ds.id, row);
+    if (!sameVerdict(current, expected)) {
+      const now = current ? `${current.verdict ?? 'no verdict'}${current.note ? ', with a note' : ''}` : 'no verdict';
+      throw new ResidualError('CONFLICT', `Row ${row + 1} of "${ds.name}" has changed since (it now holds ${now}), so that change was not undone.`, { field: 'expected' });
+    }
+    if (previous === null) {
+      deleteVerdictRow(store, ds.id, row);
+      return null;
+    }
+    const restored: RowVerdict = { row, verdict: previous.verdict, note: previous.note, updatedAt: previous.updatedAt };
+    putVerdictRow(store, ds.id, restored);
+    return restored;
   });
 }
 
 export function listVerdicts(store: ProjectStore, datasetId: number): RowVerdict[] {
-  return (store.db.prepare('SELECT * FROM verdicts WHERE dataset_id = ? ORDER BY row_index').all(datasetId) as VerdictRow[]).map(toVerdict);
+  return verdictRows(store, datasetId);
 }
 
 /** Verdicts of the given rows (absent rows have none). */
 export function verdictsOf(store: ProjectStore, datasetId: number, rows: ArrayLike<number>): Map<number, RowVerdict> {
-  const out = new Map<number, RowVerdict>();
-  if (rows.length === 0) return out;
-  const stmt = store.db.prepare('SELECT * FROM verdicts WHERE dataset_id = ? AND row_index = ?');
-  for (let i = 0; i < rows.length; i++) {
-    const r = stmt.get(datasetId, rows[i]) as VerdictRow | undefined;
-    if (r) out.set(r.row_index, toVerdict(r));
-  }
-  return out;
+  return verdictRowsOf(store, datasetId, rows);
 }
 
 /**

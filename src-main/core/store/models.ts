@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ResidualError } from '../errors';
-import type { ProjectStore } from '../store';
+import type { ProjectStore } from './store';
 import type {
   Architecture,
   BackendName,
@@ -13,9 +13,9 @@ import type {
   RowErrorStats,
   ScoreInfo,
   TrainSettings,
-} from './types';
+} from '../../contract/engine';
 
-/** The only SQL for models and scores (tables from migration 002). */
+/** The only SQL for models and scores (tables from migration 002), in the store layer: the engine computes, this stores. */
 
 interface ModelRow {
   id: number;
@@ -134,7 +134,7 @@ export function getModel(store: ProjectStore, modelId: number): ModelInfo {
     path: r.engine_path,
     seed: r.seed,
     // Models from before a setting existed ran without it: clip and trim off.
-    settings: { clip: 0, trim: 0, members: [], ...(JSON.parse(r.settings_json) as Partial<TrainSettings>) } as TrainSettings,
+    settings: { clip: 0, trim: 0, members: [], scoreWithPrior: false, mmdLambda: 0, objective: 'one-class', nu: 0.1, weightDecay: 0, pretrainEpochs: 0, ...(JSON.parse(r.settings_json) as Partial<TrainSettings>) } as TrainSettings,
     preprocessing: JSON.parse(r.preprocess_json) as Preprocessing,
     architecture: arch,
     parameterCount: arch.parameterCount,

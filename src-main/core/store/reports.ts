@@ -1,9 +1,8 @@
-import type { ProjectStore } from '../store';
-import type { Paper } from './types';
+import type { ProjectStore } from './store';
 import type { ReportInfo } from '../../contract/report';
 export type { ReportInfo };
 
-/** The project's report history (table `reports`, migration 003): the only SQL for it. */
+/** The project's report history (table `reports`, migration 003): the only SQL for it, in the store layer. */
 
 interface ReportRow {
   id: number;

@@ -1,4 +1,6 @@
 import type { ContractError, EventName, Events, MethodName, Reply, Request, ResidualApi } from '../../../src-main/contract';
+// Values from the contract's zod-free modules: the renderer bundle does not carry the request schemas.
+import { contractError, type ErrorCode, type ErrorDetails } from '../../../src-main/contract/errors';
 
 /** What the Electron preload exposes as window.residual. */
 interface PreloadApi {
@@ -11,18 +13,17 @@ interface PreloadApi {
 /** An error from main or the engine, as the contract carries it. */
 export class ApiError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
-    readonly details: Readonly<Record<string, unknown>> = {},
+    readonly details: ErrorDetails = {},
   ) {
     super(message);
   }
 }
 
 function toApiError(e: unknown): ApiError {
-  const x = e as Partial<ContractError> | undefined;
-  if (x && typeof x.code === 'string' && typeof x.message === 'string') return new ApiError(x.code, x.message, x.details ?? {});
-  return new ApiError('INTERNAL', e instanceof Error ? e.message : String(e));
+  const c = contractError(e);
+  return new ApiError(c.code, c.message, c.details);
 }
 
 export interface Client extends ResidualApi {

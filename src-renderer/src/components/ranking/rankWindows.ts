@@ -79,7 +79,11 @@ export function useRankWindows() {
       error.value = null;
       version.value++;
     } catch (e) {
-      if (gen === generation) error.value = errorMessage(e);
+      if (gen === generation) {
+        error.value = errorMessage(e);
+        // Not asked for again until the view asks (a scroll, a reset): a failing server is not hammered in a loop.
+        wanted = wanted.filter((x) => x !== w);
+      }
     } finally {
       if (gen === generation) {
         pending.delete(w);
