@@ -36,7 +36,7 @@ port.on('message', (m: ToJobThread) => {
     .then(() => runTask(m.task, controller.signal, (update) => send({ type: 'progress', id: m.id, update })))
     .then(
       (result) => send({ type: 'done', id: m.id, result }),
-      (e: unknown) => send({ type: 'failed', id: m.id, error: toContractError(e) }),
+      (e: unknown) => send({ type: 'failed', id: m.id, error: toContractError(e, m.task.project) }),
     )
     .finally(() => {
       controllers.delete(m.id);

@@ -64,8 +64,9 @@ export function plainError(e: unknown, file?: string): ResidualError | null {
 
 /**
  * Anything thrown, as it crosses a boundary: the machine's errors (SQLite, file system) mapped to ours first, then the
- * contract's one converter. Every host (job and query threads, the engine process, the bridge, Electron's IPC) uses it.
+ * contract's one converter. Every host (job and query threads, the engine process, the bridge, Electron's IPC) uses it;
+ * `file` (a job's project) is named in the machine's errors ("The disk holding the project (…) is full").
  */
-export function toContractError(e: unknown): ContractError {
-  return contractError(plainError(e) ?? e);
+export function toContractError(e: unknown, file?: string): ContractError {
+  return contractError(plainError(e, file) ?? e);
 }

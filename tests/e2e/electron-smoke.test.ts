@@ -175,11 +175,17 @@ describe('the desktop app (Electron)', () => {
 
       // The page never navigates away: not to the web, not to another file.
       const home = page.url();
+      // Record each navigation main refuses, so the test waits for the refusal instead of for a while.
+      await app.evaluate(({ BrowserWindow }) => {
+        const g = globalThis as unknown as { refused: string[] };
+        g.refused = [];
+        BrowserWindow.getAllWindows()[0]!.webContents.on('will-navigate', (_event, url) => g.refused.push(url));
+      });
       for (const target of ['https://example.com/', 'file:///etc/hosts']) {
         await page.evaluate((url) => {
           (globalThis as unknown as PageGlobals).location.href = url;
         }, target);
-        await page.waitForTimeout(500);
+        await expect.poll(() => app!.evaluate(() => (globalThis as unknown as { refused: string[] }).refused)).toContain(target);
         expect(page.url()).toBe(home);
       }
       // It opens no windows either.

@@ -94,7 +94,7 @@ export class JobQueue {
           const result = await this.execute(entry.spec.task, entry.controller.signal, progress);
           this.emit('job.finished', { ...entry.ref, kind: entry.spec.kind, result } as Events['job.finished']);
         } catch (e) {
-          this.emit('job.failed', { ...entry.ref, error: toContractError(e) });
+          this.emit('job.failed', { ...entry.ref, error: toContractError(e, entry.spec.task.project) });
         } finally {
           this.entries.shift();
         }
