@@ -36,3 +36,24 @@ export interface RankingCsvResult {
   readonly sha256: string;
   readonly seconds: number;
 }
+
+/** The model kinds exported to ONNX (their score is a deterministic function of the row; core/export/onnx.ts). */
+export const ONNX_KINDS = ['ae', 'sparse', 'denoising', 'vae', 'aae', 'wae'] as const;
+
+/** What exporting a model to ONNX wrote (model.exportOnnx; core/export/onnx.ts). */
+export interface OnnxExportResult {
+  /** Absolute path of the .onnx file. */
+  readonly out: string;
+  readonly modelId: number;
+  readonly kind: string;
+  readonly bytes: number;
+  readonly sha256: string;
+  /** The graph's inputs: one per explained column, by name (numeric: double, NaN = missing; categorical: string, "" = missing). */
+  readonly inputs: readonly { readonly name: string; readonly type: 'double' | 'string' }[];
+  readonly outputs: readonly string[];
+  /** The threshold in force written as metadata (null: none known). */
+  readonly threshold: number | null;
+  readonly trainingDataSha256: string | null;
+  readonly weightsSha256: string;
+  readonly seconds: number;
+}

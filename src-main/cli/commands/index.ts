@@ -15,6 +15,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'score', summary: "Score every row of a dataset with a model (flags rows above the model's threshold)", load: async () => (await import('./score')).scoreCommand },
   { name: 'top', summary: 'List the most anomalous rows with the features that explain them', load: async () => (await import('./top')).topCommand },
   { name: 'export', summary: 'Export the ranked rows of a score as CSV: rank, id, score, flagged, top columns, label, verdict, note', load: async () => (await import('./export')).exportCommand },
+  { name: 'export-model', summary: 'Export a trained model as one ONNX file: raw columns in, row score and per-column errors out, preprocessing inside', load: async () => (await import('./export-model')).exportModelCommand },
   { name: 'threshold', summary: "Set the model's alert threshold: mean + kσ, percentile, alert budget, false-positive rate or cost-optimal", load: async () => (await import('./threshold')).thresholdCommand },
   { name: 'eval', summary: "Evaluate a model's ranking against the labels and verdicts: ROC AUC, AP, precision/recall@k, confusion", load: async () => (await import('./eval')).evalCommand },
   { name: 'verdict', summary: 'Mark a row as anomaly, normal (false positive) or unsure, with an optional note', load: async () => (await import('./verdict')).verdictCommand },

@@ -11,4 +11,5 @@ export {
   type RankingRecord,
 } from './ranking';
 export { exportRankingParquet } from './parquet';
-export { isResidualParquet, RANKING_PARQUET_KEY } from './owned';
+export { isResidualOnnx, isResidualParquet, RANKING_PARQUET_KEY } from './owned';
+export { buildOnnxModel, exportModelOnnx, ONNX_KINDS, ONNX_OUTPUTS, onnxUnsupported } from './onnx';

@@ -79,13 +79,32 @@ export function isResidualParquet(file: string): boolean {
   }
 }
 
+/**
+ * An ONNX model that Residual exported (core/export/onnx.ts): a ModelProto whose producer_name (field 2, right after
+ * ir_version) is "Residual", and whose metadata holds the residual_export = model pair. Read as bytes, without a
+ * protobuf library, as the Parquet check.
+ */
+export function isResidualOnnx(file: string): boolean {
+  try {
+    const size = fs.statSync(file).size;
+    if (size < 16 || size > 2 ** 31) return false;
+    const bytes = fs.readFileSync(file);
+    const producer = Buffer.concat([Buffer.from([0x12, 8]), Buffer.from('Residual', 'latin1')]);
+    const at = bytes.subarray(0, 32).indexOf(producer);
+    return bytes[0] === 0x08 && at > 0 && bytes.includes('residual_export') && bytes.includes(Buffer.from([0x12, 5, ...Buffer.from('model', 'latin1')]));
+  } catch {
+    return false;
+  }
+}
+
 /** What Residual writes and may therefore write over. */
-export type OwnedKind = 'report' | 'csv' | 'parquet';
+export type OwnedKind = 'report' | 'csv' | 'parquet' | 'onnx';
 
 const OWNED: Record<OwnedKind, { readonly isOurs: (file: string) => boolean; readonly what: string }> = {
   report: { isOurs: isResidualReport, what: 'a Residual report' },
   csv: { isOurs: isResidualCsv, what: 'a CSV that Residual exported' },
   parquet: { isOurs: isResidualParquet, what: 'a Parquet file that Residual exported' },
+  onnx: { isOurs: isResidualOnnx, what: 'an ONNX model that Residual exported' },
 };
 
 /** Refuses (BAD_INPUT) to write over an existing file that Residual did not write. */

@@ -1,0 +1,205 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import onnxProto from 'onnx-proto';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importDataset } from '../../../src-main/core/data';
+import { getModel, initBackend, readFeatureErrors, readRowErrors, scoreDataset, trainModel } from '../../../src-main/core/engine';
+import type { ModelInfo, ModelKind, TrainSettings } from '../../../src-main/core/engine';
+import { buildOnnxModel, exportModelOnnx, ONNX_KINDS, ONNX_OUTPUTS } from '../../../src-main/core/export/onnx';
+import { isResidualOnnx } from '../../../src-main/core/export/owned';
+import { Prng } from '../../../src-main/core/engine/prng';
+import { ProjectStore } from '../../../src-main/core/store';
+import type { DatasetInfo } from '../../../src-main/core/store/types';
+import { makeDataset, type TestColumn } from '../../helpers/dataset';
+import { matchColumns, readWindow } from '../../../src-main/core/engine/columns';
+import { toNumbers } from '../../../src-main/core/engine/preprocess';
+import { tmpDir } from '../../helpers/tmp';
+import { errorOf } from '../engine/helpers';
+
+/**
+ * ONNX export (core/export/onnx.ts) checked by running the written file with onnxruntime-node: for every exported kind,
+ * on every shared dataset (roles as Residual infers them) and on a mixed dataset (a skewed column that gets log1p, missing numbers with
+ * indicators, a categorical column with missing values and unseen categories, clipping, each scaler), the graph's row
+ * scores and per-column errors equal the ones the app stored when it scored the same rows.
+ */
+
+const fixtures = fileURLToPath(new URL('../../fixtures', import.meta.url));
+const dir = tmpDir();
+let store: ProjectStore;
+/** The shared datasets (../shared/data; the same files as tests/fixtures), imported with the roles Residual infers. */
+const SHARED = ['glass.csv', 'ionosphere.csv', 'letterrecognition.csv', 'pimaindiansdiabetes.csv', 'vowel.csv', 'wdbc.csv'];
+const shared = new Map<string, DatasetInfo>();
+let iono: DatasetInfo;
+let mixed: DatasetInfo;
+
+/** The rows' raw values as the graph takes them, read from the project as scoring reads them: numbers (NaN = missing) as float64, text (null → "") as strings. */
+function feedsOf(model: ModelInfo, ds: DatasetInfo): Record<string, ort.Tensor> {
+  const cols = matchColumns(ds, model.preprocessing);
+  const raw = readWindow(store, ds.id, cols, 0, ds.rowCount);
+  const feeds: Record<string, ort.Tensor> = {};
+  model.preprocessing.features.forEach((f, i) => {
+    const values = raw[i]!;
+    feeds[f.name] = f.kind === 'numeric'
+      ? new ort.Tensor('float64', toNumbers(values), [ds.rowCount])
+      : new ort.Tensor('string', Array.from(values as readonly (string | null)[], (v) => v ?? ''), [ds.rowCount]);
+  });
+  return feeds;
+}
+
+function mixedData(rows: number): TestColumn[] {
+  const rng = new Prng(11);
+  const a: number[] = [];
+  const b: number[] = [];
+  const amount: number[] = [];
+  const shop: (string | null)[] = [];
+  const shops = ['grocery', 'fuel', 'online', 'travel', 'pharmacy', 'rare-a', 'rare-b'];
+  for (let r = 0; r < rows; r++) {
+    const u = rng.normal();
+    a.push(u + 0.1 * rng.normal());
+    // Missing in about one row in eight: the training median fills it, an indicator dim says so.
+    b.push(rng.next() < 0.12 ? NaN : 2 * u + 0.2 * rng.normal() + 100);
+    // Heavily right-skewed and non-negative: 'auto' log1p transforms it.
+    amount.push(Math.exp(2 * rng.normal() + (r < 10 ? 4 : 0)));
+    const p = rng.next();
+    shop.push(p < 0.08 ? null : shops[Math.min(shops.length - 1, Math.floor(p * p * shops.length))]!);
+  }
+  // Values training never saw (an unseen category, an extreme amount) still score: "other" and the clip.
+  shop[rows - 1] = 'never-seen';
+  amount[rows - 2] = 1e9;
+  return [
+    { name: 'a', role: 'numeric', values: a },
+    { name: 'b', role: 'numeric', values: b },
+    { name: 'amount', role: 'numeric', values: amount },
+    { name: 'shop', role: 'categorical', values: shop },
+  ];
+}
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  expect(actual.length).toBe(expected.length);
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    // 1e-4 relative, with a floor far below the values that matter (a millionth of the largest) for errors near 0.
+    if (!(Math.abs(a - e) <= 1e-4 * Math.abs(e) + 1e-6 * scale)) expect.fail(`${what}[${i}]: ONNX ${a}, app ${e}`);
+  }
+}
+
+beforeAll(async () => {
+  await initBackend('wasm');
+  store = ProjectStore.open(path.join(dir, 'onnx.residual'), { create: true });
+  for (const file of SHARED) shared.set(file, (await importDataset(store, path.join(fixtures, file))).dataset);
+  iono = shared.get('ionosphere.csv')!;
+  mixed = makeDataset(store, 'mixed', mixedData(600));
+});
+afterAll(() => store.close());
+
+const SCALERS = ['standard', 'minmax', 'robust'] as const;
+
+/** Trains, scores, exports and runs the model with onnxruntime; compares with the stored score. */
+async function roundTrip(kind: ModelKind, ds: DatasetInfo, settings: Partial<TrainSettings>): Promise<ModelInfo> {
+  const trained = await trainModel(store, { dataset: ds.id, settings: { layers: [8, 3], epochs: 4, batchSize: 64, validation: 0.2, patience: 0, seed: 3, ...settings, kind } });
+  expect(trained.status).toBe('complete');
+  const model = getModel(store, trained.modelId);
+  const scored = await scoreDataset(store, { modelId: model.id, dataset: ds.id });
+  const out = path.join(dir, `${kind}-${ds.id}-${model.id}.onnx`);
+  const res = exportModelOnnx(store, model.id, out);
+  expect(res.kind).toBe(kind);
+  expect(isResidualOnnx(out)).toBe(true);
+  const session = await ort.InferenceSession.create(out);
+  const names = model.preprocessing.features.map((f) => f.name);
+  expect([...session.inputNames].sort()).toEqual([...names].sort());
+  expect([...session.outputNames]).toEqual([ONNX_OUTPUTS.score, ONNX_OUTPUTS.columnErrors, ONNX_OUTPUTS.flagged]);
+  const result = await session.run(feedsOf(model, ds));
+  const score = result[ONNX_OUTPUTS.score]!.data as Float32Array;
+  const perColumn = result[ONNX_OUTPUTS.columnErrors]!;
+  expect(perColumn.dims).toEqual([ds.rowCount, names.length]);
+  expectClose(score, readRowErrors(store, scored.scoreId), `${kind} score`);
+  expectClose(perColumn.data as Float32Array, readFeatureErrors(store, scored.scoreId, 0, ds.rowCount).values, `${kind} column errors`);
+  // The threshold in force (mean + 2σ of this score, none saved) flags the same rows as the app would.
+  expect(res.threshold).not.toBeNull();
+  const flagged = result[ONNX_OUTPUTS.flagged]!.data as Uint8Array;
+  const stored = readRowErrors(store, scored.scoreId);
+  let agree = 0;
+  for (let i = 0; i < stored.length; i++) if (Boolean(flagged[i]) === stored[i]! >= res.threshold!) agree++;
+  // Rows within float tolerance of the threshold may fall either side.
+  expect(agree).toBeGreaterThanOrEqual(stored.length - 1);
+  await session.release();
+  // The metadata: threshold in force, columns, training data fingerprint and weights hash.
+  const proto = onnxProto.onnx.ModelProto.decode(fs.readFileSync(out));
+  const meta = Object.fromEntries(proto.metadataProps.map((p) => [p.key, p.value]));
+  expect(Number(meta['threshold'])).toBeCloseTo(res.threshold!, 12);
+  expect(JSON.parse(meta['columns']!).map((c: { name: string }) => c.name)).toEqual(names);
+  expect(meta['training_data_sha256']).toBe(ds.sourceSha256);
+  expect(meta['model_weights_sha256']).toBe(model.weightsSha256);
+  expect(proto.producerName).toBe('Residual');
+  return model;
+}
+
+describe.each(ONNX_KINDS.map((k, i) => [k, SCALERS[i % SCALERS.length]!] as const))('ONNX export of a %s model (%s scaling)', (kind, scaler) => {
+  const extra: Partial<TrainSettings> = kind === 'vae' ? { scoreWithKl: true } : kind === 'aae' ? { scoreWithPrior: true } : {};
+  it.each(SHARED)('scores the shared dataset %s as the app does (row scores and per-column errors)', async (file) => {
+    await roundTrip(kind, shared.get(file)!, { scaler, ...extra });
+  });
+  it('scores a mixed dataset as the app does: log1p, missing values and indicators, one-hot with missing and unseen categories, clipping', async () => {
+    const model = await roundTrip(kind, mixed, { scaler, log1p: 'auto', missingIndicators: true, clip: 5, maxCategories: 5, ...extra });
+    // The fixture does exercise what it claims: a logged column, an indicator dim, a categorical with "other".
+    expect(model.preprocessing.features.some((f) => f.kind === 'numeric' && f.log1p)).toBe(true);
+    expect(model.preprocessing.features.some((f) => f.kind === 'numeric' && f.indicatorDim >= 0)).toBe(true);
+    expect(model.preprocessing.features.some((f) => f.kind === 'categorical' && f.categories.includes('(missing)'))).toBe(true);
+  });
+});
+
+describe('ONNX export across settings', () => {
+  const VARIANTS: readonly [string, ModelKind, Partial<TrainSettings>][] = [
+    ['a VAE scored without its KL term', 'vae', { scoreWithKl: false }],
+    ['an AAE scored without its prior term', 'aae', { scoreWithPrior: false }],
+    ['a BCE autoencoder (sigmoid output) on min-max inputs', 'ae', { loss: 'bce', scaler: 'minmax' }],
+    ['tanh', 'ae', { activation: 'tanh' }],
+    ['elu', 'denoising', { activation: 'elu' }],
+    ['leaky ReLU', 'sparse', { activation: 'leakyRelu' }],
+    ['sigmoid', 'wae', { activation: 'sigmoid' }],
+  ];
+  it.each(VARIANTS)('%s scores the mixed dataset as the app does', async (_what, kind, settings) => {
+    await roundTrip(kind, mixed, { log1p: 'auto', missingIndicators: true, clip: 5, maxCategories: 5, ...settings });
+  });
+});
+
+describe('what export refuses', () => {
+  it('refuses preprocessing it does not know, naming the column and its kind, before writing anything', async () => {
+    const trained = await trainModel(store, { dataset: iono.id, settings: { kind: 'ae', layers: [6, 2], epochs: 1, seed: 5 } });
+    const model = getModel(store, trained.modelId);
+    const [first, ...rest] = model.preprocessing.features;
+    const odd = { ...model, preprocessing: { ...model.preprocessing, features: [{ ...first!, kind: 'datetime' }, ...rest] } } as unknown as ModelInfo;
+    const err = await errorOf(Promise.resolve().then(() => buildOnnxModel(odd, new Uint8Array(model.architecture.parameterCount * 4), { threshold: null, thresholdMethod: 'none', trainingDataSha256: null, trainingDataName: null })));
+    expect(err.code).toBe('BAD_INPUT');
+    expect(err.message).toBe(`Model #${model.id}'s column "${first!.name}" has preprocessing of kind "datetime", which the ONNX export does not support yet.`);
+  });
+
+  it('refuses a model kind it does not export, naming it', async () => {
+    const trained = await trainModel(store, { dataset: iono.id, settings: { kind: 'iforest', seed: 1 } });
+    const err = await errorOf(Promise.resolve().then(() => exportModelOnnx(store, trained.modelId, path.join(dir, 'iforest.onnx'))));
+    expect(err.code).toBe('BAD_INPUT');
+    expect(err.message).toMatch(/IsolationForest/);
+    expect(err.message).toMatch(/iforest is not exported yet/);
+    expect(fs.existsSync(path.join(dir, 'iforest.onnx'))).toBe(false);
+  });
+  it('does not overwrite a file Residual did not write, and writes over its own export', async () => {
+    const trained = await trainModel(store, { dataset: iono.id, settings: { kind: 'ae', layers: [6, 2], epochs: 1, seed: 2 } });
+    const foreign = path.join(dir, 'foreign.onnx');
+    fs.writeFileSync(foreign, 'not a model of ours');
+    const err = await errorOf(Promise.resolve().then(() => exportModelOnnx(store, trained.modelId, foreign)));
+    expect(err.message).toMatch(/is not an ONNX model that Residual exported/);
+    expect(fs.readFileSync(foreign, 'utf8')).toBe('not a model of ours');
+    const ours = path.join(dir, 'ours.onnx');
+    const first = exportModelOnnx(store, trained.modelId, ours);
+    const again = exportModelOnnx(store, trained.modelId, ours);
+    expect(again.sha256).toBe(first.sha256);
+    // No threshold saved and the training data not scored: none is written, and no flagged output.
+    expect(again.threshold).toBeNull();
+    expect(again.outputs).not.toContain(ONNX_OUTPUTS.flagged);
+  });
+});
