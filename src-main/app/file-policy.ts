@@ -2,13 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_EXTENSION, rankingFormatOf, type MethodName, type Request } from '../contract';
 import { ResidualError } from '../core/errors';
-import { isResidualCsv, isResidualParquet, isResidualReport } from '../core/export/owned';
+import { isResidualCsv, isResidualOnnx, isResidualParquet, isResidualReport } from '../core/export/owned';
 
 /**
  * The one rule for every path that crosses the contract from a page (browser mode's or Electron's renderer), checked
  * in main before the request reaches the engine:
  * - data.preview / data.import read only a file the user handed over: an upload (browser mode), a file picked or
  *   dropped in the window (Electron), or a file under a data folder named when the server started (`--data-dir`);
+ *   an image import's IDX labels file (`options.labels`) likewise;
  * - report.export and score.export write what Residual makes, a report (`.pdf`) or a ranking (`.csv` or `.parquet`),
  *   under one rule: only that extension, only where its folder exists (in browser mode only inside the reports
  *   folder), and never over a file that is not one Residual wrote of that kind;
@@ -67,6 +68,7 @@ const OUTPUTS = {
   report: { ext: '.pdf', what: 'A report is a PDF', noun: 'a Residual report', isOurs: isResidualReport },
   csv: { ext: '.csv', what: 'An export is a CSV file', noun: 'a CSV that Residual exported', isOurs: isResidualCsv },
   parquet: { ext: '.parquet', what: 'A Parquet export is a .parquet file', noun: 'a Parquet file that Residual exported', isOurs: isResidualParquet },
+  onnx: { ext: '.onnx', what: 'A model export is an .onnx file', noun: 'an ONNX model that Residual exported', isOurs: isResidualOnnx },
 } as const;
 
 export function createFilePolicy(options: FilePolicyOptions = {}): FilePolicy {
@@ -137,13 +139,20 @@ export function createFilePolicy(options: FilePolicyOptions = {}): FilePolicy {
     },
     checkDownload,
     check(method, request) {
-      if (method === 'data.preview' || method === 'data.import') checkReadable((request as Request<'data.preview'>).file);
-      else if (method === 'report.export') {
+      if (method === 'data.preview' || method === 'data.import') {
+        const r = request as Request<'data.preview'>;
+        checkReadable(r.file);
+        // An IDX labels file is read too: the same rule.
+        if (r.options?.labels !== undefined) checkReadable(r.options.labels);
+      } else if (method === 'report.export') {
         const out = (request as Request<'report.export'>).out;
         if (out !== undefined) checkOutput(out, 'report');
       } else if (method === 'score.export') {
         const r = request as Request<'score.export'>;
         if (r.out !== undefined) checkOutput(r.out, rankingFormatOf(r.format, r.out));
+      } else if (method === 'model.exportOnnx') {
+        const out = (request as Request<'model.exportOnnx'>).out;
+        if (out !== undefined) checkOutput(out, 'onnx');
       } else if (method === 'project.open') {
         const r = request as Request<'project.open'>;
         checkProject(r.path, r.create ?? false);

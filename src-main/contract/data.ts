@@ -16,15 +16,48 @@ export interface ImportProgress {
   phase: ImportPhase;
 }
 
-/** What a file to import is: delimited text (CSV, TSV), or Parquet. */
-export type SourceFormat = 'csv' | 'parquet';
+/** What a file to import is: delimited text (CSV, TSV), Parquet, an IDX file of images, or a folder of PNG/JPEG images. */
+export type SourceFormat = 'csv' | 'parquet' | 'idx' | 'images';
+
+/**
+ * The pixels of an image dataset: one column per pixel and channel (p0…, or p0_r, p0_g, p0_b… row by row), each
+ * scaled from 0–255 to 0–1, so a row is one `width`×`height` image.
+ */
+export interface ImageShape {
+  readonly source: 'idx' | 'images';
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 1 | 3;
+}
+
+const IMAGE_ENCODING = /^(idx|images) (\d+)x(\d+) (grey|colour)$/;
+
+/** How an image dataset records its shape in its `encoding` (it has no text encoding): "idx 28x28 grey". */
+export function imageEncoding(shape: ImageShape): string {
+  return `${shape.source} ${shape.width}x${shape.height} ${shape.channels === 1 ? 'grey' : 'colour'}`;
+}
+
+/** The image shape a dataset was imported with, or null for a table (CSV, Parquet). */
+export function imageShape(source: { readonly encoding: string; readonly delimiter: string }): ImageShape | null {
+  if (source.delimiter !== '') return null;
+  const m = IMAGE_ENCODING.exec(source.encoding);
+  if (!m) return null;
+  return { source: m[1] as 'idx' | 'images', width: Number(m[2]), height: Number(m[3]), channels: m[4] === 'grey' ? 1 : 3 };
+}
+
+/** "28×28 grey images (IDX)": an image dataset's shape in words. */
+export function describeImageShape(shape: ImageShape): string {
+  return `${shape.width}×${shape.height} ${shape.channels === 1 ? 'grey' : 'colour'} images (${shape.source === 'idx' ? 'IDX' : 'PNG/JPEG folder'}), pixels scaled to 0–1`;
+}
 
 /**
  * The format of a dataset's source. A Parquet file has no delimiter: the dataset records its delimiter as '' (and
- * its text as UTF-8, as Parquet's strings are).
+ * its text as UTF-8, as Parquet's strings are). Image datasets have no delimiter either, and their shape as encoding.
  */
-export function sourceFormat(source: { readonly delimiter: string }): SourceFormat {
-  return source.delimiter === '' ? 'parquet' : 'csv';
+export function sourceFormat(source: { readonly delimiter: string; readonly encoding?: string }): SourceFormat {
+  if (source.delimiter !== '') return 'csv';
+  const image = source.encoding === undefined ? null : imageShape({ delimiter: '', encoding: source.encoding });
+  return image ? image.source : 'parquet';
 }
 
 export interface FilePreview {
@@ -42,6 +75,8 @@ export interface FilePreview {
   warnings: string[];
   /** A Parquet file's footer: its rows and row groups, its writer, and how many rows the preview typed the columns on. */
   parquet?: { rows: number; rowGroups: number; createdBy: string | null; sampleRows: number };
+  /** Images (an IDX file or a folder): the shape they are stored at, how many there are, and their source size when known. */
+  images?: { shape: ImageShape; count: number; sourceWidth: number | null; sourceHeight: number | null };
 }
 
 export interface ImportResult {

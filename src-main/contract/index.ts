@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { thresholdSpecSchema, type ThresholdResult } from './analysis';
 import type { ContractError } from './errors';
 import type { FilePreview, ImportProgress, ImportResult } from './data';
-import { RANKING_FORMATS, type RankingCsvProgress, type RankingCsvResult } from './export';
+import { RANKING_FORMATS, type OnnxExportResult, type RankingCsvProgress, type RankingCsvResult } from './export';
 import { trainSettingsSchema, type TrainSettings, type BackendInfo, type HistoryEntry, type ModelInfo, type ModelSummary, type Proposal, type RowExplanation, type ScoreInfo, type ScoreProgress, type ScoreResult, type TrainProgress, type TrainResult } from './engine';
 import { MAX_TOP, PAPERS, type ReportInfo, type ReportProgress, type ReportResult } from './report';
 import { MAX_COMPARED, VERDICTS, type AnomalyProfile, type LabelClass, type RowVerdict, type ScoreEvaluation, type StoredThreshold, type Verdict } from './review';
@@ -48,6 +48,12 @@ export const importOptionsSchema = z
     ignore: z.array(z.string()).optional(),
     roles: z.record(z.string(), role).optional(),
     skipBadRows: z.boolean().optional(),
+    /** Images (an IDX file or a folder of PNG/JPEG): the IDX labels file read into the `label` column. */
+    labels: z.string().min(1).optional(),
+    /** Images: the side they are resized to (square); default 28 for a folder, the file's own size for IDX. */
+    imageSize: z.number().int().min(1).max(512).optional(),
+    /** Images: keep colour (three columns per pixel) instead of grey; default grey. */
+    imageColour: z.boolean().optional(),
   })
   .strict();
 
@@ -303,6 +309,12 @@ export const methods = {
     z.object({ datasetId: id, settings: trainSettingsSchema.partial(), name: z.string().min(1).max(200).optional() }).strict(),
   ),
   'model.get': method<ModelDetail>()(z.object({ modelId: id }).strict()),
+  /**
+   * Writes a reconstruction model (ae, sparse, denoising, vae, aae, wae) as one ONNX file: raw columns in, the row
+   * score and per-column errors out, the fitted preprocessing inside (core/export/onnx.ts). With no `out`, into the
+   * reports folder. BAD_INPUT for the kinds it does not export, naming them.
+   */
+  'model.exportOnnx': method<OnnxExportResult>()(z.object({ modelId: id, out: z.string().min(1).optional() }).strict()),
   /** Into the trash, undoable until `undoUntil` (trash.restore); its scores and thresholds go with it. */
   'model.delete': method<Deleted>()(z.object({ modelId: id }).strict()),
   /** Undoes a delete while it is in the trash; NOT_FOUND once it has been deleted for good. */

@@ -1,4 +1,4 @@
-import { sourceFormat } from '../../contract/data';
+import { describeImageShape, imageShape, sourceFormat } from '../../contract/data';
 import path from 'node:path';
 import { forCli, SKIP_BAD_ROWS_REMEDY } from '../../core/data/messages';
 import type { Command } from '../command';
@@ -10,7 +10,7 @@ import { isResidualError, ResidualError } from '../../core/errors';
 export const importCommand: Command = {
   name: 'import',
   usage:
-    'residual import <file.csv|file.parquet> --project <p.residual> [--name N] [--label COL [--positive VALUE]] [--time COL] [--id COL] [--ignore COL,COL] [--skip-bad-rows] [--json]',
+    'residual import <file.csv|file.parquet|images.idx[.gz]|folder> --project <p.residual> [--name N] [--label COL [--positive VALUE]] [--time COL] [--id COL] [--ignore COL,COL] [--skip-bad-rows] [--labels labels.idx[.gz]] [--size N] [--colour] [--json]',
   positionals: 1,
   options: {
     project: { type: 'string' },
@@ -21,6 +21,9 @@ export const importCommand: Command = {
     id: { type: 'string' },
     ignore: { type: 'string' },
     'skip-bad-rows': { type: 'boolean' },
+    labels: { type: 'string' },
+    size: { type: 'string' },
+    colour: { type: 'boolean' },
     json: { type: 'boolean' },
   },
   async run({ values, positionals, io, signal }) {
@@ -31,6 +34,12 @@ export const importCommand: Command = {
     if (positive !== undefined && values['label'] === undefined) {
       throw new ResidualError('BAD_INPUT', '--positive needs --label: say which column holds the known outcome.', { field: 'positive' });
     }
+    const sizeText = optionalString(values, 'size');
+    const imageSize = sizeText === undefined ? undefined : Number(sizeText);
+    if (imageSize !== undefined && (!Number.isInteger(imageSize) || imageSize < 1 || imageSize > 512)) {
+      throw new ResidualError('BAD_INPUT', `--size takes the side images are resized to, a whole number from 1 to 512 (28 for 28×28), not "${sizeText}".`, { field: 'size' });
+    }
+    const labels = optionalString(values, 'labels');
     const progress = progressReporter(io, 'Importing');
     const given = {
       name: optionalString(values, 'name'),
@@ -40,6 +49,9 @@ export const importCommand: Command = {
       id: optionalString(values, 'id'),
       ignore: list(values, 'ignore'),
       skipBadRows: values['skip-bad-rows'] === true,
+      labels: labels === undefined ? undefined : path.resolve(labels),
+      imageSize,
+      imageColour: values['colour'] === true ? true : undefined,
     };
     const options = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
     const result = await withWorkbench(project, { create: true }, (wb) =>
@@ -56,21 +68,29 @@ export const importCommand: Command = {
     progress.done();
     const ds = result.dataset;
     const parquet = sourceFormat(ds) === 'parquet';
+    const image = imageShape(ds);
     if (values['json']) {
       printJson(io, { project, ...result });
       return 0;
     }
     io.out(
       `Imported ${ds.rowCount.toLocaleString('en-US')} rows × ${ds.columns.length} columns from ${ds.sourcePath} into dataset "${ds.name}" ` +
-        `(${parquet ? 'Parquet' : `${ds.encoding}, delimiter ${JSON.stringify(ds.delimiter)}`}) in ${result.seconds.toFixed(2)} s.\n`,
+        `(${image ? describeImageShape(image) : parquet ? 'Parquet' : `${ds.encoding}, delimiter ${JSON.stringify(ds.delimiter)}`}) in ${result.seconds.toFixed(2)} s.\n`,
     );
     // A Parquet file has rows, not lines: its reasons name the row themselves.
     const skipped = (l: { line: number; reason: string }): string => (parquet ? l.reason : `line ${l.line}: ${l.reason}`);
     if (result.skippedRows > 0) io.out(`Skipped ${result.skippedRows} bad rows (first: ${result.skippedLines.slice(0, 3).map(skipped).join('; ')}).\n`);
     for (const w of result.warnings) io.out(`Warning: ${w}\n`);
+    // An image's pixel columns (hundreds) are summed up in one line; the other columns are listed.
+    const pixel = (name: string): boolean => image !== null && /^p\d+(_[rgb])?$/.test(name);
+    if (image) {
+      const pixels = ds.columns.filter((c) => pixel(c.name));
+      const features = pixels.filter((c) => c.role === 'numeric').length;
+      io.out(`\n${pixels.length.toLocaleString('en-US')} pixel columns: ${features.toLocaleString('en-US')} features, ${(pixels.length - features).toLocaleString('en-US')} left out (the same in every image).\n`);
+    }
     io.out('\n' + formatTable(
       ['column', 'role', 'kind', 'missing', 'distinct', 'mean', 'why'],
-      ds.columns.map((c) => [c.name, c.role === 'label' ? `label (${c.positiveValue})` : c.role, c.valueKind, c.stats.missing, c.stats.distinct, c.stats.mean === undefined ? '' : formatNumber(c.stats.mean), c.roleReason]),
+      ds.columns.filter((c) => !pixel(c.name)).map((c) => [c.name, c.role === 'label' ? `label (${c.positiveValue})` : c.role, c.valueKind, c.stats.missing, c.stats.distinct, c.stats.mean === undefined ? '' : formatNumber(c.stats.mean), c.roleReason]),
     ));
     return 0;
   },

@@ -1,4 +1,4 @@
-import { sourceFormat } from '../../contract/data';
+import { describeImageShape, imageShape, sourceFormat } from '../../contract/data';
 import type { Command } from '../command';
 import { requireString } from '../command';
 import { formatNumber, formatTable, printJson } from '../output';
@@ -27,7 +27,7 @@ export const infoCommand: Command = {
       for (const ds of datasets) {
         io.out(
           `\nDataset #${ds.id} "${ds.name}": ${ds.rowCount.toLocaleString('en-US')} rows × ${ds.columns.length} columns` +
-            `${ds.skippedRows ? `, ${ds.skippedRows} bad rows skipped` : ''}\n  source ${ds.sourcePath} (sha256 ${ds.sourceSha256.slice(0, 16)}…, ${sourceFormat(ds) === 'parquet' ? 'Parquet' : ds.encoding}), imported ${ds.createdAt}\n\n`,
+            `${ds.skippedRows ? `, ${ds.skippedRows} bad rows skipped` : ''}\n  source ${ds.sourcePath} (sha256 ${ds.sourceSha256.slice(0, 16)}…, ${imageShape(ds) ? describeImageShape(imageShape(ds)!) : sourceFormat(ds) === 'parquet' ? 'Parquet' : ds.encoding}), imported ${ds.createdAt}\n\n`,
         );
         io.out(formatTable(
           ['column', 'role', 'kind', 'count', 'missing', 'distinct', 'mean', 'std', 'min', 'median', 'max', 'top values'],

@@ -1,6 +1,7 @@
 /**
  * importDataset: a CSV/TSV file → a dataset in the project, whole or not at all. A Parquet file (one that starts
- * with PAR1, or is named .parquet) takes parquet-import.ts's read step instead, and this file's steps after it.
+ * with PAR1, or is named .parquet) takes parquet-import.ts's read step instead, and this file's steps after it;
+ * images (an IDX file, a folder of PNG/JPEG files) take image-import.ts's.
  *
  * 1. inspect a sample (encoding, delimiter, decimal mark, header) and check the options;
  * 2. in one write transaction: stream the file once, typing columns as rows arrive and writing
@@ -19,6 +20,7 @@ import type { ColumnFacts } from './infer';
 import { columnLabel, fileChanged, toResidualError } from './messages';
 import { ProgressReporter, type ImportProgress, type PhaseSpan } from './progress';
 import { isParquetFile } from './parquet-source';
+import { isImageSource, refuseImageOptions } from './image-source';
 import { readPass } from './reader';
 import { checkOptionColumns, resolveRoles, type ResolvedRole, type RoleOptions } from './roles';
 import { inspectFile, type SourceInfo } from './source';
@@ -38,6 +40,12 @@ export interface ImportOptions extends RoleOptions {
   skipBadRows?: boolean;
   /** Rows per stored chunk; default DEFAULT_CHUNK_ROWS. */
   chunkRows?: number;
+  /** Images (image-import.ts): the IDX labels file read into the `label` column. */
+  labels?: string;
+  /** Images: the side they are resized to (square); default 28 for a folder, the file's own size for IDX. */
+  imageSize?: number;
+  /** Images: keep colour (three columns per pixel, r g b) instead of grey. */
+  imageColour?: boolean;
 }
 
 export interface ImportHooks {
@@ -356,6 +364,11 @@ async function importInTransaction(job: ImportJob): Promise<{ datasetId: number;
 }
 
 export async function importDataset(store: ProjectStore, file: string, options: ImportOptions = {}, hooks: ImportHooks = {}): Promise<ImportResult> {
+  if (await isImageSource(file, options)) {
+    const { importImages } = await import('./image-import');
+    return importImages(store, file, options, hooks);
+  }
+  refuseImageOptions(file, options);
   if (await isParquetFile(file)) {
     const { importParquet } = await import('./parquet-import');
     return importParquet(store, file, options, hooks);

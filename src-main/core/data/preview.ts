@@ -14,6 +14,7 @@ import type { ColumnFacts } from './infer';
 import { columnLabel, toResidualError } from './messages';
 import { checkOptionColumns, resolveRoles } from './roles';
 import { isParquetFile } from './parquet-source';
+import { isImageSource, refuseImageOptions } from './image-source';
 import { inspectFile } from './source';
 import { numericStats, textStats } from './stats';
 import { formatTime, parseNumber } from './values';
@@ -33,6 +34,11 @@ class MemorySink implements ChunkSink {
 export async function previewFile(file: string, options: { maxRows?: number } & ImportOptions = {}): Promise<FilePreview> {
   const maxRows = options.maxRows ?? DEFAULT_PREVIEW_ROWS;
   if (!Number.isInteger(maxRows) || maxRows < 0) throw new ResidualError('BAD_INPUT', `maxRows must be a whole number ≥ 0, not ${maxRows}.`, { field: 'maxRows' });
+  if (await isImageSource(file, options)) {
+    const { previewImages } = await import('./image-import');
+    return previewImages(file, { ...options, maxRows });
+  }
+  refuseImageOptions(file, options);
   if (await isParquetFile(file)) {
     const { previewParquet } = await import('./parquet-import');
     return previewParquet(file, { ...options, maxRows });

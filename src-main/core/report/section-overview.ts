@@ -1,4 +1,4 @@
-import { sourceFormat } from '../../contract/data';
+import { describeImageShape, imageShape, sourceFormat } from '../../contract/data';
 import { formatBytes, formatDate, formatInt, formatNumber, formatPercent } from './format';
 import { INK, type Cell, type Layout } from './layout';
 import { article, kindWords, methodWords } from './words';
@@ -63,7 +63,8 @@ export function dataSummary(layout: Layout, d: ReportData): void {
   const roles = new Map<string, number>();
   for (const c of ds.columns) roles.set(c.role, (roles.get(c.role) ?? 0) + 1);
   const delimiter = ds.delimiter === '\t' ? 'tab' : ds.delimiter === ' ' ? 'space' : `"${ds.delimiter}"`;
-  const format = sourceFormat(ds) === 'parquet' ? 'Parquet' : `${ds.encoding}, delimiter ${delimiter}${ds.decimalComma ? ', decimal comma' : ''}`;
+  const image = imageShape(ds);
+  const format = image ? describeImageShape(image) : sourceFormat(ds) === 'parquet' ? 'Parquet' : `${ds.encoding}, delimiter ${delimiter}${ds.decimalComma ? ', decimal comma' : ''}`;
   layout.paragraph(
     `${formatInt(ds.rowCount)} rows and ${ds.columns.length} columns from ${ds.sourcePath} (${formatBytes(ds.sourceBytes)}, ${format}). Roles: ${[...roles.entries()].map(([r, n]) => `${n} ${r}`).join(', ')}. ` +
       'Only numeric and categorical columns are model inputs; the label is never one. Role in brackets: what the column holds.',

@@ -8,6 +8,7 @@ import { canScore } from '../engine/columns';
 import { resolveSettings } from '../engine/settings';
 import { describeSettings } from '../engine/wizard';
 import { ResidualError } from '../errors';
+import { exportModelOnnx } from '../export/onnx';
 import { listReports } from '../report';
 import { anomalyProfile, changeVerdict, computeThreshold, evaluateScore, knownLabels, resolveRow, restoreVerdict, saveThreshold, verdictsOf } from '../review';
 import { listTrash, ProjectStore, purgeTrash, restoreItem, trashedIds, trashItem, type TrashEntry } from '../store';
@@ -326,6 +327,14 @@ export class Workbench {
     },
     'model.get': (r) => ({ model: getModel(this.project(), r.modelId), history: getHistory(this.project(), r.modelId) }),
     'model.delete': (r) => this.trashOne('model', r.modelId, getModel(this.project(), r.modelId).name),
+    'model.exportOnnx': (r) => {
+      const store = this.project();
+      const model = getModel(store, r.modelId);
+      const slug = (v: string): string => v.replace(/[^\w.-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'model';
+      const dir = this.options.exportsDir ?? this.options.reportsDir ?? path.dirname(store.path);
+      const out = r.out ?? path.join(dir, `${slug(path.basename(store.path, '.residual'))}-model-${model.id}-${slug(model.kind)}.onnx`);
+      return exportModelOnnx(store, r.modelId, out);
+    },
     'trash.restore': async (r) => {
       const entry = await this.write((store) => restoreItem(store, r.trashId));
       clearTimeout(this.purgeTimers.get(entry.id));
