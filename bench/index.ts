@@ -1,12 +1,12 @@
 /**
  * `npm run bench`: CLI start-up (issue #11), import speed (issue #2; wide files, issue #18; Parquet, issue #15), engine throughput (issue #3), the ranking at 1M rows (issue #5) and the
- * app's whole flow end to end at 1M rows over HTTP (issue #7), detection quality on labelled data (issue #12), each
+ * app's whole flow end to end at 1M rows over HTTP (issue #7), detection quality on labelled data (issue #12), Dask scoring with the exported ONNX model (issue #15), each
  * measured in this run, then one summary table.
  *
- *   npm run bench -- [--only cli|import|parquet|engine|ranking|e2e|concurrency|quality[,…]] [--rows N] [--cols N] [--dir D] [--rebuild]
+ *   npm run bench -- [--only cli|import|parquet|engine|ranking|e2e|concurrency|quality|dask[,…]] [--rows N] [--cols N] [--dir D] [--rebuild]
  *                    [--quality-datasets a,b] [--seeds N] [--fast]
  *
- * --rows/--cols size the generated CSV of the import, parquet, ranking and e2e parts (default 1,000,000 × 30); the engine part
+ * --rows/--cols size the generated CSV of the import, parquet, ranking, e2e and dask parts (default 1,000,000 × 30); the engine part
  * has its own fixed cases. --dir holds the CSV and the cached ranking project (default $RESIDUAL_BENCH_DIR or
  * <tmp>/residual-bench); --rebuild builds that project again instead of reusing it. --quality-datasets, --seeds and
  * --fast are the quality part's (bench/quality.ts): a subset of its datasets, seeds per stochastic method (default 3),
@@ -21,10 +21,11 @@ import { benchQuality, MAX_SEED_SPREAD } from './quality';
 import { benchE2e, combinedPeakMB, E2E_EPOCHS, E2E_LAYERS, type E2eReport } from './e2e';
 import { benchImport, benchPandas, benchWideImport, ensureBenchCsv, WIDE_ROWS, type BenchResult, type PandasResult } from './import';
 import { benchParquet, describeParquet } from './parquet';
+import { benchDask, describeDask } from './dask';
 import { benchRanking, describeBackend, type RankingResult } from './ranking';
 import { defaultBenchDir, fmtInt, fmtMB, fmtMs, peakRssMB, table } from './util';
 
-const PARTS = ['cli', 'import', 'parquet', 'engine', 'ranking', 'e2e', 'concurrency', 'quality'] as const;
+const PARTS = ['cli', 'import', 'parquet', 'engine', 'ranking', 'e2e', 'concurrency', 'quality', 'dask'] as const;
 type Part = (typeof PARTS)[number];
 
 /** The issue #2 target: pandas.read_csv's speed on the reference machine, SQLite write included, within 1 GB. */
@@ -202,6 +203,19 @@ async function parquetPart(args: Args, summary: SummaryRow[]): Promise<void> {
   }
 }
 
+/** Issue #15: the Dask scoring recipe (scripts/dask_score.py) over the same data in partitions, 1 and 2 workers. */
+async function daskPart(args: Args, summary: SummaryRow[]): Promise<void> {
+  heading(`Scoring on Dask (issue #15): scripts/dask_score.py on ${fmtInt(args.rows)} × ${args.cols} in partitions, LocalCluster of 1 and 2 workers`);
+  const r = await benchDask({ rows: args.rows, cols: args.cols, dir: args.dir });
+  if (!r) {
+    console.log('/usr/bin/python3 lacks numpy, onnx or distributed (apt-get install python3-onnx python3-distributed): the dask part was not measured.');
+    summary.push(['dask', '(python3-onnx or python3-distributed missing)', 'not measured', '', '']);
+    return;
+  }
+  console.log(describeDask(r));
+  for (const x of r.runs) summary.push(['dask', `score rows/s, ${x.workers} worker${x.workers === 1 ? '' : 's'} (numpy evaluator)`, fmtInt(x.rowsPerSecond), 'reference', '']);
+}
+
 async function enginePart(summary: SummaryRow[], backends: string[]): Promise<boolean> {
   heading('Engine (issue #3): training and scoring throughput, beside PyTorch');
   const file = fileURLToPath(new URL('./engine.ts', import.meta.url));
@@ -307,6 +321,7 @@ async function main(): Promise<void> {
       } else if (part === 'ranking') await rankingPart(args, summary, backends);
       else if (part === 'concurrency') await concurrencyPart(args, summary);
       else if (part === 'quality') await qualityPart(args, summary, backends);
+      else if (part === 'dask') await daskPart(args, summary);
       else await e2ePart(args, summary, backends);
     } catch (e) {
       failed.push(part);

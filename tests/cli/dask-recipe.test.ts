@@ -46,42 +46,65 @@ function csvRows(file: string): string[][] {
 describe.skipIf(why !== null)('scripts/dask_score.py (Dask distributed, numpy evaluator)', () => {
   const dir = tmpDir('residual-dask-recipe-');
   const project = path.join(dir, 'vowel.residual');
-  const model = path.join(dir, 'model.onnx');
+  const model = path.join(dir, 'model-1.onnx');
   const parts = path.join(dir, 'parts');
-  // The app's score and flag of each row, by its 0-based row number in the source file.
-  const app = new Map<number, { score: number; flagged: boolean }>();
+  // Per model, the app's score and flag of each row, by its 0-based row number in the source file.
+  const app = new Map<number, Map<number, { score: number; flagged: boolean }>>();
   let starts: number[] = [];
+  // Models 2–5 use the rest of the exporter's operators: log1p (Sign, Abs, Log), clipping (Min, Max), a VAE's KL term
+  // (Exp, ReduceSum), an AAE's prior term, Elu, LeakyRelu, Tanh, Sigmoid activations and BCE's sigmoid output.
+  const others: readonly (readonly string[])[] = [
+    ['--kind', 'vae', '--activation', 'elu', '--score-with-kl', '--log1p', 'V3,V4', '--clip', '3'],
+    ['--kind', 'aae', '--activation', 'leakyRelu', '--score-with-prior', '--scaler', 'robust'],
+    ['--kind', 'wae', '--activation', 'tanh'],
+    ['--kind', 'sparse', '--activation', 'sigmoid', '--loss', 'bce', '--scaler', 'minmax'],
+  ];
 
   beforeAll(async () => {
-    // vowel.csv without a label: its text column Class is a categorical input (one-hot through LabelEncoder in the graph).
-    expect((await cli('import', path.join(FIXTURES, 'vowel.csv'), '--project', project)).code).toBe(0);
-    expect((await cli('train', '--project', project, '--kind', 'ae', '--layers', '8,3', '--epochs', '3', '--seed', '1')).code).toBe(0);
-    expect((await cli('score', '--project', project, '--model', '1')).code).toBe(0);
-    const exported = await cli('export-model', '--project', project, '--model', '1', '--out', model);
-    expect(exported.code, exported.err).toBe(0);
-    const ranked = path.join(dir, 'ranked.csv');
-    const r = await cli('export', '--project', project, '--model', '1', '--out', ranked);
-    expect(r.code, r.err).toBe(0);
-    const [header, ...rows] = csvRows(ranked);
-    const [id, score, flagged] = ['id', 'score', 'flagged'].map((c) => header!.indexOf(c));
-    for (const row of rows) {
+    // vowel.csv without a label: its text column Class is a categorical input (one-hot through LabelEncoder in the
+    // graph). Some values left empty: missing numbers (the median, an indicator) and a missing category.
+    const lines = fs.readFileSync(path.join(FIXTURES, 'vowel.csv'), 'utf8').trim().split(/\r?\n/);
+    const body = lines.slice(1).map((line, i) => {
+      const cells = line.split(',');
+      if (i % 37 === 5) cells[3] = '';
+      if (i % 53 === 7) cells[cells.length - 1] = '';
+      return cells.join(',');
+    });
+    const data = path.join(dir, 'vowel-missing.csv');
+    fs.writeFileSync(data, [lines[0], ...body].join('\n') + '\n');
+    expect((await cli('import', data, '--project', project)).code).toBe(0);
+    const trainings = [['--kind', 'ae'], ...others];
+    for (const [i, args] of trainings.entries()) {
+      const m = String(i + 1);
+      const t = await cli('train', '--project', project, ...args, '--layers', '8,3', '--epochs', '3', '--seed', '1');
+      expect(t.code, t.err).toBe(0);
+      expect((await cli('score', '--project', project, '--model', m)).code).toBe(0);
+      const exported = await cli('export-model', '--project', project, '--model', m, '--out', path.join(dir, `model-${m}.onnx`));
+      expect(exported.code, exported.err).toBe(0);
+      const ranked = path.join(dir, `ranked-${m}.csv`);
+      const r = await cli('export', '--project', project, '--model', m, '--out', ranked);
+      expect(r.code, r.err).toBe(0);
+      const [header, ...rows] = csvRows(ranked);
+      const [id, score, flagged] = ['id', 'score', 'flagged'].map((c) => header!.indexOf(c));
+      const byRow = new Map<number, { score: number; flagged: boolean }>();
       // Without an id column the app names a row by its 1-based number, "#N".
-      app.set(Number(row[id!]!.replace(/^#/, '')) - 1, { score: Number(row[score!]), flagged: row[flagged!] === 'true' });
+      for (const row of rows) byRow.set(Number(row[id!]!.replace(/^#/, '')) - 1, { score: Number(row[score!]), flagged: row[flagged!] === 'true' });
+      app.set(i + 1, byRow);
     }
     // The source rows as 4 partitions of unequal size, the header in each.
-    const lines = fs.readFileSync(path.join(FIXTURES, 'vowel.csv'), 'utf8').trim().split(/\r?\n/);
-    const body = lines.slice(1);
     starts = [0, 200, 520, 800, body.length];
     fs.mkdirSync(parts);
     for (let p = 0; p < 4; p++) fs.writeFileSync(path.join(parts, `part-${p}.csv`), [lines[0], ...body.slice(starts[p], starts[p + 1])].join('\n') + '\n');
-  }, 120_000);
+  }, 240_000);
 
-  it('scores every partition on 2 workers, each row as the app scored it', async () => {
-    const out = path.join(dir, 'scores');
-    const r = await run(['--model', model, '--input', parts, '--out', out, '--workers', '2', '--json']);
+  /** Runs the recipe with model `m` on 2 workers and checks every row against the app's score and flag. */
+  async function checkModel(m: number): Promise<void> {
+    const mine = app.get(m)!;
+    const out = path.join(dir, `scores-${m}`);
+    const r = await run(['--model', path.join(dir, `model-${m}.onnx`), '--input', parts, '--out', out, '--workers', '2', '--json']);
     expect(r.code, r.err).toBe(0);
     const summary = JSON.parse(r.out) as { partitions: number; rows: number; workers: number; rows_per_second: number };
-    expect(summary).toMatchObject({ partitions: 4, rows: app.size, workers: 2 });
+    expect(summary).toMatchObject({ partitions: 4, rows: mine.size, workers: 2 });
     expect(summary.rows_per_second).toBeGreaterThan(0);
     let checked = 0;
     let flagged = 0;
@@ -90,17 +113,25 @@ describe.skipIf(why !== null)('scripts/dask_score.py (Dask distributed, numpy ev
       expect(header).toEqual(['row', 'score', 'flagged']);
       expect(rows).toHaveLength(starts[p + 1]! - starts[p]!);
       for (const [row, score, flag] of rows) {
-        const mine = app.get(starts[p]! + Number(row))!;
-        expect(Math.abs(Number(score) - mine.score), `partition ${p} row ${row}`).toBeLessThanOrEqual(1e-4 * Math.abs(mine.score));
-        expect(flag === 'true', `partition ${p} row ${row} flagged`).toBe(mine.flagged);
-        if (mine.flagged) flagged++;
+        const theirs = mine.get(starts[p]! + Number(row))!;
+        expect(Math.abs(Number(score) - theirs.score), `model ${m} partition ${p} row ${row}`).toBeLessThanOrEqual(1e-4 * Math.abs(theirs.score));
+        expect(flag === 'true', `model ${m} partition ${p} row ${row} flagged`).toBe(theirs.flagged);
+        if (theirs.flagged) flagged++;
         checked++;
       }
     }
-    expect(checked).toBe(app.size);
+    expect(checked).toBe(mine.size);
     // The threshold in force flags some rows, not all: the flags above were a real comparison.
     expect(flagged).toBeGreaterThan(0);
     expect(flagged).toBeLessThan(checked);
+  }
+
+  it('scores every partition on 2 workers, each row as the app scored it (ae)', async () => {
+    await checkModel(1);
+  }, 120_000);
+
+  it.each(others.map((args, i) => [i + 2, args.join(' ')] as const))('the same for model %i (%s)', async (m) => {
+    await checkModel(m);
   }, 120_000);
 
   it('refuses an operator it does not implement, a file Residual did not export, and a bad value, naming them', async () => {
