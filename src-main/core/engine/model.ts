@@ -302,7 +302,8 @@ export const affine = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tens
   };
 }) as never) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 
-function activate(t: tf.Tensor2D, activation: Activation | 'linear'): tf.Tensor2D {
+/** A layer's activation on tensors; the one definition for every network (autoencoders and the one-class networks). */
+export function activate(t: tf.Tensor2D, activation: Activation | 'linear'): tf.Tensor2D {
   switch (activation) {
     case 'linear':
       return t;

@@ -99,3 +99,30 @@ export function readLabels(store: ProjectStore, ds: DatasetInfo): Float64Array |
   }
   return out;
 }
+
+/**
+ * The training run's split of a dataset, as the settings ask (random or by the timestamp column; all rows or only
+ * those not labelled anomalous), with its training and validation rows; BAD_INPUT when no row is left to train on.
+ * Every network's training (autoencoders and the one-class networks) starts here.
+ */
+export function trainingSplit(
+  store: ProjectStore,
+  ds: DatasetInfo,
+  settings: { readonly split: SplitKind; readonly validation: number; readonly trainOn: TrainOn },
+  prng: Prng,
+): { part: Uint8Array; trainIdx: Int32Array; valIdx: Int32Array } {
+  const labels = settings.trainOn === 'normal' ? readLabels(store, ds) : null;
+  const tsCol = ds.columns.find((c) => c.role === 'timestamp');
+  const timestamps = settings.split === 'time' && tsCol ? (store.readRange(ds.id, tsCol, 0, ds.rowCount) as Float64Array) : null;
+  const part = makeSplit(
+    ds.rowCount,
+    { kind: settings.split, validation: settings.validation, trainOn: settings.trainOn, ...(labels ? { labels } : {}), ...(timestamps ? { timestamps } : {}) },
+    prng,
+  );
+  const trainIdx = rowsOf(part, SPLIT_TRAIN);
+  const valIdx = rowsOf(part, SPLIT_VALIDATION);
+  if (trainIdx.length === 0) {
+    throw new ResidualError('BAD_INPUT', `No rows left to train on in "${ds.name}" (${ds.rowCount} rows, validation ${settings.validation}, train on ${settings.trainOn}).`, { field: 'dataset' });
+  }
+  return { part, trainIdx, valIdx };
+}

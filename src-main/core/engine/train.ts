@@ -16,7 +16,7 @@ import { Prng } from './prng';
 import { reconstructionErrors } from './recon';
 import { insertModel, type NewModel } from './repo';
 import { resolveSettings } from './settings';
-import { makeSplit, readLabels, rowsOf, toBitmap } from './split';
+import { toBitmap, trainingSplit } from './split';
 import { SPLIT_TRAIN, SPLIT_VALIDATION } from './types';
 import type { Architecture, HistoryEntry, JobOptions, Preprocessing, RowErrorStats, TrainProgress, TrainRequest, TrainResult, TrainSettings } from './types';
 import { yieldToEventLoop } from './util';
@@ -46,19 +46,7 @@ export async function trainModel(store: ProjectStore, request: TrainRequest, opt
   const root = new Prng(settings.seed);
   const [splitRng, initRng, shuffleRng, stepRng] = [root.fork(), root.fork(), root.fork(), root.fork()];
 
-  const labels = settings.trainOn === 'normal' ? readLabels(store, ds) : null;
-  const tsCol = ds.columns.find((c) => c.role === 'timestamp');
-  const timestamps = settings.split === 'time' && tsCol ? (store.readRange(ds.id, tsCol, 0, ds.rowCount) as Float64Array) : null;
-  const part = makeSplit(
-    ds.rowCount,
-    { kind: settings.split, validation: settings.validation, trainOn: settings.trainOn, ...(labels ? { labels } : {}), ...(timestamps ? { timestamps } : {}) },
-    splitRng,
-  );
-  const trainIdx = rowsOf(part, SPLIT_TRAIN);
-  const valIdx = rowsOf(part, SPLIT_VALIDATION);
-  if (trainIdx.length === 0) {
-    throw new ResidualError('BAD_INPUT', `No rows left to train on in "${ds.name}" (${ds.rowCount} rows, validation ${settings.validation}, train on ${settings.trainOn}).`, { field: 'dataset' });
-  }
+  const { part, trainIdx, valIdx } = trainingSplit(store, ds, settings, splitRng);
   const pp = fitOnTrainingRows(store, ds, features, trainIdx, settings);
   const { train, val } = buildMatrices(store, ds, features, pp, part, trainIdx.length, valIdx.length);
   const arch = architecture({ kind: settings.kind, inputDims: pp.inputDims, layers: settings.layers, activation: settings.activation, loss: settings.loss });

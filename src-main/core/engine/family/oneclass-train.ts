@@ -8,7 +8,8 @@ import { buildMatrices, fitOnTrainingRows } from '../matrix';
 import { dimOwners, loggedColumns } from '../preprocess';
 import { Prng } from '../prng';
 import { insertModel, type NewModel } from '../repo';
-import { makeSplit, readLabels, rowsOf, toBitmap } from '../split';
+import { activate } from '../model';
+import { toBitmap, trainingSplit } from '../split';
 import { convergenceWarning } from '../train';
 import { SPLIT_TRAIN, SPLIT_VALIDATION } from '../types';
 import type { Architecture, BackendInfo, HistoryEntry, JobOptions, OneClassFit, RowErrorStats, TrainProgress, TrainRequest, TrainResult, TrainSettings } from '../types';
@@ -45,23 +46,6 @@ export function initialKernels(layers: readonly OneClassLayer[], prng: Prng): Fl
     const limit = reluLike ? Math.sqrt(6 / l.inputs) : Math.sqrt(6 / (l.inputs + l.outputs));
     return Float32Array.from({ length: l.inputs * l.outputs }, () => (prng.next() * 2 - 1) * limit);
   });
-}
-
-function activate(t: tf.Tensor2D, a: OneClassLayer['activation']): tf.Tensor2D {
-  switch (a) {
-    case 'linear':
-      return t;
-    case 'relu':
-      return tf.relu(t);
-    case 'elu':
-      return tf.elu(t);
-    case 'tanh':
-      return tf.tanh(t);
-    case 'sigmoid':
-      return tf.sigmoid(t);
-    case 'leakyRelu':
-      return tf.leakyRelu(t, 0.2);
-  }
 }
 
 /** What the objective needs besides the weights. */
@@ -276,19 +260,7 @@ export async function trainOneClass(store: ProjectStore, request: TrainRequest, 
   root.fork();
   const decoderRng = root.fork();
 
-  const labels = settings.trainOn === 'normal' ? readLabels(store, ds) : null;
-  const tsCol = ds.columns.find((c) => c.role === 'timestamp');
-  const timestamps = settings.split === 'time' && tsCol ? (store.readRange(ds.id, tsCol, 0, ds.rowCount) as Float64Array) : null;
-  const part = makeSplit(
-    ds.rowCount,
-    { kind: settings.split, validation: settings.validation, trainOn: settings.trainOn, ...(labels ? { labels } : {}), ...(timestamps ? { timestamps } : {}) },
-    splitRng,
-  );
-  const trainIdx = rowsOf(part, SPLIT_TRAIN);
-  const valIdx = rowsOf(part, SPLIT_VALIDATION);
-  if (trainIdx.length === 0) {
-    throw new ResidualError('BAD_INPUT', `No rows left to train on in "${ds.name}" (${ds.rowCount} rows, validation ${settings.validation}, train on ${settings.trainOn}).`, { field: 'dataset' });
-  }
+  const { part, trainIdx, valIdx } = trainingSplit(store, ds, settings, splitRng);
   const pp = fitOnTrainingRows(store, ds, features, trainIdx, settings);
   const { train, val } = buildMatrices(store, ds, features, pp, part, trainIdx.length, valIdx.length);
   const d = pp.inputDims;
