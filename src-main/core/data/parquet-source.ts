@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { ValueKind } from '../store/types';
 import { ResidualError, cancelled } from '../errors';
 import { duckDbMessage, openDuckDb, sqlString, type DuckDb } from './duckdb';
-import { unreadable } from './reader';
+import { statImportFile, unreadable } from './reader';
 
 /** The magic bytes at the start and at the end of every Parquet file. */
 const MAGIC = 'PAR1';
@@ -139,17 +139,9 @@ export class ParquetSource {
 
   /** Checks the file and reads its footer (columns, types, row counts); BAD_FILE, naming the file, when it cannot. */
   static async open(file: string): Promise<ParquetSource> {
-    const abs = path.resolve(file);
-    let stat: fs.Stats;
+    const { abs, size } = await statImportFile(file);
     try {
-      stat = await fs.promises.stat(abs);
-    } catch (e) {
-      throw unreadable(abs, e as NodeJS.ErrnoException);
-    }
-    if (stat.isDirectory()) throw unreadable(abs, Object.assign(new Error('is a directory'), { code: 'EISDIR', syscall: 'stat' }));
-    if (stat.size === 0) throw new ResidualError('BAD_FILE', `${abs} is empty (0 bytes): there is nothing to import. Check that the export finished.`, { file: abs });
-    try {
-      await checkMagic(abs, stat.size);
+      await checkMagic(abs, size);
     } catch (e) {
       if (e instanceof ResidualError) throw e;
       throw unreadable(abs, e as NodeJS.ErrnoException);
@@ -163,7 +155,7 @@ export class ParquetSource {
       const columns = described.getRows().map(([name, type]) => ({ name: String(name), type: String(type), kind: kindOfType(String(type)) }));
       if (columns.length === 0) throw notParquet(abs, 'it has no columns.');
       checkNames(abs, columns);
-      return new ParquetSource({ file: abs, size: stat.size, columns, rows: Number(rows), rowGroups: Number(rowGroups), createdBy: createdBy === null ? null : String(createdBy) }, db);
+      return new ParquetSource({ file: abs, size: size, columns, rows: Number(rows), rowGroups: Number(rowGroups), createdBy: createdBy === null ? null : String(createdBy) }, db);
     } catch (e) {
       db.close();
       if (e instanceof ResidualError) throw e;

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { ResidualError, cancelled } from '../errors';
 import type { CsvParser } from './csv-parser';
 import { DecodeError, StreamDecoder, type Encoding } from './decode';
@@ -44,6 +45,23 @@ export function unreadable(file: string, e: NodeJS.ErrnoException): ResidualErro
   if (e.code === 'EACCES' || e.code === 'EPERM') return new ResidualError('BAD_FILE', `${file} cannot be read: permission denied. Check the file's permissions.`, { file });
   if (e.code === 'EISDIR') return new ResidualError('BAD_FILE', `${file} is a folder, not a file. Choose the CSV or TSV file inside it.`, { file });
   return new ResidualError('BAD_FILE', `${file} could not be read (${e.code}: ${e.message}). Check that the disk or share is available and import again.`, { file });
+}
+
+/**
+ * The file an import reads, checked before anything is read: it exists, is readable, is a file and is not empty.
+ * BAD_FILE naming the absolute path otherwise. Every format's import starts here.
+ */
+export async function statImportFile(file: string): Promise<{ abs: string; size: number }> {
+  const abs = path.resolve(file);
+  let stat: fs.Stats;
+  try {
+    stat = await fs.promises.stat(abs);
+  } catch (e) {
+    throw unreadable(abs, e as NodeJS.ErrnoException);
+  }
+  if (stat.isDirectory()) throw unreadable(abs, Object.assign(new Error('is a directory'), { code: 'EISDIR', syscall: 'stat' }));
+  if (stat.size === 0) throw new ResidualError('BAD_FILE', `${abs} is empty (0 bytes): there is nothing to import. Check that the export finished.`, { file: abs });
+  return { abs, size: stat.size };
 }
 
 /** Reads the whole file through `parser`; returns the SHA-256 of exactly the bytes read. */

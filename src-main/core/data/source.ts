@@ -3,12 +3,11 @@
  * all from a sample at its start. Shared by the import and the preview.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { ResidualError } from '../errors';
 import { CsvParser } from './csv-parser';
 import { DecodeError, StreamDecoder, detectEncoding, type Encoding } from './decode';
 import { toResidualError } from './messages';
-import { unreadable } from './reader';
+import { statImportFile, unreadable } from './reader';
 import { sniffFormat } from './sniff';
 
 /** Enough for the encoding check and the delimiter sniff, and the preview's rows. */
@@ -95,22 +94,14 @@ function checkHeader(header: string[], line: number, file: string): void {
 }
 
 export async function inspectFile(file: string): Promise<SourceInfo> {
-  const abs = path.resolve(file);
-  let stat: fs.Stats;
-  try {
-    stat = await fs.promises.stat(abs);
-  } catch (e) {
-    throw unreadable(abs, e as NodeJS.ErrnoException);
-  }
-  if (stat.isDirectory()) throw unreadable(abs, Object.assign(new Error('is a directory'), { code: 'EISDIR', syscall: 'stat' }));
-  if (stat.size === 0) throw new ResidualError('BAD_FILE', `${abs} is empty (0 bytes): there is nothing to import. Check that the export finished.`, { file: abs });
+  const { abs, size } = await statImportFile(file);
   let sample: Buffer;
   try {
-    sample = await readSample(abs, stat.size);
+    sample = await readSample(abs, size);
   } catch (e) {
     throw unreadable(abs, e as NodeJS.ErrnoException);
   }
-  const complete = sample.length >= stat.size;
+  const complete = sample.length >= size;
   const verdict = detectEncoding(sample, complete);
   if (!verdict.ok) {
     if (verdict.reason === 'utf-16') {
@@ -137,6 +128,6 @@ export async function inspectFile(file: string): Promise<SourceInfo> {
   const { delimiter, decimalComma } = sniffFormat(sampleText, complete);
   const header = readHeader(sampleText, delimiter, complete, abs);
   checkHeader(header.names, header.line, abs);
-  return { file: abs, size: stat.size, encoding: verdict.encoding, delimiter, decimalComma, header: header.names, headerLine: header.line, sampleText, complete };
+  return { file: abs, size: size, encoding: verdict.encoding, delimiter, decimalComma, header: header.names, headerLine: header.line, sampleText, complete };
 }
 
