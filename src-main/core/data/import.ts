@@ -121,18 +121,28 @@ export function describeKind(kind: ValueKind): string {
   return kind === 'number' ? 'numbers' : kind === 'time' ? 'dates' : 'text';
 }
 
-/** Nothing to train on (no numeric or categorical feature): list what was found, and the usual causes. */
-function noNumericColumn(src: SourceInfo, facts: readonly ColumnFacts[], roles: readonly ResolvedRole[]): ResidualError {
+/**
+ * Nothing to train on (no numeric or categorical feature): list what was found, and the usual causes; `textHint` is
+ * the format's own reason why numbers can read as text (a CSV's delimiter or decimal mark, a Parquet file's types).
+ */
+export function nothingToTrainOn(file: string, facts: readonly ColumnFacts[], roles: readonly ResolvedRole[], textHint: string): ResidualError {
   const found = facts.map((f, i) => `"${f.name}" (${describeKind(f.kind)}, ${roles[i]!.role}: ${roles[i]!.roleReason})`).join('; ');
   const byOptions = roles.some((r) => r.inferredRole === 'numeric' && r.role !== 'numeric');
   const hint = byOptions
     ? 'The import options took every numeric column out; keep at least one as a feature.'
     : facts.some((f) => f.kind === 'number')
       ? 'Its columns of numbers cannot serve as features (see why above); a file needs at least one that varies.'
-      : `Check the delimiter (read as ${JSON.stringify(src.delimiter)}) and the decimal mark (${src.decimalComma ? '","' : '"."'}): numbers read as text usually mean one of them is off.`;
-  return new ResidualError('BAD_INPUT', `${src.file} has no numeric or categorical column to learn from, so there is nothing to train on. Columns found: ${found}. ${hint}`, {
-    file: src.file,
-  });
+      : textHint;
+  return new ResidualError('BAD_INPUT', `${file} has no numeric or categorical column to learn from, so there is nothing to train on. Columns found: ${found}. ${hint}`, { file });
+}
+
+function noNumericColumn(src: SourceInfo, facts: readonly ColumnFacts[], roles: readonly ResolvedRole[]): ResidualError {
+  return nothingToTrainOn(
+    src.file,
+    facts,
+    roles,
+    `Check the delimiter (read as ${JSON.stringify(src.delimiter)}) and the decimal mark (${src.decimalComma ? '","' : '"."'}): numbers read as text usually mean one of them is off.`,
+  );
 }
 
 function kindWarnings(cols: readonly ColumnBuilder[], header: readonly string[]): string[] {

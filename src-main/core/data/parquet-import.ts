@@ -26,8 +26,8 @@ import {
   columnFacts,
   columnHasValue,
   createDataset,
-  describeKind,
   inWriteTransaction,
+  nothingToTrainOn,
   SAVE,
   saveColumns,
   type ImportHooks,
@@ -40,8 +40,8 @@ import { ParquetSource, type ParquetBatch, type ParquetInfo } from './parquet-so
 import { ProgressReporter, type PhaseSpan } from './progress';
 import { unreadable } from './reader';
 import { checkOptionColumns, resolveRoles, type ResolvedRole } from './roles';
-import { numericStats, textStats } from './stats';
-import { formatTime, isMissing, parseNumber } from './values';
+import { MemorySink, sampleFacts } from './sample';
+import { formatTime, isMissing } from './values';
 
 const READ: PhaseSpan = { from: 0, to: 0.85 };
 /** Rows the preview reads to type the columns and propose roles (a CSV preview reads its first MiB). */
@@ -222,16 +222,7 @@ export function infiniteError(info: ParquetInfo, cells: readonly BadCell[], colu
 
 /** Nothing to train on: list what was found, and why a Parquet file's columns are what they are. */
 function noFeature(info: ParquetInfo, facts: readonly ColumnFacts[], roles: readonly ResolvedRole[]): ResidualError {
-  const found = facts.map((f, i) => `"${f.name}" (${describeKind(f.kind)}, ${roles[i]!.role}: ${roles[i]!.roleReason})`).join('; ');
-  const byOptions = roles.some((r) => r.inferredRole === 'numeric' && r.role !== 'numeric');
-  const hint = byOptions
-    ? 'The import options took every numeric column out; keep at least one as a feature.'
-    : facts.some((f) => f.kind === 'number')
-      ? 'Its columns of numbers cannot serve as features (see why above); a file needs at least one that varies.'
-      : 'A Parquet file keeps the types it was written with: numbers written as strings are text here. Write them as numbers (integers, floats or decimals).';
-  return new ResidualError('BAD_INPUT', `${info.file} has no numeric or categorical column to learn from, so there is nothing to train on. Columns found: ${found}. ${hint}`, {
-    file: info.file,
-  });
+  return nothingToTrainOn(info.file, facts, roles, 'A Parquet file keeps the types it was written with: numbers written as strings are text here. Write them as numbers (integers, floats or decimals).');
 }
 
 /** SHA-256 of the file's first `size` bytes, read beside DuckDB's pass; a file that changed size fails. */
@@ -335,14 +326,6 @@ export async function importParquet(store: ProjectStore, file: string, options: 
   }
 }
 
-/** Keeps chunks in memory for the preview, as its CSV counterpart does. */
-class MemorySink implements ChunkSink {
-  readonly chunks: ColumnValues[][] = [];
-  write(column: number, chunkIdx: number, _rowStart: number, values: ColumnValues): void {
-    (this.chunks[column] ??= [])[chunkIdx] = values instanceof Float64Array ? values.slice() : values.slice();
-  }
-}
-
 /** A value as the preview table shows it: numbers as JavaScript spells them, times as ISO 8601, missing as empty. */
 function shown(kind: ValueKind, v: number | string | null): string {
   if (v === null) return '';
@@ -379,16 +362,7 @@ export async function previewParquet(file: string, options: { maxRows: number } 
     }
     table.finish();
 
-    const facts: ColumnFacts[] = header.map((name, idx) => {
-      const kind = kinds[idx]!;
-      const chunks = sink.chunks[idx] ?? [];
-      const stats = kind === 'text' ? textStats(chunks as (string | null)[][]) : numericStats(chunks as Float64Array[], table.rows, kind === 'time' ? formatTime : String);
-      return { name, kind, stats };
-    });
-    const hasValue = (idx: number, value: string): boolean => {
-      const target = facts[idx]!.kind === 'text' ? value : parseNumber(value, false);
-      return (sink.chunks[idx] ?? []).some((c) => (c as ArrayLike<unknown> & { includes(v: unknown): boolean }).includes(target));
-    };
+    const { facts, hasValue } = sampleFacts(header, (idx) => kinds[idx]!, sink, table.rows);
     const { roles, warnings } = resolveRoles(facts, options, { file: info.file, rowCount: table.rows, hasValue, lenient: true });
     if (table.skippedCount > 0) {
       const n = table.skippedCount;

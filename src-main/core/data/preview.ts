@@ -5,31 +5,20 @@
  * previewParquet (parquet-import.ts), over its first rows.
  */
 import { DEFAULT_CHUNK_ROWS } from '../store/store';
-import type { ColumnValues } from '../store/types';
 import { ResidualError } from '../errors';
-import { EMPTY, TableBuilder, secondPassStates, type ChunkSink } from './columns';
+import { EMPTY, TableBuilder, secondPassStates } from './columns';
 import { CsvParser } from './csv-parser';
 import type { ImportOptions } from './import';
-import type { ColumnFacts } from './infer';
 import { columnLabel, toResidualError } from './messages';
 import { checkOptionColumns, resolveRoles } from './roles';
 import { isParquetFile } from './parquet-source';
 import { isImageSource, refuseImageOptions } from './image-source';
 import { inspectFile } from './source';
-import { numericStats, textStats } from './stats';
-import { formatTime, parseNumber } from './values';
+import { MemorySink, sampleFacts } from './sample';
 import { SKIP_ROWS_ADVICE, type FilePreview } from '../../contract/data';
 export type { FilePreview };
 
 export const DEFAULT_PREVIEW_ROWS = 20;
-
-/** Keeps chunks in memory, replacing a chunk written twice like the store does. */
-class MemorySink implements ChunkSink {
-  readonly chunks: ColumnValues[][] = [];
-  write(column: number, chunkIdx: number, _rowStart: number, values: ColumnValues): void {
-    (this.chunks[column] ??= [])[chunkIdx] = values instanceof Float64Array ? values.slice() : values.slice();
-  }
-}
 
 export async function previewFile(file: string, options: { maxRows?: number } & ImportOptions = {}): Promise<FilePreview> {
   const maxRows = options.maxRows ?? DEFAULT_PREVIEW_ROWS;
@@ -78,16 +67,7 @@ export async function previewFile(file: string, options: { maxRows?: number } & 
     run(new TableBuilder({ ...tableOptions, skipLines: table.badValueLines }, states, true, orders), false);
   }
 
-  const facts: ColumnFacts[] = header.map((name, idx) => {
-    const kind = table.cols[idx]!.valueKind;
-    const chunks = sink.chunks[idx] ?? [];
-    const stats = kind === 'text' ? textStats(chunks as (string | null)[][]) : numericStats(chunks as Float64Array[], table.rows, kind === 'time' ? formatTime : String);
-    return { name, kind, stats };
-  });
-  const hasValue = (idx: number, value: string): boolean => {
-    const target = facts[idx]!.kind === 'text' ? value : parseNumber(value, false);
-    return (sink.chunks[idx] ?? []).some((c) => (c as ArrayLike<unknown> & { includes(v: unknown): boolean }).includes(target));
-  };
+  const { facts, hasValue } = sampleFacts(header, (idx) => table.cols[idx]!.valueKind, sink, table.rows);
   const { roles, warnings } = resolveRoles(facts, options, { file: src.file, rowCount: table.rows, hasValue, lenient: true });
 
   const ragged = table.skipped.filter((r) => r.column === undefined);
