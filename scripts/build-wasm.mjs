@@ -45,3 +45,11 @@ fs.writeFileSync(
     `export const FUSED_WASM_BASE64 =\n${lines.map((l) => `  '${l}'`).join(' +\n')};\n`,
 );
 console.log(`build:wasm: ${rel('fused.wasm')} (${bytes.length} bytes) and ${rel('wasm.ts')}`);
+
+// The CSV import's helpers (src-main/core/data/fastcsv.c → fastcsv-wasm.ts), built by their own script.
+await import('./build-data-wasm.mjs').then(async ({ compileDataWasm, dataClangVersion, dataSourceDigest, renderDataWasmTs, DATA_DIR, DATA_WASM_TS }) => {
+  const data = compileDataWasm({ clang, stdio: 'inherit' });
+  new WebAssembly.Module(data);
+  fs.writeFileSync(path.join(DATA_DIR, DATA_WASM_TS), renderDataWasmTs(data, dataSourceDigest(), dataClangVersion(clang)));
+  console.log(`build:wasm: ${path.relative(process.cwd(), path.join(DATA_DIR, DATA_WASM_TS))} (${data.length} bytes)`);
+});

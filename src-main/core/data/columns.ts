@@ -13,7 +13,8 @@
  * (NumberOverflowError), unless its column turned out to be text, where "1e400" is just text.
  */
 import type { ColumnValues, ValueKind } from '../store/types';
-import { FIELD_QUOTED, type CsvParser, type FastRow } from './csv-parser';
+import { FIELD_QUOTED, type ByteRows, type CsvParser, type FastRow } from './csv-parser';
+import { FastCsv, FC_NUMBER, FC_SKIP } from './fastcsv';
 import { isMissing, numberScan, parseNumber, parseNumberAt, parseTime, scanNumber, type DateOrder } from './values';
 
 export interface ChunkSink {
@@ -179,6 +180,60 @@ export class TableBuilder {
   /** `fastRow` for CsvParser, or null when rows must be matched by line (skipLines), which only the general path knows. */
   get fastPath(): FastRow | null {
     return this.skipLines.length > 0 ? null : this.fastRow;
+  }
+
+  /**
+   * `byteRows` for CsvParser (fastcsv.c's fc_rows through WebAssembly: plain rows of numbers from the bytes, the same
+   * doubles as fastRow), or null where fastPath is, for a single column (whose blank lines fastRow would not see
+   * as such) or where WebAssembly does not run.
+   */
+  byteRowsPath(): ByteRows | null {
+    if (this.skipLines.length > 0 || this.ncols < 2) return null;
+    const fc = FastCsv.create();
+    if (!fc) return null;
+    const kinds = new Uint8Array(this.ncols);
+    let loaded = false;
+    let chunk: Uint8Array | null = null;
+    const path: ByteRows = {
+      rows: 0,
+      load: (buf) => {
+        chunk = buf;
+        loaded = false;
+      },
+      read: (pos) => {
+        path.rows = 0;
+        const cols = this.cols;
+        for (let c = 0; c < this.ncols; c++) {
+          const st = cols[c]!.state;
+          if (st === NUMBER) kinds[c] = FC_NUMBER;
+          else if (st === SKIP || st === DEFERRED) kinds[c] = FC_SKIP;
+          else return pos; // a column still open, text or dates: the tokenizer's row
+        }
+        if (!loaded) {
+          fc.load(chunk!, this.ncols);
+          loaded = true;
+        }
+        const most = fc.maxRows(this.ncols);
+        for (;;) {
+          const max = Math.min(most, this.capacity - this.rowInChunk);
+          const k = fc.rows(pos, kinds, this.delim, this.decimalComma, max);
+          if (k > 0) {
+            const r = this.rowInChunk;
+            for (let c = 0; c < this.ncols; c++) if (kinds[c] === FC_NUMBER) cols[c]!.f64!.set(fc.values(c, max, k), r);
+            this.rows += k;
+            this.rowInChunk += k;
+            path.rows += k;
+            pos = fc.end;
+            if (this.rowInChunk === this.capacity) {
+              if (this.capacity === this.chunkRows) this.flush();
+              else this.grow();
+            }
+          }
+          if (k < max) return pos;
+        }
+      },
+    };
+    return path;
   }
 
   /** Row callback for CsvParser. The hot loop of the import: keep it allocation-free for numbers. */

@@ -43,6 +43,23 @@ export type RowHandler = (row: CsvParser) => void;
  */
 export type FastRow = (s: string, pos: number, len: number) => number;
 
+/**
+ * Optional fast path over an ASCII chunk's bytes (see `pushBytes`): consumes complete, plain rows of buf from pos
+ * and returns the position after them, their number in `rows`; it stops (possibly at pos, with rows 0) before any
+ * row it does not take, which the tokenizer then reads.
+ */
+export interface ByteRows {
+  /** The chunk `read` reads next (the whole of buf). */
+  load(buf: Uint8Array): void;
+  read(pos: number): number;
+  rows: number;
+}
+
+/** Byte-path stops after which `pushBytes` gives up on it for good when it read fewer than 8 rows per stop. */
+const BYTE_STOPS_TRIAL = 64;
+/** The first window of text the tokenizer gets for a row the byte path stopped at (it grows for longer rows). */
+const STOP_WINDOW_CHARS = 4096;
+
 export class CsvParser {
   /** The text the current row's offsets point into. */
   text = '';
@@ -59,6 +76,10 @@ export class CsvParser {
   private readonly delim: number;
   /** See FastRow. Set once the header is behind (the consumer decides). */
   fastRow: FastRow | null = null;
+  /** See ByteRows and pushBytes. Set once the header is behind (the consumer decides). */
+  byteRows: ByteRows | null = null;
+  private byteStops = 0;
+  private byteRowsRead = 0;
 
   constructor(
     delimiter: string,
@@ -77,6 +98,53 @@ export class CsvParser {
     const consumed = this.run(s, false);
     this.leftover = consumed < s.length ? s.slice(consumed) : '';
     if (this.leftover.length > MAX_ROW_CHARS) throw new CsvSyntaxError('row-too-long', this.nextLine, 0);
+  }
+
+  /**
+   * Like push(buf as text) for a chunk of ASCII bytes (where bytes and characters are the same): plain rows go
+   * through `byteRows` straight from the bytes, the rows it stops at through the tokenizer, one at a time, and the
+   * byte path resumes after each. Where it stops too often to pay (a column of text, say), it is dropped for good.
+   */
+  pushBytes(chunk: Uint8Array): void {
+    let buf = chunk;
+    if (this.leftover.length > 0) {
+      if (!isAsciiText(this.leftover)) {
+        this.push(latin1(chunk, 0, chunk.length));
+        return;
+      }
+      buf = Buffer.concat([Buffer.from(this.leftover, 'latin1'), chunk]);
+      this.leftover = '';
+    }
+    const len = buf.length;
+    let pos = 0;
+    this.byteRows?.load(buf);
+    while (pos < len) {
+      const fast = this.byteRows;
+      if (fast === null) {
+        this.push(latin1(buf, pos, len));
+        return;
+      }
+      pos = fast.read(pos);
+      this.nextLine += fast.rows;
+      this.byteRowsRead += fast.rows;
+      if (pos >= len) return;
+      if (++this.byteStops >= BYTE_STOPS_TRIAL && this.byteRowsRead < 8 * this.byteStops) this.byteRows = null;
+      // One row by the tokenizer, in a window of text that grows until the row fits (or the chunk ends).
+      for (let win = STOP_WINDOW_CHARS; ; win *= 4) {
+        const end = Math.min(len, pos + win);
+        const text = latin1(buf, pos, end);
+        const used = this.run(text, false, 1);
+        if (used > 0) {
+          pos += used;
+          break;
+        }
+        if (end === len) {
+          this.leftover = text;
+          if (text.length > MAX_ROW_CHARS) throw new CsvSyntaxError('row-too-long', this.nextLine, 0);
+          return;
+        }
+      }
+    }
   }
 
   /** End of input: the last row needs no line break; an open quote is an error. */
@@ -121,12 +189,17 @@ export class CsvParser {
     this.flags = f;
   }
 
-  /** Emits complete rows of s; returns where the first incomplete row starts (s.length if none). */
-  private run(s: string, final: boolean): number {
+  /**
+   * Emits complete rows of s (at most maxRows); returns where the first incomplete row starts (s.length if none), or
+   * where the row after the last one emitted starts.
+   */
+  private run(s: string, final: boolean, maxRows = Infinity): number {
     const len = s.length;
     const delim = this.delim;
     let pos = 0;
+    let emitted = 0;
     while (pos < len) {
+      if (emitted++ >= maxRows) return pos;
       const fast = this.fastRow;
       if (fast !== null) {
         const next = fast(s, pos, len);
@@ -216,6 +289,15 @@ export class CsvParser {
     }
     return len;
   }
+}
+
+function latin1(buf: Uint8Array, from: number, to: number): string {
+  return Buffer.from(buf.buffer, buf.byteOffset + from, to - from).toString('latin1');
+}
+
+function isAsciiText(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 /** Line breaks (LF, CRLF or a lone CR) in s[from, to). */

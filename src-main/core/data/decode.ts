@@ -98,6 +98,11 @@ export class StreamDecoder {
     this.td = this.utf8 ? new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }) : new TextDecoder('windows-1252');
   }
 
+  /** The chunk is ASCII and nothing is pending: its bytes are its text (decode would answer them as latin1). */
+  plainAscii(chunk: Buffer): boolean {
+    return this.pending === 0 && this.bomLeft === 0 && isAscii(chunk);
+  }
+
   decode(chunk: Buffer): string {
     let buf = chunk;
     if (this.bomLeft > 0) {

@@ -24,7 +24,8 @@ import { isImageSource, refuseImageOptions } from './image-source';
 import { readPass } from './reader';
 import { checkOptionColumns, resolveRoles, type ResolvedRole, type RoleOptions } from './roles';
 import { inspectFile, type SourceInfo } from './source';
-import { numericStats, textStats } from './stats';
+import { FAST_STATS_ROWS, numericStats, textStats } from './stats';
+import { FastCsv } from './fastcsv';
 import { formatTime, parseNumber } from './values';
 import type { ImportResult } from '../../contract/data';
 export type { ImportResult };
@@ -93,7 +94,7 @@ function storageOf(kind: ValueKind): ColumnStorage {
 const PLACEHOLDER_STATS: ColumnStats = { count: 0, missing: 0, distinct: 0, distinctCapped: false, topValues: [] };
 
 /** Stats of one stored column, read chunk by chunk. */
-function columnStats(store: ProjectStore, datasetId: number, idx: number, kind: ValueKind, rowCount: number): ColumnStats {
+function columnStats(store: ProjectStore, datasetId: number, idx: number, kind: ValueKind, rowCount: number, fast: FastCsv | null): ColumnStats {
   const chunks = store.iterateColumn(datasetId, idx, storageOf(kind));
   if (kind === 'text') {
     return textStats((function* () {
@@ -106,6 +107,7 @@ function columnStats(store: ProjectStore, datasetId: number, idx: number, kind: 
     })(),
     rowCount,
     kind === 'time' ? formatTime : String,
+    fast,
   );
 }
 
@@ -214,6 +216,7 @@ async function readInto(job: ImportJob, table: TableBuilder, span: PhaseSpan): P
         if (row.line >= src.headerLine) {
           inHeader = false;
           parser.fastRow = table.fastPath;
+          parser.byteRows = table.byteRowsPath();
         }
         return;
       }
@@ -279,9 +282,11 @@ export interface StepContext {
 /** Statistics of each stored column in turn (memory: one column at a time). */
 export async function columnFacts(store: ProjectStore, datasetId: number, header: readonly string[], kinds: readonly ValueKind[], rows: number, ctx: StepContext): Promise<ColumnFacts[]> {
   const facts: ColumnFacts[] = [];
+  // One WebAssembly instance for every column (its memory grown once, to a column's size), dropped after.
+  const fast = rows >= FAST_STATS_ROWS ? FastCsv.create() : null;
   for (let idx = 0; idx < header.length; idx++) {
     const kind = kinds[idx]!;
-    facts.push({ name: header[idx]!, kind, stats: columnStats(store, datasetId, idx, kind, rows) });
+    facts.push({ name: header[idx]!, kind, stats: columnStats(store, datasetId, idx, kind, rows, fast) });
     ctx.progress.report('statistics', ctx.span, (idx + 1) / header.length, ctx.bytes, rows);
     if (ctx.signal?.aborted) throw cancelled(ctx.what);
     // Let a cancel (or the UI) get a word in between columns.

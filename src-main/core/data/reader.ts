@@ -64,6 +64,21 @@ export async function statImportFile(file: string): Promise<{ abs: string; size:
   return { abs, size: stat.size };
 }
 
+/** A chunk's text; BAD_FILE naming the line and the byte where it is not valid UTF-8. */
+function decodeChunk(decoder: StreamDecoder, chunk: Buffer, parser: CsvParser, bytesBefore: number, file: string): string {
+  try {
+    return decoder.decode(chunk);
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    const line = parser.lineAtEndOfInput() + lineBreaksInBytes(chunk, e.offset);
+    throw new ResidualError(
+      'BAD_FILE',
+      `Line ${line} of ${file} is not valid UTF-8 (byte 0x${e.byte.toString(16).toUpperCase()} at byte ${bytesBefore + e.offset}), though the start of the file is. Save the whole file in one encoding (UTF-8 is best) and import again.`,
+      { file, line },
+    );
+  }
+}
+
 /** Reads the whole file through `parser`; returns the SHA-256 of exactly the bytes read. */
 export async function readPass(o: ReadPassOptions): Promise<{ sha256: string }> {
   const hash = createHash('sha256');
@@ -84,19 +99,9 @@ export async function readPass(o: ReadPassOptions): Promise<{ sha256: string }> 
           { file: o.file, line },
         );
       }
-      let text: string;
-      try {
-        text = decoder.decode(chunk);
-      } catch (e) {
-        if (!(e instanceof DecodeError)) throw e;
-        const line = parser.lineAtEndOfInput() + lineBreaksInBytes(chunk, e.offset);
-        throw new ResidualError(
-          'BAD_FILE',
-          `Line ${line} of ${o.file} is not valid UTF-8 (byte 0x${e.byte.toString(16).toUpperCase()} at byte ${bytes + e.offset}), though the start of the file is. Save the whole file in one encoding (UTF-8 is best) and import again.`,
-          { file: o.file, line },
-        );
-      }
-      parser.push(text);
+      // ASCII once the header is behind: the parser's byte path reads the bytes themselves (see CsvParser.pushBytes).
+      if (parser.byteRows !== null && decoder.plainAscii(chunk)) parser.pushBytes(chunk);
+      else parser.push(decodeChunk(decoder, chunk, parser, bytes, o.file));
       bytes += chunk.length;
       o.onChunk?.(bytes);
       if (o.signal?.aborted) throw cancelled(o.what);
