@@ -31,7 +31,8 @@ export async function scoreDataset(store: ProjectStore, request: ScoreRequest = 
   const ds = requestedDs ?? trainingDataset(store, model);
   const pp = model.preprocessing;
   const cols = matchColumns(ds, pp);
-  const net = loadNetwork(store, model);
+  // A single network scoring many rows takes the fused kernel's second thread (an ensemble's members keep to one each).
+  const net = loadNetwork(store, model, { scoreJob: model.kind !== 'ensemble' && ds.rowCount >= SCORE_JOB_THREAD_ROWS });
   markFittedRows(store, model, net, ds.id, ds.rowCount);
   let scoreId: number | null = null;
   try {
@@ -150,25 +151,27 @@ export function resolveModel(store: ProjectStore, modelId: number | undefined, d
 
 /** Rows per fused scoring pass (bounds the kernel's buffers). */
 const FUSED_SCORE_ROWS = 1024;
+/** Rows from which a score job runs the fused kernel on two threads (fusedThreads' scoreJob): a thread's start pays. */
+export const SCORE_JOB_THREAD_ROWS = 20_000;
 
 /**
  * Loads a model's weights for scoring (dispose the result): into the fused kernel where it supports the model
  * and is the faster path (see choosePath), else onto the current tfjs backend. Either path reads the other's weights.
  */
-export function loadNetwork(store: ProjectStore, model: ModelInfo): Network | FusedNet | ClassicalDetector | EnsembleScorer | OneClassScorer {
+export function loadNetwork(store: ProjectStore, model: ModelInfo, opts: { scoreJob?: boolean } = {}): Network | FusedNet | ClassicalDetector | EnsembleScorer | OneClassScorer {
   const blob = getWeights(store, model.id);
   if (!blob) throw new ResidualError('BAD_INPUT', `Model #${model.id} has no stored weights.`, { field: 'model' });
   // Deep SVDD and OC-NN score in plain TypeScript (the same numbers on every backend and thread).
   if (isOneClass(model.kind)) return OneClassScorer.fromBlob(model.architecture, model.settings, blob);
   if (model.kind === 'ensemble') return EnsembleScorer.fromBlob(blob, (kind, arch, part) => loadScorer(kind, arch, model.settings, part));
-  return loadScorer(model.kind, model.architecture, model.settings, blob);
+  return loadScorer(model.kind, model.architecture, model.settings, blob, opts.scoreJob === true);
 }
 
 /** One scorer (a network on the faster path, or a classical detector) from its kind, architecture and weights. */
-function loadScorer(kind: Exclude<ModelKind, 'ensemble'>, arch: Architecture, settings: TrainSettings, blob: Uint8Array): Network | FusedNet | ClassicalDetector {
+function loadScorer(kind: Exclude<ModelKind, 'ensemble'>, arch: Architecture, settings: TrainSettings, blob: Uint8Array, scoreJob = false): Network | FusedNet | ClassicalDetector {
   if (isClassical(kind)) return ClassicalDetector.fromBlob(kind, blob);
   if (choosePath(arch, backendInfo()?.name ?? 'cpu').path === 'wasm-fused') {
-    return FusedNet.create(arch, { ...settings, kind, dropout: 0 }, blob, FUSED_SCORE_ROWS);
+    return FusedNet.create(arch, { ...settings, kind, dropout: 0, scoreJob }, blob, FUSED_SCORE_ROWS);
   }
   return Network.fromWeights(arch, blob);
 }

@@ -19,12 +19,19 @@ export const THREADS_ENV = 'RESIDUAL_FUSED_THREADS';
 /** Multiply-adds per row from which a second thread pays for its hand-offs (30-16-8-16-30 has 1.2k, 784-128-32-128-784 209k). */
 const THREAD_MIN_MACS = 50_000;
 
-export function fusedThreads(macsPerRow: number): 1 | 2 {
+/**
+ * Multiply-adds per row from which a network loaded for a score job (`scoreJob`) takes a second thread: its passes are
+ * 1,024 rows with nothing to exchange but the rows and their errors (no gradients, no weights), so even
+ * 30-16-8-16-30's 1.2k pays; the job's reads and writes of the project file stay on the calling thread.
+ */
+export const THREAD_MIN_SCORE_MACS = 1_000;
+
+export function fusedThreads(macsPerRow: number, scoreJob = false): 1 | 2 {
   const env = process.env[THREADS_ENV]?.trim();
   if (env === '1') return 1;
   if (env === '2') return 2;
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return cores >= 2 && macsPerRow >= THREAD_MIN_MACS ? 2 : 1;
+  return cores >= 2 && macsPerRow >= (scoreJob ? THREAD_MIN_SCORE_MACS : THREAD_MIN_MACS) ? 2 : 1;
 }
 
 /** Byte offsets of the shared regions after the header (float32 unless noted). */

@@ -54,10 +54,13 @@ export interface FusedSettings {
   readonly scoreWithPrior?: boolean;
   /** WAE: weight λ of the MMD between the codes and prior samples while training. */
   readonly mmdLambda?: number;
+  /** Loaded to score a large dataset (score.ts): a second thread from fewer multiply-adds per row (fusedThreads). */
+  readonly scoreJob?: boolean;
 }
 
 /** Why the fused path cannot run this model (null: it can). */
 export function fusedUnsupported(arch: Architecture): string | null {
+  if (arch.kind === 'conv') return 'convolutions run on TensorFlow.js (the fused kernel is dense only)';
   if (arch.variables.length / 2 > MAXL) return `more than ${MAXL} dense layers`;
   if (!(arch.activation in ACT_CODE)) return `activation ${arch.activation}`;
   if (!kernel()) return loadError;
@@ -159,7 +162,7 @@ export class FusedNet {
     this.inPad = this.layers[0]!.inP;
     const macs = this.layers.reduce((sum, ly) => sum + ly.inR * ly.outR, 0);
     // A WAE's MMD couples the rows of a batch: its kernel runs on one thread.
-    if (fusedThreads(macs) === 2 && !this.wae) {
+    if (fusedThreads(macs, s.scoreJob === true) === 2 && !this.wae) {
       // The helper reads its rows' dropout masks and (VAE) sampling noise from shared memory.
       const shared = this.dropLayers.map((l) => ({ l, outP: this.layers[l]!.outP }));
       if (this.head >= 0) shared.push({ l: this.head, outP: this.latentP });
@@ -285,8 +288,14 @@ export class FusedNet {
   /** n rows of model inputs into a buffer whose rows are padded to inPad. */
   private place(buf: Float32Array, x: Float32Array, n: number): void {
     const d = this.arch.inputDims;
-    if (d === this.inPad) buf.set(x.subarray(0, n * d));
-    else for (let r = 0; r < n; r++) buf.set(x.subarray(r * d, (r + 1) * d), r * this.inPad);
+    const pad = this.inPad;
+    if (d === pad) buf.set(x.subarray(0, n * d));
+    else {
+      // Element by element: a subarray per row would allocate n views (garbage the score job made by the thousand).
+      for (let r = 0, src = 0, dst = 0; r < n; r++, src += d, dst += pad) {
+        for (let j = 0; j < d; j++) buf[dst + j] = x[src + j]!;
+      }
+    }
   }
 
   /**
