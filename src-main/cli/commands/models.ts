@@ -9,6 +9,7 @@ import { withWorkbench } from '../workbench';
 function kindSettings(kind: string, s: TrainSettings): Partial<TrainSettings> {
   if (kind === 'aae') return { scoreWithPrior: s.scoreWithPrior };
   if (kind === 'wae') return { mmdLambda: s.mmdLambda };
+  if (kind === 'conv') return { filters: s.filters };
   // Deep SVDD / OC-NN: the objective's own settings.
   if (kind === 'deepsvdd') return { objective: s.objective, nu: s.nu, weightDecay: s.weightDecay, pretrainEpochs: s.pretrainEpochs };
   if (kind === 'ocnn') return { nu: s.nu, pretrainEpochs: s.pretrainEpochs };
@@ -43,7 +44,7 @@ export const modelsCommand: Command = {
           architecture: m.architecture.summary,
           parameterCount: m.architecture.parameterCount,
           // A classical detector (iforest, ecod) has no network or training settings: only what it used.
-          settings: (isClassical(m.kind) ? { scaler: s.scaler, seed: s.seed } : { layers: s.layers, activation: s.activation, epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, scaler: s.scaler, split: s.split, seed: s.seed, ...kindSettings(m.kind, s) }) as Partial<TrainSettings>,
+          settings: (isClassical(m.kind) ? { scaler: s.scaler, seed: s.seed, sampleRows: s.sampleRows } : { layers: s.layers, activation: s.activation, epochs: s.epochs, batchSize: s.batchSize, learningRate: s.learningRate, scaler: s.scaler, split: s.split, sampleRows: s.sampleRows, seed: s.seed, ...kindSettings(m.kind, s) }) as Partial<TrainSettings>,
           epochsRun: m.epochs,
           bestEpoch: m.bestEpoch,
           bestValLoss: m.bestValLoss,

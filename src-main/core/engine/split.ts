@@ -13,21 +13,36 @@ export interface SplitOptions {
   readonly trainOn: TrainOn;
   /** Epoch ms per row (NaN = missing); required for kind 'time'. */
   readonly timestamps?: Float64Array;
+  /**
+   * Keep only a seeded uniform sample of this many candidates (the rest SPLIT_EXCLUDED) before splitting; 0 or
+   * absent = all candidates. Nothing is drawn when the candidates are no more than this, so such runs split as before.
+   */
+  readonly sampleRows?: number;
 }
 
 /**
  * Which rows train and which validate. Candidates are all rows, or with trainOn 'normal' the rows not
- * labelled anomalous (unknown labels count as normal: real data is mostly unlabelled). 'random' shuffles
- * the candidates with the seeded PRNG; 'time' validates on the latest rows (missing times count as
- * earliest), which mirrors scoring data that arrives later.
+ * labelled anomalous (unknown labels count as normal: real data is mostly unlabelled); with `sampleRows`, a
+ * seeded uniform sample of them (the rest are excluded). 'random' shuffles the candidates with the seeded PRNG;
+ * 'time' validates on the latest rows (missing times count as earliest), which mirrors scoring data that arrives later.
  */
 export function makeSplit(rows: number, opts: SplitOptions, prng: Prng): Uint8Array {
   const part = new Uint8Array(rows);
-  const candidates: number[] = [];
+  let all: Int32Array = new Int32Array(rows);
+  let count = 0;
   for (let i = 0; i < rows; i++) {
     if (opts.trainOn === 'normal' && opts.labels![i] === 1) part[i] = SPLIT_EXCLUDED;
-    else candidates.push(i);
+    else all[count++] = i;
   }
+  all = all.subarray(0, count);
+  const sample = opts.sampleRows ?? 0;
+  if (sample > 0 && count > sample) {
+    all = sampleOf(all, sample, prng);
+    const kept = new Uint8Array(rows);
+    for (const r of all) kept[r] = 1;
+    for (let i = 0; i < rows; i++) if (!kept[i]) part[i] = SPLIT_EXCLUDED;
+  }
+  const candidates = Array.from(all);
   const nVal = candidates.length - trainingRowCount(candidates.length, opts.validation);
   if (opts.kind === 'time') {
     const t = opts.timestamps!;
@@ -42,6 +57,31 @@ export function makeSplit(rows: number, opts: SplitOptions, prng: Prng): Uint8Ar
     part[row] = k >= firstVal && k < firstVal + nVal ? SPLIT_VALIDATION : SPLIT_TRAIN;
   });
   return part;
+}
+
+/**
+ * A seeded uniform sample of `k` of the given rows (a partial Fisher–Yates shuffle: every subset of size k is equally
+ * likely), in ascending row order. Shuffles `rows` in place.
+ */
+export function sampleOf(rows: Int32Array, k: number, prng: Prng): Int32Array {
+  const n = rows.length;
+  for (let i = 0; i < k; i++) {
+    const j = i + prng.int(n - i);
+    const t = rows[i]!;
+    rows[i] = rows[j]!;
+    rows[j] = t;
+  }
+  return rows.slice(0, k).sort();
+}
+
+/**
+ * The run's note on its training sample (null when it trained on every candidate): how many rows of how many, and
+ * that every row is still scored. `used` = training + validation rows of the split.
+ */
+export function sampleNote(rows: number, used: number, sampleRows: number): string | null {
+  if (!(sampleRows > 0 && used === sampleRows && rows > sampleRows)) return null;
+  const f = (n: number): string => n.toLocaleString('en-US');
+  return `Trained on a seeded uniform sample of ${f(sampleRows)} of the ${f(rows)} rows (setting sampleRows; the validation part is taken within it); every row is scored.`;
 }
 
 /** Rows that train when `validation` of `rows` candidates validate: the same count makeSplit produces. */
@@ -108,7 +148,7 @@ export function readLabels(store: ProjectStore, ds: DatasetInfo): Float64Array |
 export function trainingSplit(
   store: ProjectStore,
   ds: DatasetInfo,
-  settings: { readonly split: SplitKind; readonly validation: number; readonly trainOn: TrainOn },
+  settings: { readonly split: SplitKind; readonly validation: number; readonly trainOn: TrainOn; readonly sampleRows?: number },
   prng: Prng,
 ): { part: Uint8Array; trainIdx: Int32Array; valIdx: Int32Array } {
   const labels = settings.trainOn === 'normal' ? readLabels(store, ds) : null;
@@ -116,7 +156,7 @@ export function trainingSplit(
   const timestamps = settings.split === 'time' && tsCol ? (store.readRange(ds.id, tsCol, 0, ds.rowCount) as Float64Array) : null;
   const part = makeSplit(
     ds.rowCount,
-    { kind: settings.split, validation: settings.validation, trainOn: settings.trainOn, ...(labels ? { labels } : {}), ...(timestamps ? { timestamps } : {}) },
+    { kind: settings.split, validation: settings.validation, trainOn: settings.trainOn, sampleRows: settings.sampleRows ?? 0, ...(labels ? { labels } : {}), ...(timestamps ? { timestamps } : {}) },
     prng,
   );
   const trainIdx = rowsOf(part, SPLIT_TRAIN);

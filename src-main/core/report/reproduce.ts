@@ -104,6 +104,7 @@ function importStep(ds: DatasetInfo, notes: string[]): string {
 const TRAIN_FLAGS: { readonly [K in keyof TrainSettings]-?: (v: TrainSettings[K], notes: string[]) => (string | readonly [string, string])[] } = {
   kind: (v) => [['--kind', v]],
   layers: (v) => [['--layers', v.join(',')]],
+  filters: (v) => [['--filters', v.join(',')]],
   activation: (v) => [['--activation', v]],
   epochs: (v) => [['--epochs', String(v)]],
   batchSize: (v) => [['--batch', String(v)]],
@@ -117,6 +118,7 @@ const TRAIN_FLAGS: { readonly [K in keyof TrainSettings]-?: (v: TrainSettings[K]
     return [['--val', String(v)]];
   },
   trainOn: (v) => [['--train-on', v]],
+  sampleRows: (v) => [['--sample-rows', String(v)]],
   seed: (v) => [['--seed', String(v)]],
   clip: (v) => [['--clip', String(v)]],
   trim: (v) => [['--trim', String(v)]],
@@ -156,6 +158,8 @@ function trainStep(model: ReproductionInput['model'], dataset: string | null, no
   for (const [key, flag] of Object.entries(TRAIN_FLAGS) as [keyof TrainSettings, (v: unknown, n: string[]) => (string | readonly [string, string])[]][]) {
     // A classical detector ignores the network's settings: its command names only what it used.
     if (isClassical(model.settings.kind) && NETWORK_ONLY_SETTINGS.includes(key)) continue;
+    // The filters are the convolutional autoencoder's alone.
+    if (key === 'filters' && model.settings.kind !== 'conv') continue;
     if (settings[key] === undefined) notes.push(`The model has no recorded "${key}" setting (it predates it), so residual train takes the wizard's proposal for it.`);
     else args.push(...flag(settings[key], notes));
   }

@@ -2,7 +2,7 @@ import { explanationMethod } from '../engine/classical';
 import { formatDate, formatInt, formatNumber } from './format';
 import { INK, type Layout } from './layout';
 import type { ReportData } from './types';
-import { kindWords } from './words';
+import { kindWords, leftOut } from './words';
 
 /**
  * The model card of a classical detector (IsolationForest, ECOD): what was fitted, on what and how its scores and
@@ -18,7 +18,7 @@ export function classicalCardSection(layout: Layout, d: ReportData): void {
       ['Kind', kindWords(m.kind)],
       ['Fitted on', `${m.trainedOn ? `dataset "${m.trainedOn}"` : 'a dataset no longer in the project'}, ${formatDate(m.createdAt)}, ${formatNumber(m.seconds, 3)} s`],
       ['Detector', m.summary],
-      ['Rows', `${formatInt(m.split.train)} fitted` + (m.split.excluded ? `, ${formatInt(m.split.excluded)} left out (labelled anomalies; fitted on normal rows only)` : ' (every row)')],
+      ['Rows', `${formatInt(m.split.train)} fitted` + (m.split.excluded ? `, ${formatInt(m.split.excluded)} left out (${leftOut(m.settings, m.split.rows)})` : ' (every row)')],
       ['Score and columns', explanationMethod(m.kind)],
       ['Seed', m.kind === 'iforest' ? String(m.seed) : `${m.seed} (ECOD is deterministic)`],
       ['Preprocessing', `${m.scaler} scaling; log1p ${Array.isArray(s.log1p) ? `on ${s.log1p.join(', ')}` : s.log1p}; up to ${s.maxCategories} categories per column; missing indicators ${s.missingIndicators ? 'on' : 'off'}`],

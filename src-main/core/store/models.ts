@@ -90,11 +90,14 @@ export function insertModel(store: ProjectStore, m: NewModel): number {
     .run(
       m.name, m.datasetId, m.settings.kind, m.status, m.message, m.backend, m.enginePath, m.settings.seed, JSON.stringify(m.settings),
       JSON.stringify(m.preprocessing), JSON.stringify(m.architecture), m.featureErrorMean ? JSON.stringify(m.featureErrorMean) : null,
-      m.errorStats ? JSON.stringify(m.errorStats) : null, m.rowCount, m.trainRows, m.valRows, m.splitTrain, m.splitVal, m.epochs,
-      m.bestEpoch, finiteOrNull(m.bestValLoss), m.seconds, m.samplesPerSecond, JSON.stringify(m.warnings), m.weights, m.weightsSha256,
+      m.errorStats ? JSON.stringify(m.errorStats) : null, m.rowCount, m.trainRows, m.valRows, Buffer.alloc(0), Buffer.alloc(0), m.epochs,
+      m.bestEpoch, finiteOrNull(m.bestValLoss), m.seconds, m.samplesPerSecond, JSON.stringify(m.warnings), null, m.weightsSha256,
       new Date().toISOString(),
     );
   const id = Number(res.lastInsertRowid);
+  // The split's bitmaps and the weights live beside the row (migration 011): in it they would sit before the columns every list reads.
+  store.db.prepare('INSERT INTO model_splits(model_id, split_train, split_val) VALUES (?, ?, ?)').run(id, m.splitTrain, m.splitVal);
+  if (m.weights) store.db.prepare('INSERT INTO model_weights(model_id, weights) VALUES (?, ?)').run(id, m.weights);
   const h = store.db.prepare('INSERT INTO model_history(model_id, epoch, train_loss, val_loss, seconds) VALUES (?, ?, ?, ?, ?)');
   for (const e of m.history) h.run(id, e.epoch, finiteOrNull(e.trainLoss), finiteOrNull(e.valLoss), e.seconds);
   return id;
@@ -134,7 +137,7 @@ export function getModel(store: ProjectStore, modelId: number): ModelInfo {
     path: r.engine_path,
     seed: r.seed,
     // Models from before a setting existed ran without it: clip and trim off.
-    settings: { clip: 0, trim: 0, members: [], scoreWithPrior: false, mmdLambda: 0, objective: 'one-class', nu: 0.1, weightDecay: 0, pretrainEpochs: 0, ...(JSON.parse(r.settings_json) as Partial<TrainSettings>) } as TrainSettings,
+    settings: { clip: 0, trim: 0, members: [], scoreWithPrior: false, mmdLambda: 0, objective: 'one-class', nu: 0.1, weightDecay: 0, pretrainEpochs: 0, sampleRows: 0, filters: [16, 8, 8], ...(JSON.parse(r.settings_json) as Partial<TrainSettings>) } as TrainSettings,
     preprocessing: JSON.parse(r.preprocess_json) as Preprocessing,
     architecture: arch,
     parameterCount: arch.parameterCount,
@@ -157,7 +160,9 @@ export function getModel(store: ProjectStore, modelId: number): ModelInfo {
  * differ (a damaged file must not score with garbage weights). Null when the model has none (a failed run).
  */
 export function getWeights(store: ProjectStore, modelId: number): Buffer | null {
-  const r = store.db.prepare('SELECT weights, weights_sha256 FROM models WHERE id = ?').get(modelId) as { weights: Buffer | null; weights_sha256: string | null } | undefined;
+  const r = store.db.prepare('SELECT w.weights, m.weights_sha256 FROM models m LEFT JOIN model_weights w ON w.model_id = m.id WHERE m.id = ?').get(modelId) as
+    | { weights: Buffer | null; weights_sha256: string | null }
+    | undefined;
   const weights = r?.weights ?? null;
   if (weights && r?.weights_sha256 && createHash('sha256').update(weights).digest('hex') !== r.weights_sha256.toLowerCase()) {
     throw new ResidualError(
@@ -170,9 +175,9 @@ export function getWeights(store: ProjectStore, modelId: number): Buffer | null 
 }
 
 export function getSplitBlobs(store: ProjectStore, modelId: number): { rows: number; datasetId: number | null; train: Buffer; val: Buffer } {
-  const r = store.db.prepare('SELECT row_count, dataset_id, split_train, split_val FROM models WHERE id = ?').get(modelId) as
-    | { row_count: number; dataset_id: number | null; split_train: Buffer; split_val: Buffer }
-    | undefined;
+  const r = store.db
+    .prepare('SELECT m.row_count, m.dataset_id, s.split_train, s.split_val FROM models m JOIN model_splits s ON s.model_id = m.id WHERE m.id = ?')
+    .get(modelId) as { row_count: number; dataset_id: number | null; split_train: Buffer; split_val: Buffer } | undefined;
   if (!r) throw new ResidualError('NOT_FOUND', `No model #${modelId} in this project.`, { field: 'model' });
   return { rows: r.row_count, datasetId: r.dataset_id, train: r.split_train, val: r.split_val };
 }

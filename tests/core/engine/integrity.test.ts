@@ -108,7 +108,7 @@ describe('integrity of stored weights and chunks', () => {
     const { store, modelId } = await trained();
     const blob = Buffer.from(getWeights(store, modelId)!);
     blob[5] = blob[5]! ^ 0xff;
-    store.db.prepare('UPDATE models SET weights = ? WHERE id = ?').run(blob, modelId);
+    store.db.prepare('UPDATE model_weights SET weights = ? WHERE model_id = ?').run(blob, modelId);
     const e = await errorOf(scoreDataset(store, { modelId }));
     expect(e.code).toBe('BAD_FILE');
     expect(e.message).toBe(`Model #${modelId}'s weights in ${store.path} are corrupt (checksum mismatch): retrain the model or restore the project from a backup.`);
@@ -118,7 +118,7 @@ describe('integrity of stored weights and chunks', () => {
 
   it('a truncated weights blob is caught by the checksum too', async () => {
     const { store, modelId } = await trained();
-    store.db.prepare('UPDATE models SET weights = substr(weights, 1, 10) WHERE id = ?').run(modelId);
+    store.db.prepare('UPDATE model_weights SET weights = substr(weights, 1, 10) WHERE model_id = ?').run(modelId);
     expect(thrown(() => getWeights(store, modelId)).message).toMatch(/corrupt \(checksum mismatch\)/);
     store.close();
   });
