@@ -31,7 +31,8 @@ export interface BackendInfo {
 /**
  * Autoencoders ('ae', 'sparse', 'denoising', 'vae'; 'aae' adversarial and 'wae' Wasserstein, see engine/family) and classical
  * detectors ('iforest' IsolationForest, 'ecod' ECOD: no network, see engine/classical); one-class networks that learn a
- * boundary instead of reconstructing ('deepsvdd' Deep SVDD, 'ocnn' one-class neural network, see engine/family/oneclass.ts).
+ * boundary instead of reconstructing ('deepsvdd' Deep SVDD, 'ocnn' one-class neural network, see engine/family/oneclass.ts);
+ * 'conv', the convolutional autoencoder for image datasets (engine/conv.ts).
  */
 export type ModelKind = (typeof MODEL_KINDS)[number];
 export type Activation = (typeof ACTIVATIONS)[number];
@@ -43,7 +44,7 @@ export type TrainOn = (typeof TRAIN_ON)[number];
 export type MemberKind = (typeof MEMBER_KINDS)[number];
 
 /** Every model kind, in the order the app lists them. */
-export const MODEL_KINDS = ['ae', 'sparse', 'denoising', 'vae', 'aae', 'wae', 'deepsvdd', 'ocnn', 'iforest', 'ecod', 'ensemble'] as const;
+export const MODEL_KINDS = ['ae', 'sparse', 'denoising', 'vae', 'aae', 'wae', 'conv', 'deepsvdd', 'ocnn', 'iforest', 'ecod', 'ensemble'] as const;
 /** The kinds an ensemble may have as members (the one-class networks score on another scale and are not among them). */
 export const MEMBER_KINDS = ['ae', 'sparse', 'denoising', 'vae', 'aae', 'wae', 'iforest', 'ecod'] as const;
 export const ACTIVATIONS = ['relu', 'elu', 'tanh', 'sigmoid', 'leakyRelu'] as const;
@@ -61,6 +62,11 @@ export const trainSettingsSchema = z
   .object({
     /** 'ae' plain, 'sparse' (L1 on the code), 'denoising' (Gaussian input noise), 'vae' (variational), 'aae' (adversarial: a discriminator pulls the codes towards a standard normal), 'wae' (Wasserstein: an MMD penalty does); 'iforest', 'ecod' classical detectors (the network and training settings do not apply). Default 'ae'. */
     kind: z.enum(MODEL_KINDS),
+    /**
+     * conv: the encoder's 3×3 convolution filters, each layer followed by 2×2 max-pooling; the decoder mirrors them with
+     * 2×2 up-sampling. Default [16, 8, 8] (seed 003's network; for 28×28 images a 4×4×8 = 128-value code).
+     */
+    filters: z.array(z.number().int().min(1).max(512)).min(1).max(6).readonly(),
     /** Encoder widths, the last is the bottleneck; the decoder mirrors them. Default from the input width (e.g. [16, 8] for 30 inputs). */
     layers: z.array(z.number().int().min(1).max(65_536)).min(1).max(16).readonly(),
     /** Hidden activation (the output is linear, or sigmoid with BCE). Default 'relu'. */
@@ -109,6 +115,12 @@ export const trainSettingsSchema = z
     validation: z.number().min(0).lt(1),
     /** 'random' (seeded) or 'time' (the latest rows by the timestamp column validate). Default 'random'. */
     split: z.enum(SPLITS),
+    /**
+     * Train on a seeded, uniform sample of this many rows when the dataset has more training candidates; 0 = all rows.
+     * The training/validation split is applied within the sample; every row of the dataset is still scored. Default
+     * from the wizard: 1,000,000 for datasets of more rows than that (see wizard.ts), else 0.
+     */
+    sampleRows: z.number().int().min(0).max(2 ** 31 - 1),
     /** 'all' rows (unsupervised), or 'normal': rows not labelled anomalous (needs a label column). Default 'all'. */
     trainOn: z.enum(TRAIN_ON),
     /** Seeds init, split, shuffling, dropout, noise and VAE sampling: the same seed repeats a run exactly on the same backend. Default 0. */
@@ -277,6 +289,7 @@ export interface VariableSpec {
 export interface Architecture {
   readonly kind: ModelKind;
   readonly inputDims: number;
+  /** conv: its filters (settings.filters). */
   readonly layers: readonly number[];
   readonly activation: Activation;
   readonly output: 'linear' | 'sigmoid';
@@ -286,6 +299,24 @@ export interface Architecture {
   readonly variables: readonly VariableSpec[];
   /** deepsvdd / ocnn, once trained: what the training fixed besides the weights (also in the weights blob). */
   readonly oneClass?: OneClassFit;
+  /** conv: the image grid the model inputs are placed on. */
+  readonly image?: ConvImage;
+}
+
+/**
+ * Where a convolutional autoencoder's model inputs lie on the image: width × height × channels, channel-last (the import's
+ * p0, p1, … row by row; p0_r, p0_g, p0_b, … in colour). The grid is zero-padded at the bottom and right to `paddedWidth` ×
+ * `paddedHeight` (multiples of 2^filters, so every 2×2 pooling halves it exactly) and the output cropped back; pixels
+ * that are not model inputs (constant, or set to ignored) are zeros in the input and left out of the loss and errors.
+ */
+export interface ConvImage {
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 1 | 3;
+  readonly paddedWidth: number;
+  readonly paddedHeight: number;
+  /** Per model input, its index in the unpadded channel-last image (y·width + x)·channels + c; absent: input j is pixel j (every pixel, in order). */
+  readonly pixels?: readonly number[];
 }
 
 /** A trained one-class model's boundary and explanation baseline. */

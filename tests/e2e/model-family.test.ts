@@ -49,6 +49,11 @@ describe.skipIf(!chromiumAvailable())('AAE and WAE from the Model section to the
           expect(await page.getByTestId('setting-mmdLambda').inputValue()).toBe('10');
           await page.getByTestId('setting-mmdLambda').fill('5');
           await page.getByTestId('setting-mmdLambda').blur();
+          // Issue #15: the training sample (the wizard proposes none for 569 rows); 400 of them, the split within them.
+          expect(await page.getByTestId('sample-summary').textContent()).toContain('trains on all 569 rows');
+          await page.getByTestId('setting-sampleRows').fill('400');
+          await page.getByTestId('setting-sampleRows').blur();
+          await expect.poll(() => page.getByTestId('sample-summary').textContent()).toContain('trains on a seeded sample of 400 of 569 rows');
         } else {
           expect(await page.getByTestId('setting-scoreWithPrior').isChecked()).toBe(false);
         }
@@ -78,9 +83,10 @@ describe.skipIf(!chromiumAvailable())('AAE and WAE from the Model section to the
         await run.getByRole('button', { name: 'Show settings' }).click();
         const settings = await run.getByTestId('run-settings').textContent();
         expect(settings).toContain(c.kind === 'aae' ? 'discriminator' : 'λ (MMD)5');
-        const { model } = await apiCall<{ model: { kind: string; path: string; status: string; settings: { mmdLambda: number; scoreWithPrior: boolean } } }>(app.served, 'model.get', { modelId });
+        if (c.kind === 'wae') expect(settings).toContain('all, a seeded sample of 400 of 569');
+        const { model } = await apiCall<{ model: { kind: string; path: string; status: string; settings: { mmdLambda: number; scoreWithPrior: boolean; sampleRows: number }; split: { excluded: number } } }>(app.served, 'model.get', { modelId });
         expect(model).toMatchObject({ kind: c.kind, path: c.path, status: 'cancelled' });
-        if (c.kind === 'wae') expect(model.settings.mmdLambda).toBe(5);
+        if (c.kind === 'wae') expect(model).toMatchObject({ settings: { mmdLambda: 5, sampleRows: 400 }, split: { excluded: 169 } });
         expect(app.pageErrors).toEqual([]);
       }, 180_000);
 

@@ -15,7 +15,7 @@ function overridesFrom(values: ParsedValues): Partial<TrainSettings> {
     if (v !== undefined) out[key] = v;
   };
   if (values['model'] !== undefined) {
-    throw new ResidualError('BAD_INPUT', `residual train names the model kind with --kind (ae, sparse, denoising, vae, aae, wae, deepsvdd, ocnn, iforest or ecod); --model takes a model id in the other commands. Got --model "${String(values['model'])}".`, { field: 'model' });
+    throw new ResidualError('BAD_INPUT', `residual train names the model kind with --kind (ae, sparse, denoising, vae, aae, wae, conv, deepsvdd, ocnn, iforest or ecod); --model takes a model id in the other commands. Got --model "${String(values['model'])}".`, { field: 'model' });
   }
   set('kind', oneOf(values, 'kind', MODEL_KINDS));
   const layers = list(values, 'layers');
@@ -26,6 +26,14 @@ function overridesFrom(values: ParsedValues): Partial<TrainSettings> {
     }
     set('layers', widths);
   }
+  const filters = list(values, 'filters');
+  if (filters) {
+    const counts = filters.map(Number);
+    if (counts.length === 0 || counts.some((f) => !Number.isInteger(f) || f < 1)) {
+      throw new ResidualError('BAD_INPUT', `--filters takes the convolutional encoder's filter counts as whole numbers, one per layer (e.g. 16,8,8); got "${String(values['filters'])}".`, { field: 'filters' });
+    }
+    set('filters', counts);
+  }
   set('activation', oneOf(values, 'activation', ACTIVATIONS));
   set('epochs', optionalNumber(values, 'epochs', { integer: true, min: 1 }));
   set('batchSize', optionalNumber(values, 'batch', { integer: true, min: 1 }));
@@ -35,6 +43,7 @@ function overridesFrom(values: ParsedValues): Partial<TrainSettings> {
   set('split', oneOf(values, 'split', SPLITS));
   set('validation', optionalNumber(values, 'val', { min: 0, max: 0.9 }));
   set('trainOn', oneOf(values, 'train-on', TRAIN_ON));
+  set('sampleRows', optionalNumber(values, 'sample-rows', { integer: true, min: 0 }));
   set('seed', optionalNumber(values, 'seed', { integer: true, min: 0 }));
   set('clip', optionalNumber(values, 'clip', { min: 0 }));
   set('trim', optionalNumber(values, 'trim', { min: 0, max: 0.5 }));
@@ -74,26 +83,33 @@ function describeChoice(s: TrainSettings, rationale: readonly SettingRationale[]
   }
   const oneClass = s.kind === 'deepsvdd' || s.kind === 'ocnn';
   const lines = [
-    oneClass
+    s.kind === 'conv'
+      ? `Training on "${dataset}": kind conv (convolutional autoencoder), filters ${s.filters.join('-')} (3×3, ReLU, 2×2 max-pooling; mirrored decoder), loss ${s.loss}, up to ${s.epochs} epochs (patience ${s.patience}), ` +
+        `batch ${s.batchSize}, learning rate ${s.learningRate}, scaler ${s.scaler}, ${s.split} split with ${Math.round(s.validation * 100)}% validation, seed ${s.seed}.`
+      : oneClass
       ? `Training on "${dataset}": kind ${s.kind}${s.kind === 'deepsvdd' ? ` (${s.objective}${s.objective === 'soft-boundary' ? `, ν ${s.nu}` : ''}, weight decay ${s.weightDecay})` : ` (ν ${s.nu})`}, ` +
         `bias-free layers ${s.layers.join('-')}${s.kind === 'ocnn' ? '-1' : ''}, ${s.activation}, ${s.pretrainEpochs ? `${s.pretrainEpochs} epochs of autoencoder pre-training, then ` : ''}up to ${s.epochs} epochs (patience ${s.patience}), ` +
         `batch ${s.batchSize}, learning rate ${s.learningRate}, scaler ${s.scaler}, ${s.split} split with ${Math.round(s.validation * 100)}% validation, seed ${s.seed}.`
       : `Training on "${dataset}": kind ${s.kind}, encoder ${s.layers.join('-')}, ${s.activation}, up to ${s.epochs} epochs (patience ${s.patience}), batch ${s.batchSize}, ` +
       `learning rate ${s.learningRate}, scaler ${s.scaler}, ${s.split} split with ${Math.round(s.validation * 100)}% validation, seed ${s.seed}.`,
   ];
+  if (s.sampleRows > 0) lines.push(`On a dataset of more than ${s.sampleRows.toLocaleString('en-US')} rows it trains on a seeded uniform sample of that many (--sample-rows; 0 = all rows); every row is scored.`);
   const ignored = oneClass ? fromFlags.filter((f) => ONE_CLASS_IGNORED.includes(f as keyof TrainSettings)) : [];
   if (ignored.length) lines.push(`Ignored for ${s.kind} (it reconstructs nothing; ν is its allowance for anomalies): ${ignored.join(', ')}.`);
   if (fromFlags.length) lines.push(`From your flags: ${fromFlags.join(', ')}. The wizard chose the rest:`);
   else lines.push('The wizard chose every setting:');
-  for (const r of rationale) lines.push(`  ${r.setting}: ${r.why}`);
+  // conv: the pixels' own preparation replaces the table's (engine/conv.ts convSettings); the dense layers do not apply.
+  const convReplaced: readonly (keyof TrainSettings)[] = ['layers', 'members', 'activation', 'loss', 'log1p', 'scaler', 'clip', 'missingIndicators'];
+  if (s.kind === 'conv') lines.push(`  pixels: loss ${s.loss}, scaler ${s.scaler}, log1p ${Array.isArray(s.log1p) ? s.log1p.join(',') : String(s.log1p)}, clip ${s.clip}, missing indicators ${s.missingIndicators ? 'on' : 'off'} (seed 003's preparation for 0–1 pixels unless set by flags).`);
+  for (const r of rationale) if (s.kind !== 'conv' || !convReplaced.includes(r.setting)) lines.push(`  ${r.setting}: ${r.why}`);
   return lines.join('\n') + '\n';
 }
 
 export const trainCommand: Command = {
   name: 'train',
   usage:
-    'residual train --project P [--dataset N] [--kind ae|sparse|denoising|vae|aae|wae|deepsvdd|ocnn|iforest|ecod|ensemble] [--members ae,ae,ae,iforest,ecod] [--layers 16,8] [--activation relu] [--epochs 50] [--batch 256] [--lr 0.001] ' +
-    '[--patience 5] [--scaler standard|minmax|robust] [--split random|time] [--val 0.2] [--train-on all|normal] [--seed 0] [--clip 10] [--trim 0.05] ' +
+    'residual train --project P [--dataset N] [--kind ae|sparse|denoising|vae|aae|wae|conv|deepsvdd|ocnn|iforest|ecod|ensemble] [--members ae,ae,ae,iforest,ecod] [--layers 16,8] [--filters 16,8,8] [--activation relu] [--epochs 50] [--batch 256] [--lr 0.001] ' +
+    '[--patience 5] [--scaler standard|minmax|robust] [--split random|time] [--val 0.2] [--train-on all|normal] [--sample-rows 1000000|0] [--seed 0] [--clip 10] [--trim 0.05] ' +
     '[--dropout 0] [--l1 0.001] [--noise 0.1] [--beta 1] [--score-with-kl] [--score-with-prior] [--mmd-lambda 10] [--objective one-class|soft-boundary] [--nu 0.1] [--weight-decay 0.000001] [--pretrain 10] [--loss mse|bce] [--log1p auto|none|COL,COL] [--max-categories 20] ' +
     '[--missing-indicators yes|no] [--min-delta 0.0001] [--name NAME] [--json]',
   options: {
@@ -103,6 +119,7 @@ export const trainCommand: Command = {
     // Only to say that the kind is --kind: --model means a model id everywhere else.
     model: { type: 'string' },
     layers: { type: 'string' },
+    filters: { type: 'string' },
     activation: { type: 'string' },
     epochs: { type: 'string' },
     batch: { type: 'string' },
@@ -112,6 +129,7 @@ export const trainCommand: Command = {
     split: { type: 'string' },
     val: { type: 'string' },
     'train-on': { type: 'string' },
+    'sample-rows': { type: 'string' },
     seed: { type: 'string' },
     clip: { type: 'string' },
     trim: { type: 'string' },

@@ -9,11 +9,11 @@ import { combine, ensembleArchitecture, ensembleBlob, normalisation, topOverlap,
 import { trainingPath } from './family';
 import { buildMatrices, fitOnTrainingRows } from './matrix';
 import { architecture, initialWeights } from './model';
-import { dimOwners, loggedColumns } from './preprocess';
+import { dimOwners, loggedWarning } from './preprocess';
 import { Prng } from './prng';
 import { reconstructionErrors } from './recon';
 import { insertModel } from './repo';
-import { makeSplit, readLabels, rowsOf, toBitmap } from './split';
+import { makeSplit, readLabels, rowsOf, sampleNote, toBitmap } from './split';
 import { convergenceWarning, makeStepper, TrainingRun } from './train';
 import { SPLIT_TRAIN, SPLIT_VALIDATION } from './types';
 import type { Architecture, BackendInfo, HistoryEntry, JobOptions, TrainProgress, TrainRequest, TrainResult, TrainSettings } from './types';
@@ -43,7 +43,7 @@ export async function trainEnsemble(store: ProjectStore, request: TrainRequest, 
   const labels = s.trainOn === 'normal' ? readLabels(store, ds) : null;
   const tsCol = ds.columns.find((c) => c.role === 'timestamp');
   const timestamps = s.split === 'time' && tsCol ? (store.readRange(ds.id, tsCol, 0, ds.rowCount) as Float64Array) : null;
-  const part = makeSplit(ds.rowCount, { kind: s.split, validation: s.validation, trainOn: s.trainOn, ...(labels ? { labels } : {}), ...(timestamps ? { timestamps } : {}) }, splitRng);
+  const part = makeSplit(ds.rowCount, { kind: s.split, validation: s.validation, trainOn: s.trainOn, sampleRows: s.sampleRows, ...(labels ? { labels } : {}), ...(timestamps ? { timestamps } : {}) }, splitRng);
   const trainIdx = rowsOf(part, SPLIT_TRAIN);
   const valIdx = rowsOf(part, SPLIT_VALIDATION);
   if (trainIdx.length === 0) throw new ResidualError('BAD_INPUT', `No rows left to train on in "${ds.name}".`, { field: 'dataset' });
@@ -61,6 +61,8 @@ export async function trainEnsemble(store: ProjectStore, request: TrainRequest, 
   const members: { state: Omit<MemberState, 'bytes' | 'sha256'>; blob: Uint8Array; scorer: MemberScorer; dispose: () => void; train: Float32Array }[] = [];
   const rates: number[] = [];
   const warnings: string[] = [];
+  const sampled = sampleNote(ds.rowCount, trainIdx.length + valIdx.length, s.sampleRows);
+  if (sampled) warnings.push(sampled);
   try {
     for (let i = 0; i < kinds.length; i++) {
       if (opts.signal?.aborted) throw cancelled('Training');
@@ -177,8 +179,8 @@ export async function trainEnsemble(store: ProjectStore, request: TrainRequest, 
       if (overlap < 0.5) warnings.push(`Unstable: the ${scores.length} ${kind} members (seeds ${s.seed}…) agree on only ${pct} % of their top 1 % of the training rows; their average is steadier than any one, but treat single rankings with care.`);
     }
     if (stability.length) warnings.push(`Stability across seeds: ${stability.join('; ')}.`);
-    const logged = loggedColumns(pp);
-    if (logged.length) warnings.push(`log1p applied to: ${logged.join(', ')}.`);
+    const logged = loggedWarning(pp);
+    if (logged) warnings.push(logged);
 
     const arch = ensembleArchitecture(s.layers, s.activation, d, members.map((m) => ({ kind: m.state.kind, architecture: m.state.architecture })));
     const { blob, sha256 } = ensembleBlob(members.map((m) => ({ state: m.state, blob: m.blob })));

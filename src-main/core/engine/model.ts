@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
 import { ResidualError } from '../errors';
 import { tfPriorNll } from './family/aae';
+import { convArchitecture, convDecode, convEncode, convLoss, fromGrid } from './conv';
 import type { Prng } from './prng';
-import type { Activation, Architecture, LossKind, ModelKind, VariableSpec } from './types';
+import type { Activation, Architecture, ConvImage, LossKind, ModelKind, VariableSpec } from './types';
 
 export interface ArchitectureOptions {
   readonly kind: ModelKind;
@@ -11,6 +12,8 @@ export interface ArchitectureOptions {
   readonly layers: readonly number[];
   readonly activation: Activation;
   readonly loss: LossKind;
+  /** conv: the image grid (its `layers` are the filters). */
+  readonly image?: ConvImage;
 }
 
 /**
@@ -23,6 +26,10 @@ export interface ArchitectureOptions {
 export function architecture(o: ArchitectureOptions): Architecture {
   if (o.layers.length === 0 || o.layers.some((w) => !Number.isInteger(w) || w < 1)) {
     throw new ResidualError('BAD_INPUT', `layers must be whole numbers ≥ 1, e.g. 16,8; got ${o.layers.join(',') || '(empty)'}.`, { field: 'layers' });
+  }
+  if (o.kind === 'conv') {
+    if (!o.image) throw new ResidualError('BAD_INPUT', 'The convolutional autoencoder (kind conv) needs an image dataset.', { field: 'kind' });
+    return convArchitecture({ inputDims: o.inputDims, filters: o.layers, image: o.image, loss: o.loss });
   }
   const d = o.inputDims;
   const vars: VariableSpec[] = [];
@@ -71,8 +78,9 @@ export function initialWeights(arch: Architecture, prng: Prng): Float32Array {
   let off = 0;
   for (const spec of arch.variables) {
     const size = spec.shape.reduce((a, b) => a * b, 1);
-    if (spec.shape.length === 2) {
-      const [fanIn, fanOut] = spec.shape as [number, number];
+    if (spec.shape.length === 2 || spec.shape.length === 4) {
+      // A 3×3 convolution's fans are its window times its input and output channels.
+      const [fanIn, fanOut] = spec.shape.length === 2 ? (spec.shape as [number, number]) : [spec.shape[0]! * spec.shape[1]! * spec.shape[2]!, spec.shape[0]! * spec.shape[1]! * spec.shape[3]!];
       const reluLike = arch.activation === 'relu' || arch.activation === 'leakyRelu' || arch.activation === 'elu';
       const activated = !spec.name.startsWith('out/') && !spec.name.startsWith('z_') && !spec.name.startsWith('code/');
       const limit = reluLike && activated ? Math.sqrt(6 / fanIn) : Math.sqrt(6 / (fanIn + fanOut));
@@ -193,6 +201,13 @@ export class Network {
     for (const v of this.vars) v.dispose();
   }
 
+  /** A variable by name (e.g. 'enc0/kernel'). */
+  readonly weight = (name: string): tf.Variable => {
+    const v = this.byName.get(name);
+    if (!v) throw new Error(`the network has no variable ${name}`);
+    return v;
+  };
+
   private dense(name: string, x: tf.Tensor2D, activation: Activation | 'linear', training: boolean): tf.Tensor2D {
     const kernel = this.byName.get(`${name}/kernel`)! as tf.Tensor2D;
     const bias = this.byName.get(`${name}/bias`)! as tf.Tensor1D;
@@ -209,6 +224,8 @@ export class Network {
   /** The encoder: the code (a VAE's sample while training, its mean otherwise), and a VAE's mean and log-variance. */
   encode(x: tf.Tensor2D, training: boolean, o: LossOptions | null, seeds: StepSeeds | null): Omit<Forward, 'out'> {
     const a = this.arch;
+    // conv: the bottleneck feature maps, flattened (height × width × filters, channel-last).
+    if (a.kind === 'conv') return { code: tf.reshape(convEncode(a, this.weight, x), [x.shape[0], -1]) };
     const linearCode = hasLinearCode(a.kind);
     const hiddenCount = a.kind === 'vae' || linearCode ? a.layers.length - 1 : a.layers.length;
     const drop = this.dropper(training, o, seeds);
@@ -229,6 +246,7 @@ export class Network {
 
   /** The decoder: output before the final sigmoid (for BCE), else the output itself. */
   decode(code: tf.Tensor2D, training: boolean, o: LossOptions | null, seeds: StepSeeds | null): tf.Tensor2D {
+    if (this.arch.kind === 'conv') return fromGrid(this.arch, convDecode(this.arch, this.weight, code));
     const drop = this.dropper(training, o, seeds);
     let h = code;
     const decoderCount = this.arch.layers.length - 1;
@@ -250,6 +268,8 @@ export class Network {
 
   /** The training objective on one batch (call inside optimizer.minimize / tf.tidy). */
   loss(x: tf.Tensor2D, o: LossOptions, training: boolean, seeds: StepSeeds | null): tf.Scalar {
+    // conv: on the image grid, the padding and the pixels that are no input left out (see conv.ts).
+    if (this.arch.kind === 'conv') return convLoss(this.arch, convDecode(this.arch, this.weight, this.encode(x, training, o, seeds).code), x, o.loss);
     const input = training && seeds && this.arch.kind === 'denoising' && o.noiseStd > 0 ? tf.add(x, tf.randomNormal(x.shape, 0, o.noiseStd, 'float32', seeds.noise)) : x;
     const f = this.forward(input as tf.Tensor2D, training, o, seeds);
     let loss = reconstructionLoss(f.out, x, o.loss);

@@ -222,9 +222,15 @@ export function dimOwners(pp: Preprocessing): Int32Array {
   return owner;
 }
 
-/** Names of the columns that got log1p. */
-export function loggedColumns(pp: Preprocessing): string[] {
-  return pp.features.filter((f): f is NumericFeature => f.kind === 'numeric' && f.log1p).map((f) => f.name);
+/** Columns named in full in the log1p warning; past this, "and N more" (an image's pixels would fill a page). */
+const LOGGED_NAMED = 12;
+
+/** The training warning naming the columns that got log1p, or null when none did. */
+export function loggedWarning(pp: Preprocessing): string | null {
+  const logged = pp.features.filter((f): f is NumericFeature => f.kind === 'numeric' && f.log1p).map((f) => f.name);
+  if (logged.length === 0) return null;
+  const named = logged.slice(0, LOGGED_NAMED).join(', ');
+  return logged.length > LOGGED_NAMED ? `log1p applied to ${logged.length.toLocaleString('en-US')} columns: ${named} and ${(logged.length - LOGGED_NAMED).toLocaleString('en-US')} more.` : `log1p applied to: ${named}.`;
 }
 
 const indexCache = new WeakMap<CategoricalFeature, Map<string, number>>();

@@ -7,6 +7,7 @@ import { classicalProposal, classicalSettings, isClassical } from './classical';
 import { DEFAULT_MEMBERS } from './ensemble';
 import { describeSettings, proposeSettings } from './wizard';
 import { isOneClass } from './family/oneclass';
+import { convProposal, convSettings, describeConv } from './conv';
 import { oneClassProposal, oneClassSettings } from './family/oneclass-settings';
 
 /**
@@ -48,6 +49,8 @@ export function resolveSettings(ds: DatasetInfo, overrides: unknown): { settings
   }
   // Deep SVDD and OC-NN: no reconstruction, so no loss, dropout or robust training; their own ν instead.
   if (isOneClass(settings.kind)) settings = oneClassSettings(settings, user);
+  // The convolutional autoencoder: image datasets only, pixels as imported, seed 003's loss unless set (engine/conv.ts).
+  if (settings.kind === 'conv') settings = convSettings(ds, settings, user);
   // Members mean something only to an ensemble; an ensemble without them gets the wizard's.
   if (settings.kind !== 'ensemble') settings = { ...settings, members: [] };
   else if (settings.members.length === 0) settings = { ...settings, members: [...DEFAULT_MEMBERS] };
@@ -69,7 +72,8 @@ export function resolveSettings(ds: DatasetInfo, overrides: unknown): { settings
   // Without validation rows there is nothing to stop on.
   if (settings.validation === 0) settings = { ...settings, patience: 0 };
   const described = describeSettings(ds, settings);
-  checkNetworkSize(described, proposal.settings.layers);
+  checkNetworkSize(described, settings.kind === 'conv' ? undefined : proposal.settings.layers);
+  if (settings.kind === 'conv') return { settings, proposal: convProposal(proposal, settings, describeConv(ds, settings)) };
   if (isOneClass(settings.kind)) return { settings, proposal: { ...oneClassProposal(proposal, settings, described.inputDims), parameterCount: described.parameterCount } };
   return { settings, proposal };
 }

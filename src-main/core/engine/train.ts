@@ -7,16 +7,17 @@ import { isOneClass } from './family/oneclass';
 import { trainOneClass } from './family/oneclass-train';
 import { trainEnsemble } from './ensemble-train';
 import { featureColumns } from './columns';
+import { convCodeSize, convImage, convImageShape, pixelPreprocessing } from './conv';
 import { buildMatrices, fitOnTrainingRows } from './matrix';
 import { FusedNet, type EnginePath } from './fused/net';
 import { architecture, initialWeights, latentInScore, Network, type LossOptions, type StepSeeds } from './model';
 import { makeFamilyStepper, trainingPath } from './family';
-import { dimOwners, loggedColumns } from './preprocess';
+import { dimOwners, loggedWarning } from './preprocess';
 import { Prng } from './prng';
 import { reconstructionErrors } from './recon';
 import { insertModel, type NewModel } from './repo';
 import { resolveSettings } from './settings';
-import { toBitmap, trainingSplit } from './split';
+import { sampleNote, toBitmap, trainingSplit } from './split';
 import { SPLIT_TRAIN, SPLIT_VALIDATION } from './types';
 import type { Architecture, HistoryEntry, JobOptions, Preprocessing, RowErrorStats, TrainProgress, TrainRequest, TrainResult, TrainSettings } from './types';
 import { yieldToEventLoop } from './util';
@@ -47,13 +48,20 @@ export async function trainModel(store: ProjectStore, request: TrainRequest, opt
   const [splitRng, initRng, shuffleRng, stepRng] = [root.fork(), root.fork(), root.fork(), root.fork()];
 
   const { part, trainIdx, valIdx } = trainingSplit(store, ds, settings, splitRng);
-  const pp = fitOnTrainingRows(store, ds, features, trainIdx, settings);
+  const fitted = fitOnTrainingRows(store, ds, features, trainIdx, settings);
+  // conv: the pixels go in as imported, 0–1 (see conv.ts pixelPreprocessing).
+  const pp = settings.kind === 'conv' ? pixelPreprocessing(fitted) : fitted;
   const { train, val } = buildMatrices(store, ds, features, pp, part, trainIdx.length, valIdx.length);
-  const arch = architecture({ kind: settings.kind, inputDims: pp.inputDims, layers: settings.layers, activation: settings.activation, loss: settings.loss });
-  const warnings = shapeWarnings(pp.inputDims, settings.layers, arch.parameterCount, trainIdx.length);
+  // conv: the filters, on the image grid of the dataset's pixel columns (engine/conv.ts).
+  const arch = settings.kind === 'conv'
+    ? architecture({ kind: 'conv', inputDims: pp.inputDims, layers: settings.filters, activation: 'relu', loss: settings.loss, image: convImage(convImageShape(ds), settings.filters, pp) })
+    : architecture({ kind: settings.kind, inputDims: pp.inputDims, layers: settings.layers, activation: settings.activation, loss: settings.loss });
+  const warnings = shapeWarnings(pp.inputDims, settings.kind === 'conv' ? [convCodeSize(arch)] : settings.layers, arch.parameterCount, trainIdx.length);
   if (settings.patience > 0 && valIdx.length === 0) warnings.push('No validation rows, so early stopping was off.');
-  const logged = loggedColumns(pp);
-  if (logged.length) warnings.push(`log1p applied to: ${logged.join(', ')}.`);
+  const sampled = sampleNote(ds.rowCount, trainIdx.length + valIdx.length, settings.sampleRows);
+  if (sampled) warnings.push(sampled);
+  const logged = loggedWarning(pp);
+  if (logged) warnings.push(logged);
 
   const record = (): Omit<NewModel, 'status' | 'message' | 'featureErrorMean' | 'errorStats' | 'bestEpoch' | 'bestValLoss' | 'weights' | 'weightsSha256'> => ({
     name: request.name ?? `${settings.kind} ${arch.summary} on ${ds.name}`,

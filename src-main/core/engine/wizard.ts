@@ -2,6 +2,7 @@ import type { ColumnInfo, DatasetInfo } from '../store/types';
 import { classicalArchitecture, isClassical } from './classical';
 import { DEFAULT_MEMBERS, ensembleArchitecture } from './ensemble';
 import { architecture } from './model';
+import { convCodeSize, DEFAULT_FILTERS, describeConv } from './conv';
 import { isOneClass, oneClassArchitecture } from './family/oneclass';
 import { LOG1P_SKEW } from './preprocess';
 import { trainingRowCount } from './split';
@@ -39,6 +40,7 @@ const TARGET_STEPS = 3000;
 /** Settings nobody has a data-driven reason to change; the wizard starts from these. */
 export const BASE_SETTINGS: TrainSettings = {
   kind: 'ae',
+  filters: DEFAULT_FILTERS,
   layers: [16, 8],
   activation: 'relu',
   dropout: 0,
@@ -69,7 +71,15 @@ export const BASE_SETTINGS: TrainSettings = {
   nu: DEFAULT_NU,
   weightDecay: DEFAULT_WEIGHT_DECAY,
   pretrainEpochs: DEFAULT_PRETRAIN_EPOCHS,
+  sampleRows: 0,
 };
+
+/**
+ * Datasets of more rows than this train, by the wizard's proposal, on a seeded uniform sample of this many (editable;
+ * 0 = all rows): a network of a few thousand parameters learns the structure rows share from a million of them, while
+ * all of 10M rows would take ten times as long per epoch and hold their model inputs (1.2 GB at 30 inputs) in memory.
+ */
+export const TRAIN_SAMPLE_ROWS = 1_000_000;
 
 /**
  * Proposes an architecture and training settings from the dataset's shape (feature width, rows,
@@ -91,7 +101,11 @@ export function proposeSettings(ds: DatasetInfo): Proposal {
   const validation = say('validation', ds.rowCount >= 50 ? 0.2 : 0, ds.rowCount >= 50
     ? 'Hold out 20% of the rows to stop training when the model starts to memorise instead of generalise.'
     : `Only ${ds.rowCount} rows: too few to hold any out, so no validation and no early stopping.`);
-  const trainRows = Math.max(1, trainingRowCount(ds.rowCount, validation));
+  const sampleRows = say('sampleRows', ds.rowCount > TRAIN_SAMPLE_ROWS ? TRAIN_SAMPLE_ROWS : 0, ds.rowCount > TRAIN_SAMPLE_ROWS
+    ? `${ds.rowCount.toLocaleString('en-US')} rows: train on a seeded uniform sample of ${TRAIN_SAMPLE_ROWS.toLocaleString('en-US')} (the validation part taken within it). ` +
+      `A million rows teach the network the structure rows share; all of them would make every epoch ${(ds.rowCount / TRAIN_SAMPLE_ROWS).toFixed(0)}× as long and hold their inputs in memory. Every row is still scored. 0 trains on all rows.`
+    : `Train on all ${ds.rowCount.toLocaleString('en-US')} rows (datasets over ${TRAIN_SAMPLE_ROWS.toLocaleString('en-US')} rows get a sample of that many).`);
+  const trainRows = Math.max(1, trainingRowCount(sampleRows > 0 ? Math.min(ds.rowCount, sampleRows) : ds.rowCount, validation));
 
   // The code must be narrower than the input or the network can learn the identity and explain everything;
   // ~1.5·√d keeps roughly a quarter of 30 inputs and shrinks relatively as width grows.
@@ -142,7 +156,7 @@ export function proposeSettings(ds: DatasetInfo): Proposal {
 
   const settings: TrainSettings = {
     ...BASE_SETTINGS, kind: 'ensemble', members: [...DEFAULT_MEMBERS], clip: DEFAULT_CLIP, trim: DEFAULT_TRIM,
-    layers, batchSize, epochs, patience, validation, split: timestamp ? 'time' : 'random',
+    layers, batchSize, epochs, patience, validation, split: timestamp ? 'time' : 'random', sampleRows,
   };
   // Shape warnings are about one network of the ensemble: each autoencoder member has these layers.
   const arch = architecture({ kind: 'ae', inputDims: d, layers, activation: settings.activation, loss: settings.loss });
@@ -169,11 +183,15 @@ export function describeSettings(ds: DatasetInfo, settings: TrainSettings): { in
         : architecture({ kind, inputDims, layers: settings.layers, activation: settings.activation, loss: settings.loss }),
     }));
     const arch = ensembleArchitecture(settings.layers, settings.activation, inputDims, members);
-    const trainRows = Math.max(1, trainingRowCount(ds.rowCount, settings.validation));
+    const trainRows = Math.max(1, trainingRowCount(settings.sampleRows > 0 ? Math.min(ds.rowCount, settings.sampleRows) : ds.rowCount, settings.validation));
     const one = members.find((m) => !isClassical(m.kind));
     return { inputDims, architecture: arch.summary, parameterCount: arch.parameterCount, warnings: one ? shapeWarnings(inputDims, settings.layers, one.architecture.parameterCount, trainRows) : [] };
   }
-  const trainRows = Math.max(1, trainingRowCount(ds.rowCount, settings.validation));
+  const trainRows = Math.max(1, trainingRowCount(settings.sampleRows > 0 ? Math.min(ds.rowCount, settings.sampleRows) : ds.rowCount, settings.validation));
+  if (settings.kind === 'conv') {
+    const conv = describeConv(ds, settings);
+    return { inputDims: conv.inputDims, architecture: conv.summary, parameterCount: conv.parameterCount, warnings: shapeWarnings(conv.inputDims, [convCodeSize(conv)], conv.parameterCount, trainRows) };
+  }
   if (isOneClass(settings.kind)) {
     // No bottleneck to warn about: a one-class network's last width is a representation, not a code to rebuild from.
     const oc = oneClassArchitecture({ kind: settings.kind, inputDims, layers: settings.layers, activation: settings.activation });

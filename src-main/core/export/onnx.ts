@@ -67,6 +67,7 @@ export function onnxUnsupported(model: Pick<ModelInfo, 'id' | 'kind' | 'status' 
       deepsvdd: 'a Deep SVDD network (a distance to a centre, attributed by integrated gradients)',
       ocnn: 'a one-class neural network (a boundary score, attributed by integrated gradients)',
       ensemble: 'an ensemble (members standardised on their training scores)',
+      conv: 'a convolutional autoencoder (convolutions, pooling and up-sampling on the image grid, which the ONNX export does not build)',
     };
     return `Model #${model.id} is ${what[model.kind] ?? `a ${model.kind} model`}: ONNX export supports the reconstruction models only (${ONNX_KINDS.join(', ')}); ${model.kind} is not exported yet.`;
   }

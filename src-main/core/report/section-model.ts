@@ -6,7 +6,7 @@ import { explanationMethod, isClassical } from '../engine/classical';
 import { isOneClass } from '../engine/family/oneclass';
 import { classicalCardSection } from './section-classical';
 import { discriminatorLayers, discriminatorParameters } from '../engine/family';
-import { kindWords, methodWords, scoreWords } from './words';
+import { kindWords, leftOut, methodWords, scoreWords } from './words';
 
 /** The model card: what was trained, on what, how, and how training went. */
 export function modelCardSection(layout: Layout, d: ReportData): void {
@@ -16,7 +16,7 @@ export function modelCardSection(layout: Layout, d: ReportData): void {
   layout.heading('Model card');
   const split =
     `${s.split === 'time' ? 'chronological' : 'random'}: ${formatInt(m.split.train)} training rows, ${formatInt(m.split.validation)} validation rows` +
-    (m.split.excluded ? `, ${formatInt(m.split.excluded)} left out (labelled anomalies; trained on normal rows only)` : '');
+    (m.split.excluded ? `, ${formatInt(m.split.excluded)} left out (${leftOut(s, m.split.rows)})` : '');
   const oneClass = isOneClass(m.kind);
   const fit = m.oneClass;
   const kindExtra = (m.kind === 'deepsvdd' ? `, ${s.objective}${s.objective === 'soft-boundary' ? ` (ν ${formatNumber(s.nu)})` : ''}` : m.kind === 'ocnn' ? `, ν ${formatNumber(s.nu)}` : null) ?? familyExtra(m.kind, s) ?? (m.kind === 'sparse' ? `, L1 ${formatNumber(s.l1)}` : m.kind === 'denoising' ? `, noise σ ${formatNumber(s.noiseStd)}` : m.kind === 'vae' ? `, β ${formatNumber(s.beta)}${s.scoreWithKl ? ', score includes KL' : ''}` : '');
@@ -89,8 +89,33 @@ export function modelCardSection(layout: Layout, d: ReportData): void {
       { header: 'Into the model (fitted on the training rows)', weight: 7, maxLines: 2 },
       { header: 'Inputs', weight: 1, align: 'right' },
     ],
-    m.features.map((f) => [f.name, f.kind, f.transform, String(f.inputs)]),
+    preprocessingRows(m.features),
   );
+  if (m.features.length > PREPROCESSING_TABLE_MAX)
+    layout.paragraph(
+      `${formatInt(m.features.length)} columns: columns transformed alike are one line (the first column's fitted values shown as the example); every column's own values are in the model (and in its ONNX export).`,
+      { size: 8, color: INK.muted },
+    );
+}
+
+/** Past this many columns (an image's pixels, a wide file) the preprocessing table groups the columns transformed alike. */
+const PREPROCESSING_TABLE_MAX = 60;
+
+/** One line per column, or, for wide data, one line per way of transforming (the numbers fitted per column set aside). */
+function preprocessingRows(features: ReportData['model']['features']): string[][] {
+  if (features.length <= PREPROCESSING_TABLE_MAX) return features.map((f) => [f.name, f.kind, f.transform, String(f.inputs)]);
+  const groups = new Map<string, (typeof features)[number][]>();
+  for (const f of features) {
+    const key = `${f.kind}|${f.inputs}|${f.transform.replace(/[-−]?\d[\d.,]*(e[-+]?\d+)?/gi, '#')}`;
+    const g = groups.get(key);
+    if (g) g.push(f);
+    else groups.set(key, [f]);
+  }
+  return [...groups.values()].map((g) => {
+    const first = g[0]!;
+    const names = g.length === 1 ? first.name : `${formatInt(g.length)} columns: ${g.slice(0, 3).map((f) => f.name).join(', ')}, …`;
+    return [names, first.kind, g.length === 1 ? first.transform : `e.g. ${first.transform}`, g.length === 1 ? String(first.inputs) : `${formatInt(first.inputs)} each`];
+  });
 }
 
 /** What an adversarial or Wasserstein autoencoder adds to the kind's line (null for the other kinds). */
@@ -100,6 +125,7 @@ function familyExtra(kind: string, s: ReportData['model']['settings']): string |
     return `: a discriminator (code → ${disc.join(' → ')} → 1, ReLU; ${formatInt(discriminatorParameters(s.layers))} parameters, used in training only and not stored) ` +
       `pulls the codes towards a standard normal prior; reconstruction, discriminator and generator phases per batch, on TensorFlow.js${s.scoreWithPrior ? '; the score adds the code\'s negative log prior density per input' : ''}`;
   }
+  if (kind === 'conv') return `: filters ${s.filters.join('-')}, on TensorFlow.js; the per-pixel squared errors are the per-column errors`;
   if (kind === 'wae') return `: λ ${formatNumber(s.mmdLambda)} × the MMD (inverse multiquadratic kernel, 7 scales) between each batch's codes and as many standard normal samples, beside the reconstruction error`;
   return null;
 }
@@ -176,3 +202,4 @@ export function evaluation(layout: Layout, d: ReportData): void {
   layout.svg(prChart(ev.pr, ev.averagePrecision, ev.positives / (ev.positives + ev.negatives), size), size.width, size.height, { x: layout.left + size.width + gap });
   layout.paragraph('Left: ROC curve (dashed: random order). Right: precision-recall curve (dashed: the share of known anomalies).', { size: 8, color: INK.muted });
 }
+

@@ -1,3 +1,4 @@
+import { formatInt } from './format';
 /** The model's and threshold's technical names in the analyst's words. */
 
 const KINDS: Record<string, string> = {
@@ -7,6 +8,7 @@ const KINDS: Record<string, string> = {
   vae: 'variational autoencoder',
   aae: 'adversarial autoencoder (Makhzani et al. 2016)',
   wae: 'Wasserstein autoencoder, WAE-MMD (Tolstikhin et al. 2018)',
+  conv: 'convolutional autoencoder (seed 003: 3×3 convolutions and 2×2 max-pooling, mirrored decoder with up-sampling)',
   iforest: 'Isolation Forest (Liu, Ting and Zhou 2008)',
   ecod: 'ECOD, empirical-CDF outlier detection (Li et al. 2022)',
   deepsvdd: 'Deep SVDD, deep support vector data description (Ruff et al. 2018)',
@@ -34,6 +36,7 @@ export function scoreWords(kind: string): string {
   if (kind === 'ensemble') return 'ensemble score';
   if (kind === 'deepsvdd') return 'squared distance to the centre';
   if (kind === 'ocnn') return 'OC-NN score r − ŷ';
+  if (kind === 'conv') return 'reconstruction error per pixel';
   return 'reconstruction error';
 }
 
@@ -55,4 +58,12 @@ export function article(words: string): string {
 
 export function methodWords(method: string): string {
   return METHODS[method] ?? method;
+}
+
+/** Why rows were left out of a training run: a training sample (sampleRows), labelled anomalies (train on normal), or both. */
+export function leftOut(s: { readonly sampleRows?: number; readonly trainOn: string }, rows: number): string {
+  const why: string[] = [];
+  if (s.sampleRows && s.sampleRows < rows) why.push(`trained on a seeded uniform sample of ${formatInt(s.sampleRows)} rows`);
+  if (s.trainOn === 'normal') why.push('labelled anomalies; normal rows only');
+  return why.join('; ') || 'not in training';
 }

@@ -3,6 +3,7 @@ import {
   dimOwners,
   fitPreprocessing,
   inverseFeature,
+  loggedWarning,
   MISSING_CATEGORY,
   OTHER_CATEGORY,
   skewness,
@@ -84,6 +85,14 @@ describe('log1p', () => {
     const negHeavy = heavy.map((v) => v - 1);
     const pp = fitPreprocessing([num('heavy', heavy), num('neg', negHeavy), num('flat', [1, 2, 3, 4])], { ...base, log1p: 'auto' });
     expect(pp.features.map((f) => (f as NumericFeature).log1p)).toEqual([true, false, false]);
+  });
+
+  it('names the logged columns in the warning, a dozen at most', () => {
+    const heavy = [...new Array<number>(19).fill(0), 100];
+    expect(loggedWarning(fitPreprocessing([num('a', [1, 2, 3])], { ...base, log1p: 'auto' }))).toBeNull();
+    expect(loggedWarning(fitPreprocessing([num('h', heavy), num('a', [1, 2, 3])], { ...base, log1p: 'auto' }))).toBe('log1p applied to: h.');
+    const pixels = Array.from({ length: 30 }, (_, i) => num(`p${i}`, heavy));
+    expect(loggedWarning(fitPreprocessing(pixels, { ...base, log1p: 'auto' }))).toBe('log1p applied to 30 columns: p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11 and 18 more.');
   });
 
   it('rejects log1p names that are not numeric features', () => {

@@ -4,11 +4,11 @@ import type { ProjectStore } from '../../store';
 import type { BackendInfo } from '../types';
 import { featureColumns } from '../columns';
 import { buildMatrices, fitOnTrainingRows } from '../matrix';
-import { dimOwners, loggedColumns } from '../preprocess';
+import { dimOwners, loggedWarning } from '../preprocess';
 import { Prng } from '../prng';
 import type { BatchErrors } from '../recon';
 import { getSplitBlobs, insertModel } from '../repo';
-import { fromBitmaps, makeSplit, readLabels, rowsOf, toBitmap } from '../split';
+import { fromBitmaps, makeSplit, readLabels, rowsOf, sampleNote, toBitmap } from '../split';
 import { SPLIT_TRAIN, SPLIT_VALIDATION } from '../types';
 import type { Architecture, JobOptions, ModelInfo, ModelKind, Preprocessing, Proposal, TrainProgress, TrainResult, TrainSettings } from '../types';
 import { yieldToEventLoop } from '../util';
@@ -31,7 +31,7 @@ export function isClassical(kind: ModelKind | string): kind is ClassicalKind {
 
 /** Settings of the autoencoders that mean nothing to a classical detector (ignored, not shown as used). */
 export const NETWORK_ONLY_SETTINGS: readonly (keyof TrainSettings)[] = [
-  'layers', 'activation', 'dropout', 'l1', 'noiseStd', 'beta', 'scoreWithKl', 'scoreWithPrior', 'mmdLambda', 'objective', 'nu', 'weightDecay', 'pretrainEpochs', 'loss', 'epochs', 'batchSize', 'learningRate',
+  'layers', 'filters', 'activation', 'dropout', 'l1', 'noiseStd', 'beta', 'scoreWithKl', 'scoreWithPrior', 'mmdLambda', 'objective', 'nu', 'weightDecay', 'pretrainEpochs', 'loss', 'epochs', 'batchSize', 'learningRate',
   'patience', 'minDelta', 'validation', 'split', 'clip', 'trim',
 ];
 
@@ -46,6 +46,7 @@ export function explanationMethod(kind: ModelKind): string {
   // The adversarial and Wasserstein autoencoders reconstruct like any autoencoder: their prior shapes the code, not the errors.
   if (kind === 'aae') return 'Adversarial autoencoder (AAE): squared reconstruction error per column; expected = the reconstruction';
   if (kind === 'wae') return 'Wasserstein autoencoder (WAE-MMD): squared reconstruction error per column; expected = the reconstruction';
+  if (kind === 'conv') return 'Convolutional autoencoder: squared reconstruction error per pixel; expected = the reconstruction';
   return 'Autoencoder: squared reconstruction error per column; expected = the reconstruction';
 }
 
@@ -213,7 +214,7 @@ export async function trainClassical(
   const root = new Prng(settings.seed);
   const [splitRng, fitRng] = [root.fork(), root.fork()];
   const labels = settings.trainOn === 'normal' ? readLabels(store, ds) : null;
-  const part = makeSplit(ds.rowCount, { kind: 'random', validation: 0, trainOn: settings.trainOn, ...(labels ? { labels } : {}) }, splitRng);
+  const part = makeSplit(ds.rowCount, { kind: 'random', validation: 0, trainOn: settings.trainOn, sampleRows: settings.sampleRows, ...(labels ? { labels } : {}) }, splitRng);
   const trainIdx = rowsOf(part, SPLIT_TRAIN);
   if (trainIdx.length === 0) {
     throw new ResidualError('BAD_INPUT', `No rows left to fit on in "${ds.name}" (${ds.rowCount} rows, train on ${settings.trainOn}).`, { field: 'dataset' });
@@ -225,8 +226,10 @@ export async function trainClassical(
   const arch = classicalArchitecture(kind, d, pp.features.length, n);
   const warnings: string[] = [];
   if (n < 100) warnings.push(`Only ${n} rows to fit on: scores will be noisy.`);
-  const logged = loggedColumns(pp);
-  if (logged.length) warnings.push(`log1p applied to: ${logged.join(', ')}.`);
+  const sampled = sampleNote(ds.rowCount, n, settings.sampleRows);
+  if (sampled) warnings.push(sampled);
+  const logged = loggedWarning(pp);
+  if (logged) warnings.push(logged);
 
   let aborted = false;
   const progress = async (done: number, total: number): Promise<boolean> => {

@@ -5,11 +5,11 @@ import type { ProjectStore } from '../../store';
 import { typicalInputs } from '../classical';
 import { featureColumns } from '../columns';
 import { buildMatrices, fitOnTrainingRows } from '../matrix';
-import { dimOwners, loggedColumns } from '../preprocess';
+import { dimOwners, loggedWarning } from '../preprocess';
 import { Prng } from '../prng';
 import { insertModel, type NewModel } from '../repo';
 import { activate } from '../model';
-import { toBitmap, trainingSplit } from '../split';
+import { sampleNote, toBitmap, trainingSplit } from '../split';
 import { convergenceWarning } from '../train';
 import { SPLIT_TRAIN, SPLIT_VALIDATION } from '../types';
 import type { Architecture, BackendInfo, HistoryEntry, JobOptions, OneClassFit, RowErrorStats, TrainProgress, TrainRequest, TrainResult, TrainSettings } from '../types';
@@ -269,8 +269,10 @@ export async function trainOneClass(store: ProjectStore, request: TrainRequest, 
   const warnings = rowWarnings(arch.parameterCount, n);
   const earlyStopping = settings.patience > 0 && valIdx.length > 0;
   if (settings.patience > 0 && valIdx.length === 0) warnings.push('No validation rows, so early stopping was off.');
-  const logged = loggedColumns(pp);
-  if (logged.length) warnings.push(`log1p applied to: ${logged.join(', ')}.`);
+  const sampled = sampleNote(ds.rowCount, trainIdx.length + valIdx.length, settings.sampleRows);
+  if (sampled) warnings.push(sampled);
+  const logged = loggedWarning(pp);
+  if (logged) warnings.push(logged);
 
   const net = new OneClassNetwork(arch, initialKernels(oneClassLayers({ kind, inputDims: d, layers: settings.layers, activation: settings.activation }), initRng));
   const optimizer = tf.train.adam(settings.learningRate, 0.9, 0.999, 1e-8);

@@ -8,6 +8,8 @@ import * as m006 from './006_classical_kinds';
 import * as m007 from './007_ensemble_kind';
 import * as m008 from './008_trash';
 import * as m009 from './009_model_family_kinds';
+import * as m010 from './010_conv_kind';
+import * as m011 from './011_model_splits';
 
 export interface Migration {
   readonly version: number;
@@ -28,4 +30,6 @@ export const migrations: readonly Migration[] = [
   { version: 7, name: '007_ensemble_kind', up: m007.up, apply: m007.apply },
   { version: 8, name: '008_trash', up: m008.up },
   { version: 9, name: '009_model_family_kinds', up: m009.up, apply: m009.apply },
+  { version: 10, name: '010_conv_kind', up: m010.up, apply: m010.apply },
+  { version: 11, name: '011_model_splits', up: m011.up },
 ];

@@ -4,7 +4,7 @@ import type { ModelKind, TrainSettings } from '../../../../src-main/contract';
 export type Draft = { -readonly [K in keyof TrainSettings]: TrainSettings[K] extends readonly (infer T)[] ? T[] : TrainSettings[K] };
 
 export function toDraft(s: TrainSettings): Draft {
-  return { ...s, layers: [...s.layers], log1p: Array.isArray(s.log1p) ? [...(s.log1p as readonly string[])] : s.log1p } as Draft;
+  return { ...s, layers: [...s.layers], filters: [...s.filters], log1p: Array.isArray(s.log1p) ? [...(s.log1p as readonly string[])] : s.log1p } as Draft;
 }
 
 export const KINDS: readonly { readonly kind: ModelKind; readonly name: string; readonly line: string }[] = [
@@ -14,6 +14,7 @@ export const KINDS: readonly { readonly kind: ModelKind; readonly name: string; 
   { kind: 'vae', name: 'Variational', line: 'A probabilistic code (mean and spread) kept close to a normal distribution by a KL penalty.' },
   { kind: 'aae', name: 'Adversarial', line: 'AAE: a second network, the discriminator, learns to tell the codes from normal samples, and the encoder learns to fool it, so the codes follow a normal distribution.' },
   { kind: 'wae', name: 'Wasserstein', line: 'WAE: the codes of each batch are pulled towards normal samples by an MMD penalty (weight λ); the encoder stays deterministic. The seed ranks it VAE < AAE < WAE.' },
+  { kind: 'conv', name: 'Convolutional', line: 'For images: 3×3 convolutions with 2×2 max-pooling squeeze each image, a mirrored decoder with up-sampling rebuilds it (seed 003\'s 16-8-8 network); the per-pixel errors are the scores. Image datasets only.' },
   { kind: 'deepsvdd', name: 'Deep SVDD', line: 'One-class: a bias-free network maps the rows into a small sphere; the score is the squared distance to its centre. Nothing is rebuilt.' },
   { kind: 'ocnn', name: 'One-class network', line: 'One-class (OC-NN): an OC-SVM-like objective puts all but a share ν of the rows above a margin r; the score is how far below it a row falls.' },
   { kind: 'iforest', name: 'Isolation Forest', line: 'Classical: 100 random trees; rows cut off from the rest in few splits are the anomalies. No network, no epochs.' },
@@ -42,6 +43,7 @@ export const HELP: Partial<Record<keyof TrainSettings, string>> = {
   nu: 'ν, the share of training rows the boundary may leave outside (soft-boundary Deep SVDD, OC-NN): about the share of anomalies you expect among them.',
   weightDecay: 'λ of the weight decay λ/2 Σ‖W‖² on the network\'s weights (the paper\'s regulariser).',
   pretrainEpochs: 'Epochs the layers first train as the encoder of an autoencoder (as both papers do) before the one-class objective; 0 = start from random weights.',
+  filters: 'The convolutional encoder\'s filters per layer (3×3 each, followed by 2×2 max-pooling); the decoder mirrors them. Seed 003 uses 16, 8, 8.',
   trim: 'Robust training: from the second epoch on, this share of the training rows that the model reconstructs worst is left out of that epoch, so the network does not learn to reconstruct the anomalies hiding in its training data. 0 = off.',
 };
 
