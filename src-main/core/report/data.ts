@@ -6,6 +6,7 @@ import { anomalyProfile, effectiveThreshold, evaluateScore, knownLabels, listVer
 import type { DatasetInfo, ProjectStore } from '../store';
 import { RESIDUAL_VERSION } from '../version';
 import { datasetContentSha256, rankingSha256 } from './fingerprint';
+import { gatherGallery } from './gallery';
 import { modelCard } from './model-card';
 import { reproduction } from './reproduce';
 import { heatmap, notes, rowNamer, topRows } from './rows';
@@ -56,6 +57,8 @@ export async function gatherReportData(store: ProjectStore, opts: GatherOptions 
     store, ds, scoreId: score.scoreId, window, threshold: result.value, verdicts: new Map(verdictList.map((v) => [v.row, v])), name,
   });
   check();
+  const gallery = await gatherGallery(store, ds, score.scoreId, model.id, topList);
+  check();
   const profile = anomalyProfile(store, score.scoreId, result.value);
   const profileColumns = profile.columns.map((c) => ({ feature: c.feature, meanError: c.meanError, meanNormalizedError: c.meanNormalizedError, share: c.share }));
   const evaluation = evaluate(store, ds, score.scoreId, result.value);
@@ -93,6 +96,7 @@ export async function gatherReportData(store: ProjectStore, opts: GatherOptions 
     top: topList,
     profile: { threshold: finite(profile.threshold), flagged: profile.flagged, columns: profileColumns },
     heatmap: heatmap(store, score.scoreId, topList, profileColumns),
+    gallery,
     notes: noted.notes,
     notesOmitted: noted.omitted,
     reproduction: reproductionOf(store, model, ds, stored),

@@ -292,6 +292,12 @@ export class Layout {
     if (opts.advance !== false) this.y += height;
   }
 
+  /** A raster image (PNG bytes) at (x, y) of the current page, `width` × `height` points; the cursor does not move. */
+  image(png: Buffer, x: number, y: number, width: number, height: number): void {
+    this.doc.image(png, x, y, { width, height });
+    this.fresh = false;
+  }
+
   /** Contents lines with dot leaders, drawn at `y` of the current page into space the caller kept free. */
   contents(y: number, size = 9.5): number {
     const m = this.measure({ size });

@@ -1,6 +1,7 @@
 import { setTextMeasurer } from './charts';
 import { fontDir, fontFiles } from './fonts';
 import { collect, Layout, newDocument } from './layout';
+import { gallerySection } from './gallery';
 import { appendix } from './section-appendix';
 import { dataSummary, titlePage } from './section-overview';
 import { evaluation, modelCardSection, thresholdSection } from './section-model';
@@ -46,6 +47,7 @@ export async function renderReport(data: ReportData, opts: RenderOptions = {}): 
   thresholdSection(layout, data);
   evaluation(layout, data);
   topSection(layout, data);
+  gallerySection(layout, data);
   profileSection(layout, data);
   heatmapSection(layout, data);
   notesSection(layout, data);

@@ -188,6 +188,32 @@ export interface Reproduction {
 export const REPORT_DATASET_FACTS = ['id', 'name', 'sourcePath', 'sourceSha256', 'sourceBytes', 'encoding', 'delimiter', 'decimalComma', 'rowCount', 'skippedRows'] as const;
 export type ReportDatasetFact = (typeof REPORT_DATASET_FACTS)[number];
 
+/** An image dataset's top rows as pictures: per tile the pixels, the reconstruction (or none) and the per-pixel map. */
+export interface ReportGallery {
+  readonly shape: { readonly width: number; readonly height: number; readonly channels: 1 | 3 };
+  readonly map: 'error' | 'attribution';
+  readonly reconstructs: boolean;
+  readonly signed: boolean;
+  readonly meaning: string;
+  /** The maps' colour scale (the 99th percentile of the score's per-column |values|). */
+  readonly scale: number;
+  readonly tiles: readonly {
+    readonly rank: number;
+    readonly id: string;
+    readonly score: number;
+    readonly flagged: boolean;
+    readonly verdict: string | null;
+    readonly pixels: readonly number[];
+    readonly reconstruction: readonly number[] | null;
+    readonly errors: readonly number[];
+  }[];
+  /** Top rows not drawn (the gallery shows at most GALLERY_TILES). */
+  readonly omitted: number;
+}
+
+/** Tiles in the report's gallery at most (one page). */
+export const GALLERY_TILES = 24;
+
 export interface ReportData {
   readonly generatedAt: string;
   readonly residualVersion: string;
@@ -217,6 +243,8 @@ export interface ReportData {
   readonly top: readonly ReportTopRow[];
   readonly profile: { readonly threshold: number | null; readonly flagged: number; readonly columns: readonly ReportProfileColumn[] };
   readonly heatmap: ReportHeatmap;
+  /** Image datasets only: the top rows as original / reconstruction / error map tiles. */
+  readonly gallery: ReportGallery | null;
   readonly notes: readonly ReportNote[];
   /** Notes left out of the report because there were more than MAX_NOTES. */
   readonly notesOmitted: number;

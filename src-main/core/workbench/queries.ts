@@ -153,6 +153,11 @@ export class ScoreViews {
     return { row, id: rowIds(store, ds, [row])[0]!, rank, position };
   }
 
+  /** Every row's score (cached with the rank order) and the threshold in force (the saved one, else mean + 2σ). */
+  scoresAndThreshold(scoreId: number): { readonly errors: Float32Array; readonly threshold: number } {
+    return { errors: this.arrays(scoreId).errors, threshold: this.threshold(scoreId).result.value };
+  }
+
   /** Rank (1-based) of each row. */
   ranksOf(scoreId: number, rows: readonly number[]): number[] {
     const { order } = this.arrays(scoreId);
