@@ -2,8 +2,8 @@ import { computed, reactive, readonly, watch } from 'vue';
 import type { AppStatus, Events, JobRef, ProjectOverview } from '../../src-main/contract';
 import { api, ApiError } from './api/client';
 
-export type Section = 'Data' | 'Model' | 'Training' | 'Ranking' | 'Heatmap' | 'Report';
-export const SECTIONS: readonly Section[] = ['Data', 'Model', 'Training', 'Ranking', 'Heatmap', 'Report'];
+export type Section = 'Data' | 'Model' | 'Training' | 'Ranking' | 'Heatmap' | 'Latent' | 'Report';
+export const SECTIONS: readonly Section[] = ['Data', 'Model', 'Training', 'Ranking', 'Heatmap', 'Latent', 'Report'];
 
 /** A UI command from the native menu (File ▸ Import dataset…, File ▸ Export report…). */
 export type AppCommand = Events['app.command']['command'];

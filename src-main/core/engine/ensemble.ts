@@ -116,6 +116,25 @@ export function combine(states: readonly Pick<MemberState, 'log' | 'center' | 's
   return { row, feature };
 }
 
+/** The members of a stored ensemble blob (ensembleBlob's layout), each with its own weights, checked against their SHA-256. */
+export function ensembleMembers(blob: Uint8Array): (MemberState & { readonly blob: Uint8Array })[] {
+  const buf = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
+  try {
+    const len = buf.readUInt32LE(0);
+    const header = JSON.parse(buf.subarray(4, 4 + len).toString('utf8')) as Header;
+    if (header.format !== 1 || !Array.isArray(header.members)) throw new Error('format');
+    let at = 4 + len;
+    return header.members.map((s) => {
+      const part = buf.subarray(at, at + s.bytes);
+      if (part.byteLength !== s.bytes || createHash('sha256').update(part).digest('hex') !== s.sha256) throw new Error('member');
+      at += s.bytes;
+      return { ...s, blob: part };
+    });
+  } catch {
+    throw new ResidualError('BAD_FILE', 'The stored ensemble is damaged or in a format this Residual does not read; train it again.');
+  }
+}
+
 /** The ensemble's weights blob: a uint32 header length, the header (JSON), then each member's blob in order. */
 export function ensembleBlob(members: readonly { state: Omit<MemberState, 'bytes' | 'sha256'>; blob: Uint8Array }[]): { blob: Buffer; sha256: string } {
   const states: MemberState[] = members.map((x) => ({ ...x.state, bytes: x.blob.byteLength, sha256: createHash('sha256').update(x.blob).digest('hex') }));
@@ -146,30 +165,16 @@ export class EnsembleScorer {
   ) {}
 
   static fromBlob(blob: Uint8Array, load: (kind: MemberKind, architecture: Architecture, blob: Uint8Array) => MemberScorer): EnsembleScorer {
-    const buf = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
-    let header: Header;
+    const parts = ensembleMembers(blob);
+    const members: MemberScorer[] = [];
     try {
-      const len = buf.readUInt32LE(0);
-      header = JSON.parse(buf.subarray(4, 4 + len).toString('utf8')) as Header;
-      if (header.format !== 1 || !Array.isArray(header.members)) throw new Error('format');
-      let at = 4 + len;
-      const members: MemberScorer[] = [];
-      try {
-        for (const s of header.members) {
-          const part = buf.subarray(at, at + s.bytes);
-          if (part.byteLength !== s.bytes || createHash('sha256').update(part).digest('hex') !== s.sha256) throw new Error('member');
-          members.push(load(s.kind, s.architecture, part));
-          at += s.bytes;
-        }
-      } catch (e) {
-        for (const m of members) m.dispose();
-        throw e;
-      }
-      return new EnsembleScorer(header.members, members);
+      for (const s of parts) members.push(load(s.kind, s.architecture, s.blob));
     } catch (e) {
+      for (const m of members) m.dispose();
       if (e instanceof ResidualError) throw e;
       throw new ResidualError('BAD_FILE', 'The stored ensemble is damaged or in a format this Residual does not read; train it again.');
     }
+    return new EnsembleScorer(parts, members);
   }
 
   setFittedRows(fitted: Uint8Array | null): void {
