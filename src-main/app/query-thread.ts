@@ -20,9 +20,12 @@ export const QUERY_METHODS: ReadonlySet<MethodName> = new Set<MethodName>([
   'score.heatmapScale',
   'score.overlap',
   'row.detail',
+  'row.images',
+  'score.imageMeans',
   'data.rows',
   'data.findRow',
   'model.get',
+  'model.latent',
 ]);
 
 /** Messages between the engine's main thread and its query thread (src-main/app/query-worker.ts). */

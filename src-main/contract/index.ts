@@ -16,6 +16,8 @@ import { MAX_TOP, PAPERS, type ReportInfo, type ReportProgress, type ReportResul
 import { MAX_COMPARED, VERDICTS, type AnomalyProfile, type LabelClass, type RowVerdict, type ScoreEvaluation, type StoredThreshold, type Verdict } from './review';
 import type { ColumnInfo, DatasetInfo } from './store';
 import type { HeatmapScale } from './heatmap';
+import { MAX_IMAGE_ROWS, type ImageMeans, type ImageRows } from './images';
+import { MAX_LATENT_SAMPLE, type LatentView } from './latent';
 
 // Every type that crosses a boundary, one import away for the hosts, the CLI and the renderer.
 export * from './analysis';
@@ -24,6 +26,8 @@ export * from './data';
 export * from './engine';
 export * from './export';
 export * from './heatmap';
+export * from './images';
+export * from './latent';
 export * from './report';
 export * from './review';
 export * from './store';
@@ -315,6 +319,26 @@ export const methods = {
    * reports folder. BAD_INPUT for the kinds it does not export, naming them.
    */
   'model.exportOnnx': method<OnnxExportResult>()(z.object({ modelId: id, out: z.string().min(1).optional() }).strict()),
+  /**
+   * The latent space of a score's model over its dataset: a seeded sample of the rows (the top-ranked always in it)
+   * encoded (a VAE at its mean; Deep SVDD's and OC-NN's representation; an ensemble's first network member) and
+   * projected on the codes' two principal components, with kNN on the codes against the inputs where the dataset has
+   * classes, and the compression ratio with its reconstruction error. `scoreId`, or `modelId` (+ `datasetId`, default
+   * its training dataset) for the newest score of that pair. BAD_INPUT for kinds without a latent space (iforest, ecod).
+   */
+  'model.latent': method<LatentView>()(
+    z
+      .object({
+        scoreId: id.optional(),
+        modelId: id.optional(),
+        datasetId: id.optional(),
+        sample: z.number().int().min(10).max(MAX_LATENT_SAMPLE).optional(),
+        seed: z.number().int().nonnegative().optional(),
+        knn: z.boolean().optional(),
+      })
+      .strict()
+      .refine((r) => r.scoreId !== undefined || r.modelId !== undefined, { message: 'give scoreId, or modelId (and datasetId)', path: ['scoreId'] }),
+  ),
   /** Into the trash, undoable until `undoUntil` (trash.restore); its scores and thresholds go with it. */
   'model.delete': method<Deleted>()(z.object({ modelId: id }).strict()),
   /** Undoes a delete while it is in the trash; NOT_FOUND once it has been deleted for good. */
@@ -350,6 +374,16 @@ export const methods = {
   'score.overlap': method<RankingOverlap>()(z.object({ scoreIds: z.array(id).min(2).max(MAX_COMPARED), k: z.number().int().min(1) }).strict()),
 
   'row.detail': method<RowDetail[]>()(z.object({ scoreId: id, rows: z.array(rowIndex).min(1).max(100) }).strict()),
+  /**
+   * An image dataset's rows as images: the pixels, the model's reconstruction (null for kinds that do not
+   * reconstruct) and the per-pixel error or attribution map, with rank, score and verdict. `parts: 'pixels'` reads
+   * only the stored pixels (thumbnails: no model run). BAD_INPUT for a dataset that is not images.
+   */
+  'row.images': method<ImageRows>()(
+    z.object({ scoreId: id, rows: z.array(rowIndex).min(1).max(MAX_IMAGE_ROWS), parts: z.enum(['pixels', 'all']).optional() }).strict(),
+  ),
+  /** An image dataset's mean per-pixel error (or attribution) map over the flagged rows, beside the mean over every row. */
+  'score.imageMeans': method<ImageMeans>()(z.object({ scoreId: id, threshold: z.number().optional() }).strict()),
   'row.verdict': method<VerdictChange>()(
     z.object({ datasetId: id, row: rowIndex, verdict: verdictSchema.nullable(), note: noteSchema.optional() }).strict(),
   ),

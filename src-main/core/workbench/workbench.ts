@@ -18,6 +18,8 @@ import { JobQueue, type Emit } from './jobs';
 import { InlineRunner, type JobRunner } from './runner';
 import { rankingOverlap } from './compare';
 import { heatmapScale } from './heatmap-scale';
+import { latentView } from './latent';
+import { ImageViews } from './images';
 import { rowIds, ScoreViews } from './queries';
 import { readRecentProjects, recordRecentProject } from './recent';
 
@@ -69,6 +71,7 @@ export class Workbench {
   private store: ProjectStore | null = null;
   private readonly jobs: JobQueue;
   private readonly views = new ScoreViews(() => this.project());
+  private readonly images = new ImageViews(() => this.project(), this.views);
   private readonly runner: JobRunner;
   /** Timers that carry out pending deletes when their undo window has passed, by trash entry. */
   private readonly purgeTimers = new Map<number, ReturnType<typeof setTimeout>>();
@@ -326,6 +329,7 @@ export class Workbench {
       });
     },
     'model.get': (r) => ({ model: getModel(this.project(), r.modelId), history: getHistory(this.project(), r.modelId) }),
+    'model.latent': (r) => latentView(this.project(), r),
     'model.delete': (r) => this.trashOne('model', r.modelId, getModel(this.project(), r.modelId).name),
     'model.exportOnnx': (r) => {
       const store = this.project();
@@ -391,6 +395,11 @@ export class Workbench {
         note: verdicts.get(e.row)?.note ?? '',
       }));
     },
+    'row.images': async (r) => {
+      if (r.parts !== 'pixels') await initBackend();
+      return this.images.rows(r.scoreId, r.rows, r.parts ?? 'all');
+    },
+    'score.imageMeans': (r) => this.images.means(r.scoreId, r.threshold),
     'row.verdict': async (r) => {
       const ds = this.project().getDataset(r.datasetId);
       return this.write((store) => changeVerdict(store, ds, r.row, r.verdict, r.note));
