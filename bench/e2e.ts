@@ -1,21 +1,24 @@
 /**
- * End to end at 1M rows (issue #7): the app's whole flow as browser mode runs it, through the contract over HTTP.
+ * End to end at 1M rows (issue #7), and at 10M (issue #15, the bench's `scale` part): the app's whole flow as browser
+ * mode runs it, through the contract over HTTP.
  *
  * One child process runs `residual serve`'s stack (EngineClient over forkEngine, createHost, startBridge) and acts
  * as the browser: project.open (a new project) → data.import of the bench CSV → model.train (layers 16-8, a few
  * epochs, the proposal's defaults otherwise) → score.run → the first score.rank page → score.heatmap (200 bands over
  * every row) → report.export (A4, top 50). Jobs are waited for through the server-sent events (GET /api/events), as
- * the renderer does. While each job runs (import, train, score, report), app.status is sent every 50 ms, each on its
+ * the renderer does. The training uses the wizard's proposal but for layers and epochs, so at 10M rows it trains on
+ * the proposal's sample (sampleRows). While each step runs (the jobs, and the rank and heatmap queries), the window's
+ * cheap calls are sent every 50 ms — app.status on every tick and project.overview on every other one — each on its
  * tick whether or not the ones before came back (as input would arrive), and each reply's latency is kept.
  *
- * The project and the PDF are written in the bench folder and removed afterwards.
+ * The project and the PDF are written in the bench folder, measured, and removed afterwards.
  *
  *   npx tsx bench/e2e.ts [--rows N] [--cols N] [--dir D] [--epochs N]
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AppStatus, Heatmap, JobRef, ProjectOverview, RankPage } from '../src-main/contract';
+import type { AppStatus, Heatmap, JobRef, ModelInfo, ProjectOverview, RankPage } from '../src-main/contract';
 import type { ImportResult } from '../src-main/core/data';
 import type { ScoreResult, TrainResult } from '../src-main/core/engine';
 import type { ReportResult } from '../src-main/core/report';
@@ -57,12 +60,16 @@ export interface E2eReport {
   readonly totalMs: number;
   readonly backend: string;
   readonly train: { readonly epochs: number; readonly samplesPerSecond: number; readonly path: string };
-  /** app.status round trips over HTTP while the jobs ran: all of them, and per job. */
+  /** The window's cheap calls (app.status, project.overview) over HTTP while the steps ran: all of them, and per step. */
   readonly status: LatencySummary & { readonly byJob: readonly (LatencySummary & { readonly job: string })[] };
+  /** The training run's rows: trained on (training + validation) of the dataset's, and the sample setting. */
+  readonly trainedRows: { readonly used: number; readonly rows: number; readonly sampleRows: number };
   /** Kernel high-water marks (VmHWM / maxRSS) of each process; null where /proc cannot tell. */
   readonly enginePeakRssMB: number | null;
   /** The bridge's own process (main's role under `residual serve`). */
   readonly peakRssMB: number;
+  /** The project file (with its -wal) at the end, in bytes; measured by the parent before it is removed. */
+  readonly projectBytes?: number;
 }
 
 export interface LatencySummary {
@@ -88,6 +95,8 @@ export async function benchE2e(opts: E2eOptions): Promise<E2eReport> {
   let r: E2eReport;
   try {
     r = await runChild<E2eReport>(here, 'e2e', [csv, project, out, String(epochs)]);
+    const size = (f: string): number => (fs.existsSync(f) ? fs.statSync(f).size : 0);
+    r = { ...r, projectBytes: size(project) + size(`${project}-wal`) };
   } finally {
     for (const f of [project, `${project}-wal`, `${project}-shm`, out]) fs.rmSync(f, { force: true });
   }
@@ -96,10 +105,13 @@ export async function benchE2e(opts: E2eOptions): Promise<E2eReport> {
   for (const s of r.steps) log(`  ${s.step.padEnd(44)} ${fmtMs(s.ms).padStart(9)}   ${s.note}`);
   log(`  ${'total, data.import → report finished'.padEnd(44)} ${fmtMs(r.totalMs).padStart(9)}`);
   log(`  backend: ${r.backend}; training ${r.train.epochs} epochs at ${fmtInt(r.train.samplesPerSecond)} samples/s (${r.train.path})`);
+  const t = r.trainedRows;
+  log(`  trained on ${fmtInt(t.used)} of ${fmtInt(t.rows)} rows (${t.sampleRows > 0 && t.sampleRows < t.rows ? `the wizard's seeded sample, sampleRows ${fmtInt(t.sampleRows)}` : 'all rows'}, training + validation); every row scored`);
   const line = (l: LatencySummary): string => `${l.count} replies, median ${fmtMs(l.medianMs)}, p95 ${fmtMs(l.p95Ms)}, max ${fmtMs(l.maxMs)}`;
-  log(`  app.status every ${STATUS_EVERY_MS} ms while the jobs ran: ${line(r.status)}`);
+  log(`  window's cheap calls (app.status every ${STATUS_EVERY_MS} ms, project.overview every ${2 * STATUS_EVERY_MS} ms) while each step ran: ${line(r.status)}`);
   for (const j of r.status.byJob) log(`    during ${j.job.padEnd(14)} ${line(j)}`);
   log(`  peak RSS: engine process ${fmtMB(r.enginePeakRssMB)} + bridge process ${fmtMB(r.peakRssMB)} = ${fmtMB(combinedPeakMB(r))}`);
+  if (r.projectBytes !== undefined) log(`  project file: ${fmtMB(r.projectBytes / 1024 ** 2)} (${fmtInt(r.projectBytes)} bytes, -wal included)`);
   return r;
 }
 
@@ -200,13 +212,18 @@ async function e2eChild(csv: string, project: string, out: string, epochs: numbe
       const ms: number[] = [];
       latencies.push({ job, ms });
       const pending = new Set<Promise<void>>();
-      const poll = setInterval(() => {
+      let tick = 0;
+      const probe = (method: string): void => {
         const s = performance.now();
-        const p: Promise<void> = post<AppStatus>('app.status', {})
+        const p: Promise<void> = post<unknown>(method, {})
           .then(() => void ms.push(performance.now() - s))
           .catch(() => undefined)
           .finally(() => pending.delete(p));
         pending.add(p);
+      };
+      const poll = setInterval(() => {
+        probe('app.status');
+        if (tick++ % 2 === 1) probe('project.overview');
       }, STATUS_EVERY_MS);
       try {
         return await fn();
@@ -230,10 +247,10 @@ async function e2eChild(csv: string, project: string, out: string, epochs: numbe
     steps.push({ step: 'score.run', ms: score.ms, note: `${fmtInt(score.result.rows)} rows` });
     const scoreId = score.result.scoreId;
 
-    const page = await timed(() => post<RankPage>('score.rank', { scoreId, offset: 0, limit: PAGE }));
+    const page = await timed(() => polling('score.rank', () => post<RankPage>('score.rank', { scoreId, offset: 0, limit: PAGE })));
     steps.push({ step: `score.rank first page (0, ${PAGE})`, ms: page.ms, note: `${page.result.rows.length} rows of ${fmtInt(page.result.total)}` });
 
-    const heat = await timed(() => post<Heatmap>('score.heatmap', { scoreId, order: 'rank', start: 0, end: score.result.rows, bands: BANDS }));
+    const heat = await timed(() => polling('score.heatmap', () => post<Heatmap>('score.heatmap', { scoreId, order: 'rank', start: 0, end: score.result.rows, bands: BANDS })));
     steps.push({ step: `score.heatmap all rows, ${BANDS} bands`, ms: heat.ms, note: `${heat.result.bands.length} bands × ${heat.result.columns.length} columns` });
 
     const rep = await timed(() =>
@@ -252,6 +269,10 @@ async function e2eChild(csv: string, project: string, out: string, epochs: numbe
       totalMs,
       backend: b ? `${b.name}${b.name === 'wasm' ? ` (SIMD ${b.simd ? 'on' : 'off'}, threads ${b.threads ? 'on' : 'off'})` : ''}` : 'none initialised',
       train: { epochs: tr.epochs, samplesPerSecond: tr.samplesPerSecond, path: tr.path },
+      trainedRows: await (async () => {
+        const { model } = await post<{ model: ModelInfo }>('model.get', { modelId: tr.modelId });
+        return { used: model.split.train + model.split.validation, rows: model.split.rows, sampleRows: model.settings.sampleRows };
+      })(),
       status: { ...summarize(latencies.flatMap((l) => l.ms)), byJob: latencies.map((l) => ({ job: l.job, ...summarize(l.ms) })) },
       enginePeakRssMB: peakRssOfPid(mode.enginePid()),
     };

@@ -2,7 +2,8 @@
  * Engine throughput: training samples/s and scoring rows/s on the active backend for a small
  * (30-16-8-16-30) and a wide (784-128-32-128-784) autoencoder at batch 256, and the same shapes through
  * the PyTorch reference (../shared/bench/reference.py beside the checkout, or $REFERENCE_PY) when /usr/bin/python3 has
- * torch. Run alone: `npx tsx bench/engine.ts`.
+ * torch; and the convolutional autoencoder (seed 003's 16-8-8) on 28×28 images beside the same network in PyTorch
+ * (bench/conv.ts, bench/conv_reference.py). Run alone: `npx tsx bench/engine.ts`.
  *
  * Scoring is measured two ways. In memory, like the reference (which times one forward pass over a tensor already
  * in memory and the mean squared error per row): our scoring pass over model inputs already in memory, in the score
@@ -21,6 +22,7 @@ import { reconstructionErrors } from '../src-main/core/engine/recon';
 import { loadNetwork } from '../src-main/core/engine/score';
 import { Prng } from '../src-main/core/engine/prng';
 import { ProjectStore } from '../src-main/core/store';
+import { benchConv } from './conv';
 import { fmtInt, isMain, median, pythonHas, table } from './util';
 
 export interface BenchCase {
@@ -85,6 +87,8 @@ export async function benchEngine(cases: readonly BenchCase[] = BENCH_CASES, log
         };
         out.push(row);
       }
+      // The convolutional autoencoder on 28×28 images beside the same network in PyTorch (bench/conv.ts).
+      if (cases === BENCH_CASES) out.push(await benchConv(store, dir, backend.name, pythonHas(['torch', 'numpy'], PYTHON), log));
     } finally {
       store.close();
     }

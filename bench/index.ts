@@ -1,16 +1,18 @@
 /**
  * `npm run bench`: CLI start-up (issue #11), import speed (issue #2; wide files, issue #18; Parquet, issue #15), engine throughput (issue #3), the ranking at 1M rows (issue #5) and the
- * app's whole flow end to end at 1M rows over HTTP (issue #7), detection quality on labelled data (issue #12), Dask scoring with the exported ONNX model (issue #15), each
- * measured in this run, then one summary table.
+ * app's whole flow end to end at 1M rows over HTTP (issue #7), detection quality on labelled data (issue #12), Fashion-MNIST one-class ROC AUC of the
+ * convolutional autoencoder, the dense one and IsolationForest (issue #14, the `images` part; --fast: 1,000 normal images, --seeds N), Dask scoring with the exported ONNX model (issue #15),
+ * ten million rows end to end and on Dask (issue #15, the `scale` part), each measured in this run, then one summary table.
  *
- *   npm run bench -- [--only cli|import|parquet|engine|ranking|e2e|concurrency|quality|dask[,…]] [--rows N] [--cols N] [--dir D] [--rebuild]
- *                    [--quality-datasets a,b] [--seeds N] [--fast]
+ *   npm run bench -- [--only cli|import|parquet|engine|ranking|e2e|concurrency|quality|images|views|dask|scale[,…]] [--rows N] [--cols N] [--dir D] [--rebuild]
+ *                    [--quality-datasets a,b] [--seeds N] [--fast] [--scale-rows N]
  *
  * --rows/--cols size the generated CSV of the import, parquet, ranking, e2e and dask parts (default 1,000,000 × 30); the engine part
  * has its own fixed cases. --dir holds the CSV and the cached ranking project (default $RESIDUAL_BENCH_DIR or
  * <tmp>/residual-bench); --rebuild builds that project again instead of reusing it. --quality-datasets, --seeds and
  * --fast are the quality part's (bench/quality.ts): a subset of its datasets, seeds per stochastic method (default 3),
- * one seed and fewer methods.
+ * one seed and fewer methods. --scale-rows sizes the scale part (default 10,000,000 rows × --cols): the e2e flow and the
+ * Dask recipe at that size, judged against issue #15's budgets (processes under 3 GB together, the window within 100 ms).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +20,8 @@ import { fileURLToPath } from 'node:url';
 import { benchCli } from './cli';
 import { benchConcurrency, CHEAP_P95_TARGET_MS, CLIENTS } from './concurrency';
 import { benchQuality, MAX_SEED_SPREAD } from './quality';
+import { benchImages } from './images';
+import { benchImageViews, viewsTable } from './image-views';
 import { benchE2e, combinedPeakMB, E2E_EPOCHS, E2E_LAYERS, type E2eReport } from './e2e';
 import { benchImport, benchPandas, benchWideImport, ensureBenchCsv, WIDE_ROWS, type BenchResult, type PandasResult } from './import';
 import { benchParquet, describeParquet } from './parquet';
@@ -25,7 +29,7 @@ import { benchDask, describeDask } from './dask';
 import { benchRanking, describeBackend, type RankingResult } from './ranking';
 import { defaultBenchDir, fmtInt, fmtMB, fmtMs, peakRssMB, table } from './util';
 
-const PARTS = ['cli', 'import', 'parquet', 'engine', 'ranking', 'e2e', 'concurrency', 'quality', 'dask'] as const;
+const PARTS = ['cli', 'import', 'parquet', 'engine', 'ranking', 'e2e', 'concurrency', 'quality', 'images', 'views', 'dask', 'scale'] as const;
 type Part = (typeof PARTS)[number];
 
 /** The issue #2 target: pandas.read_csv's speed on the reference machine, SQLite write included, within 1 GB. */
@@ -36,6 +40,9 @@ const VIEW_BUDGET_MS = 200;
 /** Issue #7: engine and bridge processes together, and input handled while training runs. */
 const E2E_RSS_BUDGET_MB = 2048;
 const E2E_INPUT_BUDGET_MS = 100;
+/** Issue #15: ten million rows, the app's processes together under 3 GB. */
+const SCALE_ROWS = 10_000_000;
+const SCALE_RSS_BUDGET_MB = 3072;
 
 /** What the summary needs of bench/engine.ts's rows (another engineer's module, loaded when present). */
 interface EngineRow {
@@ -54,6 +61,7 @@ interface Args {
   readonly cols: number;
   readonly dir: string;
   readonly rebuild: boolean;
+  readonly scaleRows: number;
   readonly quality: { datasets?: string[]; seeds?: number; fast: boolean };
 }
 
@@ -63,6 +71,7 @@ function parseArgs(argv: readonly string[]): Args {
   let cols = 30;
   let dir = defaultBenchDir();
   let rebuild = false;
+  let scaleRows = SCALE_ROWS;
   const quality: { datasets?: string[]; seeds?: number; fast: boolean } = { fast: false };
   const count = (flag: string, v: string | undefined, min: number): number => {
     const n = Number(v);
@@ -81,12 +90,13 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === '--cols') cols = count(a, value(), 2);
     else if (a === '--dir') dir = value() ?? dir;
     else if (a === '--rebuild') rebuild = true;
+    else if (a === '--scale-rows') scaleRows = count(a, value(), 100);
     else if (a === '--quality-datasets') quality.datasets = (value() ?? '').split(',').filter(Boolean);
     else if (a === '--seeds') quality.seeds = count(a, value(), 1);
     else if (a === '--fast') quality.fast = true;
-    else throw new Error(`Unknown option ${a}. Usage: npm run bench -- [--only ${PARTS.join('|')}] [--rows N] [--cols N] [--dir D] [--rebuild] [--quality-datasets a,b] [--seeds N] [--fast]`);
+    else throw new Error(`Unknown option ${a}. Usage: npm run bench -- [--only ${PARTS.join('|')}] [--rows N] [--cols N] [--dir D] [--rebuild] [--quality-datasets a,b] [--seeds N] [--fast] [--scale-rows N]`);
   }
-  return { parts, rows, cols, dir, rebuild, quality };
+  return { parts, rows, cols, dir, rebuild, scaleRows, quality };
 }
 
 type SummaryRow = [part: string, figure: string, measured: string, reference: string, verdict: string];
@@ -118,6 +128,32 @@ async function concurrencyPart(args: Args, summary: SummaryRow[]): Promise<void>
   console.log(table(['call', 'kind', 'calls', 'p50', 'p95', 'max'], [...r.byMethod.map(line), line(r.cheap), line(r.heavy)], [0, 1]));
   summary.push(['concurrency', `cheap calls p50 / p95 / max (${CLIENTS} clients, training)`, `${fmtMs(r.cheap.p50)} / ${fmtMs(r.cheap.p95)} / ${fmtMs(r.cheap.max)}`, `p95 ≤ ${CHEAP_P95_TARGET_MS} ms`, meets(r.cheap.p95 <= CHEAP_P95_TARGET_MS && r.trainingStillRunning)]);
   summary.push(['concurrency', 'heavy reads p50 / p95 / max', `${fmtMs(r.heavy.p50)} / ${fmtMs(r.heavy.p95)} / ${fmtMs(r.heavy.max)}`, 'reference', '']);
+}
+
+/** Issue #14 item 3: the image views' calls on 10,000 Fashion-MNIST images (bench/image-views.ts). */
+async function viewsPart(summary: SummaryRow[]): Promise<void> {
+  heading('Image views (issue #14): thumbnails, a gallery page, mean maps; 10,000 Fashion-MNIST images, a 784-64-16 ae');
+  const figures = await benchImageViews();
+  if (!figures) {
+    summary.push(['views', '(dataset-fashion-mnist absent)', 'not measured', '', '']);
+    return;
+  }
+  console.log(viewsTable(figures));
+  for (const f of figures) summary.push(['views', `${f.call}, ${f.rows.toLocaleString('en-US')} rows (median)`, `${f.medianMs.toFixed(0)} ms`, 'reference', '']);
+}
+
+/** Issue #14: Fashion-MNIST one-class ROC AUC, conv vs dense ae vs IsolationForest (bench/images.ts); --fast: 1,000 normal images, --seeds N. */
+async function imagesPart(args: Args, summary: SummaryRow[]): Promise<void> {
+  heading(`Fashion-MNIST one-class (issue #14): one class normal, 5 % of the others anomalous${args.quality.fast ? ' (--fast: 1,000 normal images)' : ', full size (6,000 normal images)'}`);
+  const runs = await benchImages({ ...(args.quality.fast ? { normal: 1000 } : {}), ...(args.quality.seeds ? { seeds: args.quality.seeds } : {}) });
+  if (!runs) {
+    summary.push(['images', '(dataset-fashion-mnist absent)', 'not measured', '', '']);
+    return;
+  }
+  for (const kind of ['conv', 'ae', 'iforest']) {
+    const aucs = runs.map((r) => r.results[kind]!.auc);
+    summary.push(['images', `${kind} mean ROC AUC (${runs.length} runs)`, (aucs.reduce((a, b) => a + b, 0) / aucs.length).toFixed(3), 'reference', '']);
+  }
 }
 
 async function qualityPart(args: Args, summary: SummaryRow[], backends: string[]): Promise<void> {
@@ -213,7 +249,10 @@ async function daskPart(args: Args, summary: SummaryRow[]): Promise<void> {
     return;
   }
   console.log(describeDask(r));
-  for (const x of r.runs) summary.push(['dask', `score rows/s, ${x.workers} worker${x.workers === 1 ? '' : 's'} (numpy evaluator)`, fmtInt(x.rowsPerSecond), 'reference', '']);
+  for (const x of r.runs) {
+    summary.push(['dask', `score rows/s, ${x.workers} worker${x.workers === 1 ? '' : 's'} (numpy evaluator)`, fmtInt(x.rowsPerSecond), 'reference', '']);
+    summary.push(['dask', `scores equal to the app's (${x.workers} worker${x.workers === 1 ? '' : 's'})`, `${fmtInt(x.matched)} of ${fmtInt(x.checkedRows)}`, 'all', meets(x.matched === x.checkedRows)]);
+  }
 }
 
 async function enginePart(summary: SummaryRow[], backends: string[]): Promise<boolean> {
@@ -283,13 +322,43 @@ async function e2ePart(args: Args, summary: SummaryRow[], backends: string[]): P
   heading(`End to end (issue #7): import → train → score → rank → heatmap → report at ${fmtInt(args.rows)} rows, over HTTP`);
   const r: E2eReport = await benchE2e({ rows: args.rows, cols: args.cols, dir: args.dir });
   backends.push(`e2e: ${r.backend}`);
-  for (const s of r.steps) summary.push(['e2e', s.step, fmtMs(s.ms), '', '']);
-  summary.push(['e2e', `total (model ${E2E_LAYERS.join('-')}, ${E2E_EPOCHS} epochs)`, fmtMs(r.totalMs), '', '']);
+  e2eSummary('e2e', r, E2E_RSS_BUDGET_MB, summary);
+}
+
+/** The e2e figures as summary rows of `part`: each step, the total, peak RSS and the window's latency against the budgets. */
+function e2eSummary(part: string, r: E2eReport, rssBudgetMB: number, summary: SummaryRow[]): void {
+  for (const s of r.steps) summary.push([part, s.step, fmtMs(s.ms), '', '']);
+  summary.push([part, `total (model ${E2E_LAYERS.join('-')}, ${E2E_EPOCHS} epochs)`, fmtMs(r.totalMs), '', '']);
   const rss = combinedPeakMB(r);
-  summary.push(['e2e', 'peak RSS, engine + bridge', fmtMB(rss), `< ${fmtInt(E2E_RSS_BUDGET_MB)} MB`, meets(r.enginePeakRssMB !== null && rss < E2E_RSS_BUDGET_MB)]);
-  const input = (figure: string, ms: number): SummaryRow => ['e2e', figure, fmtMs(ms), `≤ ${E2E_INPUT_BUDGET_MS} ms`, meets(r.status.count > 0 && ms <= E2E_INPUT_BUDGET_MS)];
-  summary.push(input(`app.status during jobs, p95 (${r.status.count} calls)`, r.status.p95Ms));
-  summary.push(input('app.status during jobs, max', r.status.maxMs));
+  summary.push([part, `peak RSS, engine ${fmtMB(r.enginePeakRssMB)} + bridge ${fmtMB(r.peakRssMB)}`, fmtMB(rss), `< ${fmtInt(rssBudgetMB)} MB`, meets(r.enginePeakRssMB !== null && rss < rssBudgetMB)]);
+  const input = (figure: string, ms: number): SummaryRow => [part, figure, fmtMs(ms), `≤ ${E2E_INPUT_BUDGET_MS} ms`, meets(r.status.count > 0 && ms <= E2E_INPUT_BUDGET_MS)];
+  summary.push(input(`window's cheap calls during the steps, p95 (${r.status.count} calls)`, r.status.p95Ms));
+  summary.push(input('window\'s cheap calls during the steps, max', r.status.maxMs));
+  if (r.projectBytes !== undefined) summary.push([part, 'project file size', fmtMB(r.projectBytes / 1024 ** 2), 'reported', '']);
+}
+
+/** Issue #15: ten million rows end to end (the e2e flow) and scored on Dask (1 and 2 workers), against the budgets. */
+async function scalePart(args: Args, summary: SummaryRow[], backends: string[]): Promise<void> {
+  const rows = args.scaleRows;
+  heading(`Scale (issue #15): import → train → score → rank → heatmap → report at ${fmtInt(rows)} rows × ${args.cols}, over HTTP; then Dask scoring`);
+  console.log(`load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const r = await benchE2e({ rows, cols: args.cols, dir: args.dir });
+  backends.push(`scale: ${r.backend}`);
+  console.log(`load average after the flow: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  e2eSummary('scale', r, SCALE_RSS_BUDGET_MB, summary);
+  summary.push(['scale', 'rows trained on (training + validation)', `${fmtInt(r.trainedRows.used)} of ${fmtInt(r.trainedRows.rows)}`, r.trainedRows.sampleRows ? `sampleRows ${fmtInt(r.trainedRows.sampleRows)}` : 'all rows', '']);
+  console.log('');
+  const d = await benchDask({ rows, cols: args.cols, dir: args.dir });
+  if (!d) {
+    console.log('/usr/bin/python3 lacks numpy, onnx or distributed (apt-get install python3-onnx python3-distributed): Dask scoring was not measured.');
+    summary.push(['scale', 'Dask scoring (python3-onnx or python3-distributed missing)', 'not measured', '', '']);
+    return;
+  }
+  console.log(describeDask(d));
+  for (const x of d.runs) {
+    summary.push(['scale', `Dask score rows/s, ${x.workers} worker${x.workers === 1 ? '' : 's'}, ${d.partitions} partitions`, fmtInt(x.rowsPerSecond), 'reference', '']);
+    summary.push(['scale', `Dask scores equal to the app's (${x.workers} worker${x.workers === 1 ? '' : 's'})`, `${fmtInt(x.matched)} of ${fmtInt(x.checkedRows)}`, 'all', meets(x.matched === x.checkedRows)]);
+  }
 }
 
 async function main(): Promise<void> {
@@ -307,7 +376,7 @@ async function main(): Promise<void> {
     `machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${fmtInt(os.totalmem() / 1024 ** 3)} GiB RAM, Node ${process.version}, ` +
       `load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (figures are wall-clock: other work on the machine slows them)`,
   );
-  console.log(`parts: ${args.parts.join(', ')}; data: ${fmtInt(args.rows)} rows × ${args.cols} columns in ${args.dir}`);
+  console.log(`parts: ${args.parts.join(', ')}; data: ${fmtInt(args.rows)} rows × ${args.cols} columns${args.parts.includes('scale') ? ` (the scale part: ${fmtInt(args.scaleRows)} rows)` : ''} in ${args.dir}`);
   const summary: SummaryRow[] = [];
   const backends: string[] = [];
   const failed: string[] = [];
@@ -321,7 +390,10 @@ async function main(): Promise<void> {
       } else if (part === 'ranking') await rankingPart(args, summary, backends);
       else if (part === 'concurrency') await concurrencyPart(args, summary);
       else if (part === 'quality') await qualityPart(args, summary, backends);
+      else if (part === 'images') await imagesPart(args, summary);
+      else if (part === 'views') await viewsPart(summary);
       else if (part === 'dask') await daskPart(args, summary);
+      else if (part === 'scale') await scalePart(args, summary, backends);
       else await e2ePart(args, summary, backends);
     } catch (e) {
       failed.push(part);

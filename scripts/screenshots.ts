@@ -1,6 +1,6 @@
 /**
  * Screenshots of every section for a human to look at (issue #17): Data, Model, Training, the compare view of three
- * runs, Ranking with a row's detail, Heatmap and Report, at 1440×900 and 1280×720, in Debian's Chromium against
+ * runs, Ranking with a row's detail, Heatmap, Latent and Report, at 1440×900 and 1280×720, in Debian's Chromium against
  * `residual serve` on the sample project (the UCI breast-cancer data as `npm start` makes it: imported, trained with
  * the wizard's default, scored), plus an IsolationForest and an ECOD run scored beside it so the comparison has three.
  * Not a test: it asserts nothing, it waits for each view to be drawn and saves it.
@@ -159,6 +159,11 @@ async function main(): Promise<void> {
       await page.getByTestId('heatmap-chart').waitFor({ timeout: 60_000 });
       await page.locator('[data-testid=heatmap-chart] canvas').first().waitFor();
       await shoot(page, '7-heatmap', size);
+
+      await nav('Latent').click();
+      await page.locator('[data-testid=latent-chart] canvas').first().waitFor({ timeout: 60_000 });
+      await page.getByTestId('latent-figures').waitFor();
+      await shoot(page, '7-latent', size);
 
       await nav('Report').click();
       await page.getByTestId('report-section').waitFor();
