@@ -16,7 +16,10 @@ export const RANKING_PARQUET_VALUE = 'ranking';
 /** A Parquet footer larger than this is not one Residual wrote (its ranking's footer takes a few KiB). */
 const MAX_FOOTER_BYTES = 16 * 1024 * 1024;
 
-/** A PDF that Residual wrote: the header, and the Creator "Residual x.y.z" in the document info near the end. */
+/** A report is a few MiB; past this a PDF is not one Residual wrote. */
+const MAX_REPORT_SCAN_BYTES = 256 * 1024 * 1024;
+
+/** A PDF that Residual wrote: the header, and the Creator "Residual x.y.z" in the document info. */
 export function isResidualReport(file: string): boolean {
   let fd: number | null = null;
   try {
@@ -25,10 +28,17 @@ export function isResidualReport(file: string): boolean {
     const head = Buffer.alloc(5);
     fs.readSync(fd, head, 0, 5, 0);
     if (head.toString('latin1') !== '%PDF-') return false;
-    const n = Math.min(size, 65_536);
-    const tail = Buffer.alloc(n);
-    fs.readSync(fd, tail, 0, n, size - n);
-    return tail.includes('(Residual ');
+    // The document info is near the end of a table-only report, but images (a gallery) are written after it: scan the
+    // whole file from the end, in chunks that overlap by the marker's length.
+    const marker = Buffer.from('(Residual ', 'latin1');
+    const chunk = Buffer.alloc(1 << 20);
+    for (let end = size; end > 0 && size - end < MAX_REPORT_SCAN_BYTES; end -= chunk.length - marker.length) {
+      const start = Math.max(0, end - chunk.length);
+      const n = fs.readSync(fd, chunk, 0, end - start, start);
+      if (chunk.subarray(0, n).includes(marker)) return true;
+      if (start === 0) break;
+    }
+    return false;
   } catch {
     return false;
   } finally {

@@ -1,4 +1,5 @@
 import { describeImageShape, imageShape, sourceFormat } from '../../contract/data';
+import { pixelColumnNames } from '../data/image-import';
 import { formatBytes, formatDate, formatInt, formatNumber, formatPercent } from './format';
 import { INK, type Cell, type Layout } from './layout';
 import { article, kindWords, methodWords } from './words';
@@ -67,7 +68,8 @@ export function dataSummary(layout: Layout, d: ReportData): void {
   const format = image ? describeImageShape(image) : sourceFormat(ds) === 'parquet' ? 'Parquet' : `${ds.encoding}, delimiter ${delimiter}${ds.decimalComma ? ', decimal comma' : ''}`;
   layout.paragraph(
     `${formatInt(ds.rowCount)} rows and ${ds.columns.length} columns from ${ds.sourcePath} (${formatBytes(ds.sourceBytes)}, ${format}). Roles: ${[...roles.entries()].map(([r, n]) => `${n} ${r}`).join(', ')}. ` +
-      'Only numeric and categorical columns are model inputs; the label is never one. Role in brackets: what the column holds.',
+      'Only numeric and categorical columns are model inputs; the label is never one. Role in brackets: what the column holds.' +
+      (image ? ' The pixel columns are pooled into one line: the mean of their means, the smallest minimum and the largest maximum.' : ''),
   );
   layout.table(
     [
@@ -81,9 +83,37 @@ export function dataSummary(layout: Layout, d: ReportData): void {
       { header: 'Min', weight: 46, align: 'right' },
       { header: 'Max', weight: 46, align: 'right' },
     ],
-    ds.columns.map((c) => columnRow(c)),
+    image ? imageRows(ds.columns, new Set(pixelColumnNames(image))) : ds.columns.map((c) => columnRow(c)),
     { size: 7.5 },
   );
+}
+
+/**
+ * An image dataset's columns: the pixel columns as one line (their values pooled: the mean of their means, the smallest
+ * minimum, the largest maximum), the others (label, file) each as its own line.
+ */
+function imageRows(columns: readonly ReportColumn[], pixelNames: ReadonlySet<string>): Cell[][] {
+  const pixels = columns.filter((c) => pixelNames.has(c.name));
+  const others = columns.filter((c) => !pixelNames.has(c.name));
+  if (pixels.length === 0) return columns.map((c) => columnRow(c));
+  const roles = new Map<string, number>();
+  for (const c of pixels) roles.set(c.role, (roles.get(c.role) ?? 0) + 1);
+  const means = pixels.map((c) => c.mean).filter((v): v is number => v !== null);
+  const mins = pixels.map((c) => c.min).filter((v): v is number => v !== null);
+  const maxs = pixels.map((c) => c.max).filter((v): v is number => v !== null);
+  const missing = pixels.reduce((a, c) => a + c.missing, 0);
+  const line: Cell[] = [
+    `${pixels[0]!.name} … ${pixels[pixels.length - 1]!.name} (${formatInt(pixels.length)} pixels)`,
+    [...roles.entries()].map(([r, n]) => (roles.size === 1 ? r : `${n} ${r}`)).join(', '),
+    formatInt(Math.max(...pixels.map((c) => c.count))),
+    missing > 0 ? { text: formatInt(missing), font: 'bold' } : '0',
+    `≤ ${formatInt(Math.max(...pixels.map((c) => c.distinct)))}`,
+    means.length ? formatNumber(means.reduce((a, b) => a + b, 0) / means.length) : '–',
+    '–',
+    mins.length ? formatNumber(Math.min(...mins)) : '–',
+    maxs.length ? formatNumber(Math.max(...maxs)) : '–',
+  ];
+  return [line, ...others.map((c) => columnRow(c))];
 }
 
 /** The role, with the value kind where the role does not imply it. */

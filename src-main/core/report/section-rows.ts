@@ -6,6 +6,8 @@ import { columnWords } from './words';
 
 /** Bars in the profile chart; the table below it lists every column. */
 const PROFILE_BARS = 25;
+/** The profile's table stops here: an image's 784 pixels (or a 20,000-column file) would take dozens of pages. */
+const PROFILE_TABLE_MAX = 100;
 /** Rows per heatmap chart (one chart per page). */
 const HEATMAP_ROWS = 50;
 
@@ -86,7 +88,14 @@ export function profileSection(layout: Layout, d: ReportData): void {
   );
   const labelWidth = Math.min(150, Math.max(...shown.map((c) => layout.measure({ size: 8 })(c.feature))) + 4);
   layout.svg(featureBars(shown, labelWidth, chart, w.what === 'error' ? undefined : `mean ${w.what} ÷ the column’s mean training ${w.signed ? '|attribution|' : 'value'}`), chart.width, chart.height);
-  if (p.columns.length > shown.length) layout.paragraph(`The ${shown.length} highest of ${p.columns.length} columns; the table lists all.`, { size: 8, color: INK.muted });
+  const listed = p.columns.slice(0, PROFILE_TABLE_MAX);
+  if (p.columns.length > shown.length)
+    layout.paragraph(
+      listed.length < p.columns.length
+        ? `The ${shown.length} highest of ${formatInt(p.columns.length)} columns; the table lists the ${listed.length} highest (the Heatmap section of the app lists all).`
+        : `The ${shown.length} highest of ${p.columns.length} columns; the table lists all.`,
+      { size: 8, color: INK.muted },
+    );
   layout.gap(6);
   layout.table(
     [
@@ -96,7 +105,7 @@ export function profileSection(layout: Layout, d: ReportData): void {
       { header: w.what === 'error' ? 'Mean squared error' : `Mean ${w.what}`, weight: 2, align: 'right' },
       { header: w.what === 'error' ? 'Share of the error' : 'Share of the score', weight: 1.6, align: 'right' },
     ],
-    p.columns.map((c, i) => [String(i + 1), c.feature, formatNumber(c.meanNormalizedError), formatNumber(c.meanError), formatPercent(c.share)]),
+    listed.map((c, i) => [String(i + 1), c.feature, formatNumber(c.meanNormalizedError), formatNumber(c.meanError), formatPercent(c.share)]),
   );
 }
 
