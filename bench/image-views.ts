@@ -9,11 +9,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Events, JobRef } from '../src-main/contract';
-import { Workbench } from '../src-main/core/workbench/workbench';
 import { FASHION_MNIST_DIR } from './images';
 import { isMain, table } from './util';
 import { imageAt, readFashionMnist, writeIdxPair } from '../tests/helpers/idx';
+import { jobWorkbench } from '../tests/helpers/workbench';
 
 export interface ViewFigure {
   readonly call: string;
@@ -29,24 +28,7 @@ export async function benchImageViews(opts: { images?: number } = {}): Promise<V
   if (!fs.existsSync(path.join(FASHION_MNIST_DIR, 't10k-images-idx3-ubyte.gz'))) return null;
   const n = opts.images ?? 10_000;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'residual-bench-views-'));
-  const done = new Map<string, (e: Events['job.finished'] | Events['job.failed']) => void>();
-  const early = new Map<string, Events['job.finished'] | Events['job.failed']>();
-  const wb = new Workbench(
-    (event, payload) => {
-      if (event !== 'job.finished' && event !== 'job.failed') return;
-      const p = payload as Events['job.finished'] | Events['job.failed'];
-      const f = done.get(p.jobId);
-      if (f) f(p);
-      else early.set(p.jobId, p);
-    },
-    { mode: 'browser' },
-  );
-  const wait = async (ref: Promise<JobRef>): Promise<Events['job.finished']> => {
-    const r = await ref;
-    const p = early.get(r.jobId) ?? (await new Promise<Events['job.finished'] | Events['job.failed']>((resolve) => done.set(r.jobId, resolve)));
-    if ('error' in p) throw new Error(p.error.message);
-    return p;
-  };
+  const { wb, wait } = jobWorkbench();
   try {
     const f = readFashionMnist('t10k');
     const count = Math.min(n, f.count);

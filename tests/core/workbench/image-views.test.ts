@@ -9,40 +9,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Events, JobRef } from '../../../src-main/contract';
 import { getModel, getScore, readFeatureErrors, readRowErrors } from '../../../src-main/core/engine';
 import { scaleValue } from '../../../src-main/core/engine/preprocess';
 import { ProjectStore } from '../../../src-main/core/store';
-import { Workbench } from '../../../src-main/core/workbench/workbench';
 import { FASHION_MNIST_SKIP, hasFashionMnist, imageAt, readFashionMnist, writeIdxPair } from '../../helpers/idx';
 import { tmpDir } from '../../helpers/tmp';
+import { jobWorkbench } from '../../helpers/workbench';
 import { pdfInfo, pdfText } from '../report/poppler';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const WDBC = path.join(ROOT, 'tests/fixtures/wdbc.csv');
 const N = 240;
 
-function workbench() {
-  const done = new Map<string, (e: Events['job.finished'] | Events['job.failed']) => void>();
-  const early = new Map<string, Events['job.finished'] | Events['job.failed']>();
-  const wb = new Workbench(
-    (event, payload) => {
-      if (event !== 'job.finished' && event !== 'job.failed') return;
-      const p = payload as Events['job.finished'] | Events['job.failed'];
-      const f = done.get(p.jobId);
-      if (f) f(p);
-      else early.set(p.jobId, p);
-    },
-    { mode: 'browser' },
-  );
-  const wait = async (ref: JobRef | Promise<JobRef>): Promise<Events['job.finished']> => {
-    const r = await ref;
-    const p = early.get(r.jobId) ?? (await new Promise<Events['job.finished'] | Events['job.failed']>((resolve) => done.set(r.jobId, resolve)));
-    if ('error' in p) throw new Error(p.error.message);
-    return p;
-  };
-  return { wb, wait };
-}
+const workbench = (): ReturnType<typeof jobWorkbench> => jobWorkbench();
 
 if (!hasFashionMnist()) console.warn(FASHION_MNIST_SKIP);
 

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Events, JobRef, LatentView } from '../../../src-main/contract';
+import type { LatentView } from '../../../src-main/contract';
 import { LATENT_TOP_ROWS } from '../../../src-main/contract';
 import { getModel, initBackend } from '../../../src-main/core/engine';
 import { matchColumns } from '../../../src-main/core/engine/columns';
@@ -17,31 +17,14 @@ import { ProjectStore } from '../../../src-main/core/store';
 import { readRows } from '../../../src-main/core/store/store';
 import { latentEncoder } from '../../../src-main/core/engine/latent';
 import { latentSample } from '../../../src-main/core/workbench/latent';
-import { Workbench } from '../../../src-main/core/workbench/workbench';
 import { hasFashionMnist, imageAt, readFashionMnist, writeIdxPair } from '../../helpers/idx';
 import { tmpDir } from '../../helpers/tmp';
+import { jobWorkbench } from '../../helpers/workbench';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const WDBC = path.join(ROOT, 'tests/fixtures/wdbc.csv');
 
-function workbench() {
-  const done = new Map<string, (e: Events['job.finished'] | Events['job.failed']) => void>();
-  const early = new Map<string, Events['job.finished'] | Events['job.failed']>();
-  const wb = new Workbench((event, payload) => {
-    if (event !== 'job.finished' && event !== 'job.failed') return;
-    const p = payload as Events['job.finished'] | Events['job.failed'];
-    const f = done.get(p.jobId);
-    if (f) f(p);
-    else early.set(p.jobId, p);
-  }, { mode: 'cli' });
-  const wait = async (ref: JobRef | Promise<JobRef>): Promise<Events['job.finished']> => {
-    const r = await ref;
-    const p = early.get(r.jobId) ?? (await new Promise<Events['job.finished'] | Events['job.failed']>((resolve) => done.set(r.jobId, resolve)));
-    if ('error' in p) throw new Error(p.error.message);
-    return p;
-  };
-  return { wb, wait };
-}
+const workbench = (): ReturnType<typeof jobWorkbench> => jobWorkbench({ mode: 'cli' });
 
 describe('model.latent', () => {
   const dir = tmpDir('residual-latent-');

@@ -6,41 +6,18 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Events, JobRef } from '../../../src-main/contract';
 import { topKOverlap } from '../../../src-main/core/analysis';
 import { readRankWindow } from '../../../src-main/core/engine';
 import { listTrash, ProjectStore, trashItem } from '../../../src-main/core/store';
-import { Workbench } from '../../../src-main/core/workbench/workbench';
+import type { Workbench } from '../../../src-main/core/workbench/workbench';
 import { tmpDir } from '../../helpers/tmp';
+import { jobWorkbench } from '../../helpers/workbench';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const WDBC = path.join(ROOT, 'tests/fixtures/wdbc.csv');
 const GLASS = path.join(ROOT, 'tests/fixtures/glass.csv');
 
-/** A workbench whose jobs can be awaited (their finished or failed event). */
-function workbench(options: Partial<ConstructorParameters<typeof Workbench>[1]> = {}) {
-  const done = new Map<string, (e: Events['job.finished'] | Events['job.failed']) => void>();
-  const early = new Map<string, Events['job.finished'] | Events['job.failed']>();
-  const changed: string[] = [];
-  const wb = new Workbench(
-    (event, payload) => {
-      if (event === 'project.changed') changed.push((payload as Events['project.changed']).path);
-      if (event !== 'job.finished' && event !== 'job.failed') return;
-      const p = payload as Events['job.finished'] | Events['job.failed'];
-      const f = done.get(p.jobId);
-      if (f) f(p);
-      else early.set(p.jobId, p);
-    },
-    { mode: 'browser', ...options },
-  );
-  const wait = async (ref: JobRef | Promise<JobRef>): Promise<Events['job.finished']> => {
-    const r = await ref;
-    const p = early.get(r.jobId) ?? (await new Promise<Events['job.finished'] | Events['job.failed']>((resolve) => done.set(r.jobId, resolve)));
-    if ('error' in p) throw new Error(p.error.message);
-    return p;
-  };
-  return { wb, wait, changed };
-}
+const workbench = jobWorkbench;
 
 describe('Workbench: undoable deletes, verdict undo, ranking overlap', () => {
   const dir = tmpDir('residual-undo-');
