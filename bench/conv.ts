@@ -10,14 +10,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { importDataset } from '../src-main/core/data';
-import { getModel, scoreDataset, trainModel } from '../src-main/core/engine';
-import { BATCH_ROWS, matchColumns, readWindow } from '../src-main/core/engine/columns';
-import { dimOwners, transform } from '../src-main/core/engine/preprocess';
+import { scoreDataset, trainModel } from '../src-main/core/engine';
 import { Prng } from '../src-main/core/engine/prng';
-import { reconstructionErrors } from '../src-main/core/engine/recon';
-import { loadNetwork } from '../src-main/core/engine/score';
 import type { ProjectStore } from '../src-main/core/store';
-import type { BenchRow } from './engine';
+import { scoreInMemory, type BenchRow } from './engine';
 import { median } from './util';
 
 export const FASHION_MNIST_TEST = '/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz';
@@ -74,32 +70,6 @@ export async function benchConv(store: ProjectStore, dir: string, backend: strin
 
 function fmt(n: number): string {
   return n.toLocaleString('en-US');
-}
-
-/** The scoring pass over the images' model inputs in memory (row and per-pixel errors), median of 3. */
-async function scoreInMemory(store: ProjectStore, modelId: number, datasetId: number): Promise<number> {
-  const model = getModel(store, modelId);
-  const ds = store.getDataset(datasetId);
-  const pp = model.preprocessing;
-  const n = ds.rowCount;
-  const d = pp.inputDims;
-  const x = transform(pp, readWindow(store, ds.id, matchColumns(ds, pp), 0, n), n);
-  const owners = dimOwners(pp);
-  const net = loadNetwork(store, model);
-  try {
-    const rates: number[] = [];
-    for (let k = 0; k < 3; k++) {
-      const t = performance.now();
-      for (let s = 0; s < n; s += BATCH_ROWS) {
-        const m = Math.min(BATCH_ROWS, n - s);
-        await reconstructionErrors(net, x.subarray(s * d, (s + m) * d), m, owners, pp.features.length, { withKl: false, keepRecon: false });
-      }
-      rates.push(n / ((performance.now() - t) / 1000));
-    }
-    return median(rates);
-  } finally {
-    net.dispose();
-  }
 }
 
 /** bench/conv_reference.py on the same images, median of 3 runs. */

@@ -103,7 +103,7 @@ export async function benchEngine(cases: readonly BenchCase[] = BENCH_CASES, log
  * The score job's inner loop without its I/O: the dataset's model inputs are read and transformed first (untimed),
  * then scored in the job's batches with per-row and per-column errors, as scoreDataset computes them.
  */
-async function scoreInMemory(store: ProjectStore, modelId: number, datasetId: number): Promise<number> {
+export async function scoreInMemory(store: ProjectStore, modelId: number, datasetId: number): Promise<number> {
   const model = getModel(store, modelId);
   const ds = store.getDataset(datasetId);
   const pp = model.preprocessing;
