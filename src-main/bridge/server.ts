@@ -81,6 +81,31 @@ export function safeUploadName(name: string): string {
   return base.trim() === '' ? 'upload.csv' : base;
 }
 
+/** The most folders deep a file of an uploaded folder may lie. */
+const MAX_UPLOAD_DEPTH = 32;
+
+/**
+ * A file's path inside an uploaded folder (`folder/sub/a.png`, as the browser's folder picker gives it) as safe
+ * segments: each one sanitised like a file name; an absolute path, an empty, `.` or `..` segment is refused.
+ */
+export function safeUploadPath(rel: string): string[] {
+  const bad = (why: string): ResidualError => new ResidualError('BAD_INPUT', `The uploaded path ${JSON.stringify(rel)} ${why}: a file of a folder is named by its path inside the folder, such as folder/cats/a.png.`, { field: 'path' });
+  if (rel.includes('\0')) throw bad('contains a NUL character');
+  const slashed = rel.replace(/\\/g, '/');
+  if (slashed.startsWith('/') || /^[A-Za-z]:/.test(slashed)) throw bad('is absolute');
+  const parts = slashed.split('/');
+  if (parts.some((p) => p === '..')) throw bad('leaves the folder (..)');
+  if (parts.some((p) => p === '' || p === '.')) throw bad('has an empty or "." part');
+  if (parts.length > MAX_UPLOAD_DEPTH) throw bad(`is more than ${MAX_UPLOAD_DEPTH} folders deep`);
+  return parts.map((p) => safeUploadName(p));
+}
+
+/** A folder being uploaded file by file: its own folder under the uploads folder and the bytes received so far. */
+interface FolderUpload {
+  readonly dir: string;
+  bytes: number;
+}
+
 async function receiveUpload(req: http.IncomingMessage, uploadsDir: string, name: string, maxBytes: number): Promise<string> {
   const safe = safeUploadName(name);
   fs.mkdirSync(uploadsDir, { recursive: true, mode: 0o700 });
@@ -100,6 +125,54 @@ async function receiveUpload(req: http.IncomingMessage, uploadsDir: string, name
   } catch (e) {
     fs.rmSync(dir, { recursive: true, force: true });
     throw plainError(e) ?? new ResidualError('BAD_INPUT', `The upload of ${safe} failed: ${(e as Error).message}`, { file: safe });
+  }
+}
+
+/**
+ * One file of a folder upload: the first (no `upload` id) makes the upload's folder, the rest name it by the id the
+ * first got; each lands at its relative path; the size cap holds over the whole folder. A failed file (too large, cut
+ * off, cancelled) removes the whole upload. Returns the file, the upload's id, and the folder to import (the
+ * path's first segment inside the upload's folder).
+ */
+async function receiveFolderFile(
+  req: http.IncomingMessage,
+  uploadsDir: string,
+  folders: Map<string, FolderUpload>,
+  id: string | null,
+  rel: string,
+  maxBytes: number,
+): Promise<{ file: string; upload: string; folder: string }> {
+  const parts = safeUploadPath(rel);
+  let upload: FolderUpload | undefined;
+  if (id === null) {
+    fs.mkdirSync(uploadsDir, { recursive: true, mode: 0o700 });
+    upload = { dir: fs.mkdtempSync(path.join(uploadsDir, 'u-')), bytes: 0 };
+    id = path.basename(upload.dir);
+    folders.set(id, upload);
+  } else {
+    upload = folders.get(id);
+    if (!upload || !fs.existsSync(upload.dir)) {
+      throw new ResidualError('BAD_INPUT', `No folder upload ${JSON.stringify(id)} is under way (it failed, was cancelled or was imported): choose the folder again.`, { field: 'upload' });
+    }
+  }
+  const current = upload;
+  const file = path.join(current.dir, ...parts);
+  const top = parts.length > 1 ? path.join(current.dir, parts[0]!) : current.dir;
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const limit = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        current.bytes += chunk.length;
+        if (current.bytes > maxBytes) done(new ResidualError('BAD_INPUT', `The folder ${parts[0]} is larger than the ${Math.round(maxBytes / 1024 ** 2)} MB an upload may be (at ${parts.join('/')}).`, { file: parts.join('/') }));
+        else done(null, chunk);
+      },
+    });
+    await pipeline(req, limit, fs.createWriteStream(file, { mode: 0o600, flags: 'wx' }));
+    return { file, upload: id, folder: top };
+  } catch (e) {
+    fs.rmSync(current.dir, { recursive: true, force: true });
+    folders.delete(id);
+    throw plainError(e) ?? new ResidualError('BAD_INPUT', `The upload of ${parts.join('/')} failed: ${(e as Error).message}`, { file: parts.join('/') });
   }
 }
 
@@ -235,17 +308,18 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
 
   // Uploads waiting for their import: removed when that import succeeds (or at close). A failed import keeps its
   // upload, so the analyst can try again with other options (skip bad rows, other roles) without uploading again.
-  const uploadOfJob = new Map<string, string>();
+  const uploadOfJob = new Map<string, string[]>();
+  const folderUploads = new Map<string, FolderUpload>();
   const forgetUpload = (file: string): void => {
     const dir = path.dirname(file);
     if (path.dirname(dir) === path.resolve(options.uploadsDir)) fs.rmSync(dir, { recursive: true, force: true });
   };
   const unsubscribeUploads = host.onEvent((event, payload) => {
     if (event !== 'job.finished' && event !== 'job.failed') return;
-    const file = uploadOfJob.get((payload as { jobId: string }).jobId);
-    if (file === undefined) return;
+    const files = uploadOfJob.get((payload as { jobId: string }).jobId);
+    if (files === undefined) return;
     uploadOfJob.delete((payload as { jobId: string }).jobId);
-    if (event === 'job.finished') forgetUpload(file);
+    if (event === 'job.finished') files.forEach(forgetUpload);
   });
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -290,8 +364,16 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
     if (url.pathname === '/api/upload') {
       // A browser cannot hand over a file path: the file picked or dropped is streamed to a private folder, and its
       // path is what the contract's data.preview / data.import then take (the file policy allows nothing else).
+      // A folder comes file by file, each with its path in the folder (?path=…) and, after the first, the upload's id
+      // (?upload=…) so that all land in one folder.
+      const maxBytes = options.uploadMaxBytes ?? 4 * 1024 ** 3;
+      const rel = url.searchParams.get('path');
       try {
-        sendJson(res, 200, { ok: true, result: { file: await receiveUpload(req, options.uploadsDir, url.searchParams.get('name') ?? 'upload.csv', options.uploadMaxBytes ?? 4 * 1024 ** 3) } });
+        if (rel !== null) {
+          sendJson(res, 200, { ok: true, result: await receiveFolderFile(req, options.uploadsDir, folderUploads, url.searchParams.get('upload'), rel, maxBytes) });
+          return;
+        }
+        sendJson(res, 200, { ok: true, result: { file: await receiveUpload(req, options.uploadsDir, url.searchParams.get('name') ?? 'upload.csv', maxBytes) } });
       } catch (e) {
         const err = toContractError(e);
         sendJson(res, ERROR_STATUS[err.code], { ok: false, error: err });
@@ -303,8 +385,10 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
       const payload = await readBody(req);
       const result = await host.invoke(method, payload);
       if (method === 'data.import') {
-        const file = (payload as { file?: unknown }).file;
-        if (typeof file === 'string') uploadOfJob.set((result as Reply<'data.import'>).jobId, file);
+        // The file (or folder) and an IDX labels file.
+        const p = payload as { file?: unknown; options?: { labels?: unknown } };
+        const files = [p.file, p.options?.labels].filter((f): f is string => typeof f === 'string');
+        if (files.length > 0) uploadOfJob.set((result as Reply<'data.import'>).jobId, files);
       }
       sendJson(res, 200, { ok: true, result: result ?? null });
     } catch (e) {

@@ -31,5 +31,18 @@ contextBridge.exposeInMainWorld(
       if (p) ipcRenderer.sendSync(GRANT_FILE_CHANNEL, p);
       return p;
     },
+    /**
+     * The folder the user chose with a folder picker, from one of its files: the file's path less its path inside the
+     * folder (webkitRelativePath, "folder/sub/a.png", less its first part). Granted like a picked file.
+     */
+    pathForFolder(file: File): string {
+      const p = webUtils.getPathForFile(file);
+      // The page's File (a DOM File, with webkitRelativePath): typed here as Node's, which lacks it.
+      const inner = ((file as { webkitRelativePath?: string }).webkitRelativePath ?? '').split('/').slice(1).join('/');
+      if (!p || !inner || !p.replace(/\\/g, '/').endsWith('/' + inner)) return '';
+      const folder = p.slice(0, p.length - inner.length - 1);
+      ipcRenderer.sendSync(GRANT_FILE_CHANNEL, folder);
+      return folder;
+    },
   }),
 );

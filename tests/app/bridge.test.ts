@@ -1,6 +1,7 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startBridge, type Bridge, type ContractHost } from '../../src-main/bridge/server';
 import { createFilePolicy } from '../../src-main/app/file-policy';
 import { createHost } from '../../src-main/app/host';
@@ -93,6 +94,70 @@ describe('browser-mode bridge', () => {
     expect(body.ok).toBe(true);
     expect(path.basename(body.result.file)).toBe('data.csv');
     expect(fs.readFileSync(body.result.file, 'utf8')).toBe('a,b\n1,2\n');
+  });
+
+  /** One file of a folder upload: its path in the folder, and the upload's id after the first. */
+  const uploadPart = async (b: Bridge, rel: string, body: string, upload?: string): Promise<{ status: number; ok: boolean; result: { file: string; upload: string; folder: string }; error: { message: string } }> => {
+    const q = `path=${encodeURIComponent(rel)}${upload ? `&upload=${encodeURIComponent(upload)}` : ''}`;
+    const res = await fetch(`http://127.0.0.1:${b.port}/api/upload?${q}`, { method: 'POST', headers: { Authorization: `Bearer ${b.token}` }, body });
+    return { status: res.status, ...((await res.json()) as { ok: boolean; result: { file: string; upload: string; folder: string }; error: { message: string } }) };
+  };
+
+  it('takes a folder file by file into one upload folder, paths kept', async () => {
+    const first = await uploadPart(bridge, 'shapes/cats/a.png', 'A');
+    expect(first.ok).toBe(true);
+    const second = await uploadPart(bridge, 'shapes/dogs/deeper/b b?.png', 'BB', first.result.upload);
+    expect(second.ok).toBe(true);
+    expect(second.result.upload).toBe(first.result.upload);
+    expect(second.result.folder).toBe(first.result.folder);
+    expect(path.basename(first.result.folder)).toBe('shapes');
+    expect(path.dirname(path.dirname(first.result.folder))).toBe(path.resolve(dir, 'uploads'));
+    expect(fs.readFileSync(path.join(first.result.folder, 'cats', 'a.png'), 'utf8')).toBe('A');
+    expect(fs.readFileSync(path.join(first.result.folder, 'dogs', 'deeper', 'b b_.png'), 'utf8')).toBe('BB');
+    // Another folder gets an upload folder of its own.
+    const other = await uploadPart(bridge, 'shapes/cats/a.png', 'C');
+    expect(other.result.upload).not.toBe(first.result.upload);
+  });
+
+  it('refuses a folder path that leaves the folder or is absolute, and an unknown upload id', async () => {
+    const first = await uploadPart(bridge, 'f/a.png', 'A');
+    for (const bad of ['../x.png', 'f/../../x.png', '/etc/x.png', 'C:\\x.png', 'f//x.png', 'f\\..\\..\\x.png']) {
+      const r = await uploadPart(bridge, bad, 'X', first.result.upload);
+      expect(r.status, bad).toBe(400);
+      expect(r.error.message).toMatch(/leaves the folder|is absolute|empty or "\." part/);
+    }
+    expect(fs.readdirSync(path.join(dir, 'uploads')).some((f) => f === 'x.png')).toBe(false);
+    const unknown = await uploadPart(bridge, 'f/b.png', 'B', 'u-nothere');
+    expect(unknown.status).toBe(400);
+    expect(unknown.error.message).toMatch(/No folder upload "u-nothere" is under way/);
+  });
+
+  it('removes a folder upload that the page cancels in the middle of a file', async () => {
+    const first = await uploadPart(bridge, 'c/a.png', 'A');
+    const req = http.request({ host: '127.0.0.1', port: bridge.port, method: 'POST', path: `/api/upload?path=c%2Fb.png&upload=${first.result.upload}`, headers: { Authorization: `Bearer ${bridge.token}` } });
+    req.on('error', () => undefined);
+    req.write('half of b');
+    const partial = path.join(first.result.folder, 'b.png');
+    await vi.waitFor(() => expect(fs.existsSync(partial) && fs.statSync(partial).size > 0).toBe(true), { timeout: 10_000 });
+    req.destroy();
+    await vi.waitFor(() => expect(fs.existsSync(path.dirname(first.result.folder))).toBe(false), { timeout: 10_000 });
+    expect((await uploadPart(bridge, 'c/c.png', 'C', first.result.upload)).error.message).toMatch(/No folder upload/);
+  });
+
+  it('caps a folder upload over all its files, and removes it when the cap is passed', async () => {
+    const small = await startBridge(host, { staticDir, uploadsDir: path.join(dir, 'uploads-small'), uploadMaxBytes: 10 });
+    try {
+      const first = await uploadPart(small, 'f/a.png', '123456');
+      expect(first.ok).toBe(true);
+      const second = await uploadPart(small, 'f/b.png', '123456', first.result.upload);
+      expect(second.status).toBe(400);
+      expect(second.error.message).toMatch(/The folder f is larger than the 0 MB an upload may be \(at f\/b\.png\)/);
+      expect(fs.existsSync(first.result.file)).toBe(false);
+      const third = await uploadPart(small, 'f/c.png', '1', first.result.upload);
+      expect(third.error.message).toMatch(/No folder upload/);
+    } finally {
+      await small.close();
+    }
   });
 });
 

@@ -128,7 +128,7 @@ describe('the desktop app (Electron)', () => {
           Buffer: typeof w.Buffer,
         };
       });
-      expect(surface).toEqual({ kind: 'electron', keys: ['invoke', 'kind', 'on', 'pathForFile'], require: 'undefined', process: 'undefined', module: 'undefined', Buffer: 'undefined' });
+      expect(surface).toEqual({ kind: 'electron', keys: ['invoke', 'kind', 'on', 'pathForFile', 'pathForFolder'], require: 'undefined', process: 'undefined', module: 'undefined', Buffer: 'undefined' });
       // Only contract methods cross the bridge.
       const refused = await page.evaluate(() =>
         (globalThis as unknown as PageGlobals).residual!.invoke('fs.readFile', { path: '/etc/passwd' }).then(

@@ -8,6 +8,8 @@ interface PreloadApi {
   invoke(method: string, payload: unknown): Promise<unknown>;
   on(event: string, listener: (payload: unknown) => void): () => void;
   pathForFile(file: File): string;
+  /** The path of the folder a file picked with a folder picker lies in (its webkitRelativePath's first part). */
+  pathForFolder(file: File): string;
 }
 
 /** An error from main or the engine, as the contract carries it. */
@@ -31,6 +33,12 @@ export interface Client extends ResidualApi {
   /** A path main can read for a file the user picked or dropped (uploaded first in browser mode). */
   fileToPath(file: File, onProgress?: (fraction: number) => void): Promise<string>;
   /**
+   * A path main can read for the folder the user chose with a folder picker (`<input webkitdirectory>`): `files` are
+   * the ones to import from it, each with its `webkitRelativePath`. Browser mode uploads them one by one into one
+   * upload folder, their paths kept, reporting files done of all; `signal` cancels (the partial upload is removed).
+   */
+  folderToPath(files: readonly File[], onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<string>;
+  /**
    * Browser mode: downloads a file Residual wrote into the reports folder (a CSV export, a report) to the browser's
    * downloads, and resolves true. Electron: the file is already on this machine where its path says; resolves false.
    */
@@ -49,6 +57,10 @@ function electronClient(api: PreloadApi): Client {
     },
     on: <E extends EventName>(event: E, listener: (payload: Events[E]) => void) => api.on(event, (p) => listener(p as Events[E])),
     fileToPath: (file) => Promise.resolve(api.pathForFile(file)),
+    folderToPath: (files) => {
+      const folder = files[0] ? api.pathForFolder(files[0]) : '';
+      return folder ? Promise.resolve(folder) : Promise.reject(new ApiError('BAD_INPUT', files[0] ? `The folder of ${files[0].webkitRelativePath} could not be found on this computer.` : 'The folder has no PNG or JPEG file to import.'));
+    },
     download: () => Promise.resolve(false),
   };
 }
@@ -110,6 +122,37 @@ function browserClient(): Client {
         };
         xhr.send(file);
       });
+    },
+    async folderToPath(files, onProgress, signal) {
+      if (files.length === 0) throw new ApiError('BAD_INPUT', 'The folder has no PNG or JPEG file to import.');
+      let upload: string | null = null;
+      let folder = '';
+      for (const [i, file] of files.entries()) {
+        onProgress?.(i, files.length);
+        const rel = file.webkitRelativePath || file.name;
+        const q = `path=${encodeURIComponent(rel)}${upload ? `&upload=${encodeURIComponent(upload)}` : ''}`;
+        const result = await new Promise<{ upload: string; folder: string }>((resolve, reject) => {
+          if (signal?.aborted) return reject(new ApiError('CANCELLED', 'The folder upload was cancelled.'));
+          const xhr = new XMLHttpRequest();
+          const onAbort = (): void => xhr.abort();
+          signal?.addEventListener('abort', onAbort, { once: true });
+          xhr.open('POST', `/api/upload?${q}`);
+          xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+          xhr.onabort = () => reject(new ApiError('CANCELLED', 'The folder upload was cancelled.'));
+          xhr.onerror = () => reject(new ApiError('DISCONNECTED', `Uploading ${rel} failed: is Residual still running?`));
+          xhr.onloadend = () => signal?.removeEventListener('abort', onAbort);
+          xhr.onload = () => {
+            const body = JSON.parse(xhr.responseText) as { ok: boolean; result?: { upload: string; folder: string }; error?: ContractError };
+            if (body.ok && body.result) resolve(body.result);
+            else reject(toApiError(body.error));
+          };
+          xhr.send(file);
+        });
+        upload = result.upload;
+        folder = result.folder;
+      }
+      onProgress?.(files.length, files.length);
+      return folder;
     },
     async download(file) {
       let res: Response;
