@@ -70,3 +70,29 @@ describe('residual threshold bounds', () => {
     expect(r.err).toMatch(re);
   });
 });
+
+describe('residual train bounds', () => {
+  async function cli(...argv: string[]): Promise<{ code: number; err: string }> {
+    let err = '';
+    const io: Io = { out: () => undefined, err: (t) => void (err += t), errIsTty: false };
+    const code = await main(argv, io);
+    return { code, err };
+  }
+
+  // The numbers' ranges are the contract's training-settings schema's (no second copy in the CLI), worded with the flag,
+  // checked before the project is opened.
+  it.each([
+    [['--epochs', '0'], /--epochs must be a whole number, at least 1; got "0"/],
+    [['--epochs', '2.5'], /--epochs must be a whole number; got "2.5"/],
+    [['--epochs', '1e9'], /--epochs must be a whole number, at most 100,000; got "1e9"/],
+    [['--lr', '0'], /--lr must be a number, above 0; got "0"/],
+    [['--val', '1'], /--val must be a number, below 1; got "1"/],
+    [['--nu', '1.5'], /--nu must be a number, at most 1; got "1.5"/],
+    [['--trim', '0.6'], /--trim must be a number, at most 0.5; got "0.6"/],
+    [['--batch', 'lots'], /--batch must be a number; got "lots"/],
+  ])('refuses %j', async (args, re) => {
+    const r = await cli('train', '--project', '/nonexistent/never.residual', ...args);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(re);
+  });
+});

@@ -1,4 +1,4 @@
-import { ACTIVATIONS, LOSSES, MODEL_KINDS, SCALERS, SPLITS, SVDD_OBJECTIVES, TRAIN_ON, type SettingRationale, type TrainSettings } from '../../contract/engine';
+import { ACTIVATIONS, LOSSES, MODEL_KINDS, SCALERS, SPLITS, SVDD_OBJECTIVES, TRAIN_ON, trainSettingsSchema, type SettingRationale, type TrainSettings } from '../../contract/engine';
 import { isClassical, NETWORK_ONLY_SETTINGS } from '../../core/engine/classical';
 import { ONE_CLASS_IGNORED } from '../../core/engine/family/oneclass-settings';
 import type { Command, ParsedValues } from '../command';
@@ -13,6 +13,12 @@ function overridesFrom(values: ParsedValues): Partial<TrainSettings> {
   const out: Record<string, unknown> = {};
   const set = (key: keyof TrainSettings, v: unknown): void => {
     if (v !== undefined) out[key] = v;
+  };
+  // Numbers are read here; their ranges are the contract's schema's (checked below, the message naming the flag).
+  const flags: Partial<Record<keyof TrainSettings, string>> = {};
+  const num = (key: keyof TrainSettings, flag: string): void => {
+    flags[key] = flag;
+    set(key, optionalNumber(values, flag));
   };
   if (values['model'] !== undefined) {
     throw new ResidualError('BAD_INPUT', `residual train names the model kind with --kind (ae, sparse, denoising, vae, aae, wae, conv, deepsvdd, ocnn, iforest or ecod); --model takes a model id in the other commands. Got --model "${String(values['model'])}".`, { field: 'model' });
@@ -35,39 +41,56 @@ function overridesFrom(values: ParsedValues): Partial<TrainSettings> {
     set('filters', counts);
   }
   set('activation', oneOf(values, 'activation', ACTIVATIONS));
-  set('epochs', optionalNumber(values, 'epochs', { integer: true, min: 1 }));
-  set('batchSize', optionalNumber(values, 'batch', { integer: true, min: 1 }));
-  set('learningRate', optionalNumber(values, 'lr', { min: 0, exclusiveMin: true }));
-  set('patience', optionalNumber(values, 'patience', { integer: true, min: 0 }));
+  num('epochs', 'epochs');
+  num('batchSize', 'batch');
+  num('learningRate', 'lr');
+  num('patience', 'patience');
   set('scaler', oneOf(values, 'scaler', SCALERS));
   set('split', oneOf(values, 'split', SPLITS));
-  set('validation', optionalNumber(values, 'val', { min: 0, max: 0.9 }));
+  num('validation', 'val');
   set('trainOn', oneOf(values, 'train-on', TRAIN_ON));
-  set('sampleRows', optionalNumber(values, 'sample-rows', { integer: true, min: 0 }));
-  set('seed', optionalNumber(values, 'seed', { integer: true, min: 0 }));
-  set('clip', optionalNumber(values, 'clip', { min: 0 }));
-  set('trim', optionalNumber(values, 'trim', { min: 0, max: 0.5 }));
+  num('sampleRows', 'sample-rows');
+  num('seed', 'seed');
+  num('clip', 'clip');
+  num('trim', 'trim');
   const members = list(values, 'members');
   if (members) set('members', members);
-  set('dropout', optionalNumber(values, 'dropout', { min: 0, max: 0.9 }));
-  set('l1', optionalNumber(values, 'l1', { min: 0 }));
-  set('noiseStd', optionalNumber(values, 'noise', { min: 0 }));
-  set('beta', optionalNumber(values, 'beta', { min: 0 }));
+  num('dropout', 'dropout');
+  num('l1', 'l1');
+  num('noiseStd', 'noise');
+  num('beta', 'beta');
   set('loss', oneOf(values, 'loss', LOSSES));
   const log1p = optionalString(values, 'log1p');
   if (log1p !== undefined) set('log1p', log1p === 'auto' || log1p === 'none' ? log1p : list(values, 'log1p'));
-  set('maxCategories', optionalNumber(values, 'max-categories', { integer: true, min: 1 }));
-  set('minDelta', optionalNumber(values, 'min-delta', { min: 0 }));
+  num('maxCategories', 'max-categories');
+  num('minDelta', 'min-delta');
   const indicators = oneOf(values, 'missing-indicators', ['yes', 'no'] as const);
   if (indicators) set('missingIndicators', indicators === 'yes');
   if (values['score-with-kl']) set('scoreWithKl', true);
   if (values['score-with-prior']) set('scoreWithPrior', true);
-  set('mmdLambda', optionalNumber(values, 'mmd-lambda', { min: 0 }));
+  num('mmdLambda', 'mmd-lambda');
   set('objective', oneOf(values, 'objective', SVDD_OBJECTIVES));
-  set('nu', optionalNumber(values, 'nu', { min: 0, exclusiveMin: true, max: 1 }));
-  set('weightDecay', optionalNumber(values, 'weight-decay', { min: 0 }));
-  set('pretrainEpochs', optionalNumber(values, 'pretrain', { integer: true, min: 0 }));
+  num('nu', 'nu');
+  num('weightDecay', 'weight-decay');
+  num('pretrainEpochs', 'pretrain');
+  checkRanges(out, flags, values);
   return out as Partial<TrainSettings>;
+}
+
+/** The numbers the flags gave, against the contract's training-settings schema: one set of ranges, the flag named. */
+function checkRanges(out: Record<string, unknown>, flags: Partial<Record<keyof TrainSettings, string>>, values: ParsedValues): void {
+  const numbers = Object.fromEntries(Object.keys(flags).filter((k) => out[k] !== undefined).map((k) => [k, out[k]]));
+  const r = trainSettingsSchema.partial().safeParse(numbers);
+  if (r.success) return;
+  const issue = r.error.issues[0]!;
+  const key = String(issue.path[0]) as keyof TrainSettings;
+  const flag = flags[key] ?? key;
+  const field = trainSettingsSchema.shape[key] as unknown as { isInt?: boolean };
+  const i = issue as { code: string; minimum?: number | bigint; maximum?: number | bigint; inclusive?: boolean };
+  const bound =
+    i.code === 'too_small' ? `${i.inclusive ? 'at least' : 'above'} ${Number(i.minimum).toLocaleString('en-US')}` : i.code === 'too_big' ? `${i.inclusive ? 'at most' : 'below'} ${Number(i.maximum).toLocaleString('en-US')}` : '';
+  const what = [field.isInt ? 'a whole number' : 'a number', bound].filter(Boolean).join(', ');
+  throw new ResidualError('BAD_INPUT', `--${flag} must be ${what}; got "${String(values[flag])}".`, { field: flag });
 }
 
 function describeChoice(s: TrainSettings, rationale: readonly SettingRationale[], fromFlags: readonly string[], dataset: string): string {
