@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasFashionMnist, imageAt, readFashionMnist, writeIdxPair } from '../helpers/idx';
 import { tmpDir } from '../helpers/tmp';
-import { apiCall, chromiumAvailable, openApp, type OpenedApp, residual, ROOT, screenshot } from './harness';
+import { apiCall, chromiumAvailable, openApp, type OpenedApp, residual, screenshot, importWdbc } from './harness';
 
 const N = 120;
 
@@ -22,7 +22,7 @@ describe.skipIf(!chromiumAvailable() || !hasFashionMnist())('the convolutional a
     const fashion = readFashionMnist('t10k');
     const files = writeIdxPair(dir, 'shoes', Array.from({ length: N }, (_, i) => imageAt(fashion, i)), Array.from(fashion.labels.subarray(0, N)), 28, 28, true);
     await residual(['import', files.images, '--project', project, '--labels', files.labels]);
-    await residual(['import', path.join(ROOT, 'tests/fixtures/wdbc.csv'), '--project', project, '--label', 'diagnosis', '--positive', 'malignant', '--id', 'id']);
+    await importWdbc(project);
     app = await openApp(['--project', project]);
     page = app.page;
   }, 120_000);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDir } from '../helpers/tmp';
-import { chromiumAvailable, openApp, type OpenedApp, residual, ROOT, screenshot } from './harness';
+import { chromiumAvailable, openApp, type OpenedApp, residual, ROOT, screenshot, importWdbc } from './harness';
 
 const HEADER = 'rank,id,score,flagged,feature_1,share_1,feature_2,share_2,feature_3,share_3,label,verdict,note';
 
@@ -21,7 +21,7 @@ describe.skipIf(!chromiumAvailable())('a second import, and the ranking as CSV',
 
   beforeAll(async () => {
     // The old dead end: a model trained and scored on wdbc, then glass imported (other columns).
-    await residual(['import', path.join(ROOT, 'tests/fixtures/wdbc.csv'), '--project', project, '--label', 'diagnosis', '--positive', 'malignant', '--id', 'id']);
+    await importWdbc(project);
     await residual(['train', '--project', project, '--kind', 'ae', '--epochs', '4', '--seed', '1']);
     await residual(['score', '--project', project]);
     await residual(['import', path.join(ROOT, 'tests/fixtures/glass.csv'), '--project', project, '--name', 'glass']);

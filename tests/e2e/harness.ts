@@ -71,6 +71,11 @@ export async function apiCall<T>(served: Served, method: string, body: unknown):
   return json.result;
 }
 
+/** Imports tests/fixtures/wdbc.csv into `project` with the CLI: diagnosis the label (malignant = anomaly), id the row id. */
+export function importWdbc(project: string): Promise<string> {
+  return residual(['import', path.join(ROOT, 'tests/fixtures/wdbc.csv'), '--project', project, '--label', 'diagnosis', '--positive', 'malignant', '--id', 'id']);
+}
+
 /** Runs the `residual` CLI (as a user would, with the wasm backend) and resolves with what it printed. */
 export function residual(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pdfText } from '../core/report/poppler';
 import { tmpDir } from '../helpers/tmp';
-import { apiCall, chromiumAvailable, openApp, type OpenedApp, painted, residual, ROOT, screenshot } from './harness';
+import { apiCall, chromiumAvailable, openApp, type OpenedApp, painted, screenshot, importWdbc } from './harness';
 
 describe.skipIf(!chromiumAvailable())('Deep SVDD and OC-NN from the Model section to the report', () => {
   const dir = tmpDir('residual-e2e-oneclass-');
@@ -19,7 +19,7 @@ describe.skipIf(!chromiumAvailable())('Deep SVDD and OC-NN from the Model sectio
   let page: Page;
 
   beforeAll(async () => {
-    await residual(['import', path.join(ROOT, 'tests/fixtures/wdbc.csv'), '--project', project, '--label', 'diagnosis', '--positive', 'malignant', '--id', 'id']);
+    await importWdbc(project);
     app = await openApp(['--project', project]);
     page = app.page;
   }, 120_000);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDir } from '../helpers/tmp';
-import { apiCall, chromiumAvailable, openApp, type OpenedApp, painted, residual, ROOT, screenshot } from './harness';
+import { apiCall, chromiumAvailable, openApp, type OpenedApp, painted, residual, screenshot, importWdbc } from './harness';
 
 /** The most rows the table may ask for in one `score.rank` call (its WINDOW_ROWS). */
 const WINDOW_ROWS = 100;
@@ -24,7 +24,7 @@ describe.skipIf(!chromiumAvailable())('Ranking, Heatmap and Report in the browse
   const call = <T>(method: string, body: unknown): Promise<T> => apiCall<T>(app.served, method, body);
 
   beforeAll(async () => {
-    await residual(['import', path.join(ROOT, 'tests/fixtures/wdbc.csv'), '--project', project, '--label', 'diagnosis', '--positive', 'malignant', '--id', 'id']);
+    await importWdbc(project);
     await residual(['train', '--project', project, '--kind', 'ae', '--epochs', '8', '--seed', '7']);
     await residual(['score', '--project', project]);
     app = await openApp(['--project', project], (p) =>

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDir } from '../helpers/tmp';
-import { apiCall, chromiumAvailable, openApp, type OpenedApp, painted, residual, ROOT, screenshot } from './harness';
+import { apiCall, chromiumAvailable, openApp, type OpenedApp, painted, residual, screenshot, importWdbc } from './harness';
 
 const ROWS = 569;
 
@@ -23,7 +23,7 @@ describe.skipIf(!chromiumAvailable())('Ranking triage and the row detail in the 
   const table = () => page.getByTestId('rank-table');
 
   beforeAll(async () => {
-    await residual(['import', path.join(ROOT, 'tests/fixtures/wdbc.csv'), '--project', project, '--label', 'diagnosis', '--positive', 'malignant', '--id', 'id']);
+    await importWdbc(project);
     await residual(['train', '--project', project, '--kind', 'ae', '--epochs', '5', '--seed', '3']);
     await residual(['score', '--project', project]);
     app = await openApp(['--project', project]);

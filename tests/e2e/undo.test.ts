@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDir } from '../helpers/tmp';
-import { apiCall, chromiumAvailable, openApp, type OpenedApp, residual, ROOT, screenshot } from './harness';
+import { apiCall, chromiumAvailable, openApp, type OpenedApp, residual, ROOT, screenshot, importWdbc } from './harness';
 
 describe.skipIf(!chromiumAvailable())('undo in the browser', () => {
   const dir = tmpDir('residual-e2e-undo-');
@@ -22,7 +22,7 @@ describe.skipIf(!chromiumAvailable())('undo in the browser', () => {
   const verdictAt = (rank: number) => page.locator(`[data-testid=rank-row][data-rank="${rank}"] [data-testid=rank-verdict]`).textContent();
 
   beforeAll(async () => {
-    await residual(['import', path.join(ROOT, 'tests/fixtures/wdbc.csv'), '--project', project, '--label', 'diagnosis', '--positive', 'malignant', '--id', 'id']);
+    await importWdbc(project);
     await residual(['train', '--project', project, '--kind', 'ecod']);
     await residual(['score', '--project', project]);
     await residual(['import', path.join(ROOT, 'tests/fixtures/glass.csv'), '--project', project]);

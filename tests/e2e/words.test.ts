@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDir } from '../helpers/tmp';
-import { apiCall, chromiumAvailable, openApp, type OpenedApp, painted, residual, ROOT, screenshot } from './harness';
+import { apiCall, chromiumAvailable, openApp, type OpenedApp, painted, residual, ROOT, screenshot, importWdbc } from './harness';
 
 describe.skipIf(!chromiumAvailable())('words and layout in the browser', () => {
   const dir = tmpDir('residual-e2e-words-');
@@ -21,7 +21,7 @@ describe.skipIf(!chromiumAvailable())('words and layout in the browser', () => {
   const nav = (name: string) => page.getByRole('button', { name, exact: true });
 
   beforeAll(async () => {
-    await residual(['import', path.join(ROOT, 'tests/fixtures/wdbc.csv'), '--project', project, '--label', 'diagnosis', '--positive', 'malignant', '--id', 'id']);
+    await importWdbc(project);
     await residual(['train', '--project', project, '--kind', 'ecod']);
     await residual(['score', '--project', project]);
     app = await openApp(['--project', project]);

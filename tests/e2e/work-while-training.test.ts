@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobRef } from '../../src-main/contract';
 import { tmpDir } from '../helpers/tmp';
-import { apiCall, chromiumAvailable, openApp, residual, ROOT, screenshot, type OpenedApp } from './harness';
+import { apiCall, chromiumAvailable, openApp, residual, screenshot, type OpenedApp, importWdbc } from './harness';
 
 describe.skipIf(!chromiumAvailable())('working while a model trains', () => {
   const dir = tmpDir('residual-e2e-busy-');
@@ -20,7 +20,7 @@ describe.skipIf(!chromiumAvailable())('working while a model trains', () => {
   const call = <T>(method: string, body: unknown): Promise<T> => apiCall<T>(app.served, method, body);
 
   beforeAll(async () => {
-    await residual(['import', path.join(ROOT, 'tests/fixtures/wdbc.csv'), '--project', project, '--label', 'diagnosis', '--positive', 'malignant', '--id', 'id']);
+    await importWdbc(project);
     await residual(['train', '--project', project, '--kind', 'ae', '--epochs', '8', '--seed', '7']);
     await residual(['score', '--project', project]);
     app = await openApp(['--project', project]);
