@@ -38,3 +38,29 @@ export function reviewAction(e: { readonly key: string; readonly ctrlKey: boolea
   if (e.ctrlKey || e.metaKey || e.altKey || typingIn(e.target)) return null;
   return KEYS[e.key.length === 1 ? e.key.toLowerCase() : e.key] ?? null;
 }
+
+/** The actions that move the selection (the others mark the row, open its note or the help). */
+export type MoveAction = Extract<ReviewAction, 'down' | 'up' | 'pageDown' | 'pageUp' | 'first' | 'last'>;
+
+const MOVES: ReadonlySet<ReviewAction> = new Set<MoveAction>(['down', 'up', 'pageDown', 'pageUp', 'first', 'last']);
+
+export function isMove(action: ReviewAction): action is MoveAction {
+  return MOVES.has(action);
+}
+
+/** Rows a page key moves: the rows in view less one, so the row at the edge stays in sight; at least one. */
+export function pageRows(bodyH: number, rowH: number): number {
+  return Math.max(1, Math.floor(bodyH / rowH) - 1);
+}
+
+/** The place a move takes the selection to, within the `total` rows (null when there are none). */
+export function moveSelection(action: MoveAction, selected: number, total: number, page: number): number | null {
+  if (total <= 0) return null;
+  const to = { down: selected + 1, up: selected - 1, pageDown: selected + page, pageUp: selected - page, first: 0, last: total - 1 }[action];
+  return Math.min(total - 1, Math.max(0, to));
+}
+
+/** Auto-advance: a verdict key (not X, which clears, nor a saved note) moves on to the next row when it is on. */
+export function advancesAfterMark(autoAdvance: boolean, verdict: string | null, note: string | undefined): boolean {
+  return autoAdvance && verdict !== null && note === undefined;
+}
