@@ -35,8 +35,11 @@ SUPPORTED = {
     '': {
         'Abs', 'Add', 'Cast', 'Concat', 'Div', 'Elu', 'Equal', 'Exp', 'Gemm', 'GreaterOrEqual', 'IsNaN', 'LeakyRelu',
         'Log', 'MatMul', 'Max', 'Min', 'Mul', 'ReduceSum', 'Relu', 'Sigmoid', 'Sign', 'Sub', 'Tanh', 'Unsqueeze', 'Where',
+        # The convolutional autoencoder (src-main/core/export/onnx-conv.ts): the image grid, convolutions, pooling, up-sampling.
+        'Conv', 'Gather', 'MaxPool', 'Pad', 'Reshape', 'Resize', 'Transpose',
     },
-    'ai.onnx.ml': {'LabelEncoder'},
+    # TreeEnsembleRegressor: an IsolationForest (src-main/core/export/onnx-family.ts).
+    'ai.onnx.ml': {'LabelEncoder', 'TreeEnsembleRegressor'},
 }
 
 # TensorProto.DataType -> numpy, for the types the graph uses.
@@ -77,7 +80,7 @@ class NumpyModel:
                 where = f'{n.domain}.' if n.domain else ''
                 raise ModelError(
                     f'{source}: node "{n.name}" is the operator {where}{n.op_type}, which this numpy evaluator does not implement '
-                    f'(it knows only the operators Residual exports: {", ".join(sorted(SUPPORTED[""]))}, ai.onnx.ml.LabelEncoder). '
+                    f'(it knows only the operators Residual exports: {", ".join(sorted(SUPPORTED[""]))}, {", ".join("ai.onnx.ml." + o for o in sorted(SUPPORTED["ai.onnx.ml"]))}). '
                     'Run the model with onnxruntime instead (--runtime onnxruntime).'
                 )
             attrs = {}
@@ -167,6 +170,132 @@ def _div(a, _):
     return np.divide(x, y)
 
 
+def _unsupported(op, what):
+    return ModelError(f'{op} with {what} is not implemented by this numpy evaluator (it evaluates the {op} nodes Residual exports); run the model with onnxruntime.')
+
+
+def _conv(a, attrs):
+    """2-D convolution (cross-correlation, as ONNX's Conv) of NCHW input by OIHW weights, stride 1, explicit pads."""
+    x, w = a[0], a[1]
+    b = a[2] if len(a) > 2 else None
+    if x.ndim != 4 or attrs.get('group', 1) != 1 or attrs.get('auto_pad', 'NOTSET') != 'NOTSET' \
+            or any(v != 1 for v in attrs.get('strides', [1, 1])) or any(v != 1 for v in attrs.get('dilations', [1, 1])):
+        raise _unsupported('Conv', 'groups, strides, dilations, automatic padding or other than 2 spatial axes')
+    top, left, bottom, right = attrs.get('pads', [0, 0, 0, 0])
+    xp = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
+    kh, kw = w.shape[2], w.shape[3]
+    ho, wo = xp.shape[2] - kh + 1, xp.shape[3] - kw + 1
+    # Channel-last while accumulating: each window offset is one matrix product [n, h, w, cin] x [cin, cout].
+    y = np.zeros((x.shape[0], ho, wo, w.shape[0]), dtype=x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            y += np.tensordot(xp[:, :, i:i + ho, j:j + wo], w[:, :, i, j], axes=([1], [1]))
+    if b is not None:
+        y += b
+    return np.ascontiguousarray(y.transpose(0, 3, 1, 2))
+
+
+def _max_pool(a, attrs):
+    """Max pooling of NCHW input over windows equal to the strides (no overlap), no padding; a ragged edge is dropped."""
+    x = a[0]
+    kernel = list(attrs['kernel_shape'])
+    if x.ndim != 4 or list(attrs.get('strides', [1, 1])) != kernel or any(attrs.get('pads', [0, 0, 0, 0])) \
+            or attrs.get('ceil_mode', 0) or any(v != 1 for v in attrs.get('dilations', [1, 1])) or attrs.get('auto_pad', 'NOTSET') != 'NOTSET':
+        raise _unsupported('MaxPool', 'strides other than its window, padding, dilations or ceil_mode')
+    kh, kw = kernel
+    n, c, h, w = x.shape
+    ho, wo = h // kh, w // kw
+    return x[:, :, :ho * kh, :wo * kw].reshape(n, c, ho, kh, wo, kw).max(axis=(3, 5))
+
+
+def _resize(a, attrs):
+    """Nearest-neighbour up-sampling by whole factors (asymmetric coordinates, floor): each value repeated."""
+    x = a[0]
+    scales = a[2] if len(a) > 2 and a[2] is not None and a[2].size else None
+    if attrs.get('mode', 'nearest') != 'nearest' or attrs.get('coordinate_transformation_mode', 'half_pixel') != 'asymmetric' \
+            or attrs.get('nearest_mode', 'round_prefer_floor') != 'floor' or scales is None or (len(a) > 3 and a[3] is not None):
+        raise _unsupported('Resize', 'a mode other than nearest (asymmetric, floor) by scales')
+    if len(scales) != x.ndim or any(s < 1 or s != int(s) for s in scales):
+        raise _unsupported('Resize', f'scales {list(scales)} (only whole factors of at least 1)')
+    for axis, s in enumerate(scales):
+        if s != 1:
+            x = np.repeat(x, int(s), axis=axis)
+    return x
+
+
+def _reshape(a, attrs):
+    x, shape = a[0], [int(v) for v in np.asarray(a[1]).ravel()]
+    if not attrs.get('allowzero', 0):
+        shape = [x.shape[i] if v == 0 else v for i, v in enumerate(shape)]
+    return x.reshape(shape)
+
+
+def _pad(a, attrs):
+    if attrs.get('mode', 'constant') != 'constant':
+        raise _unsupported('Pad', f'mode {attrs["mode"]}')
+    x, pads = a[0], [int(v) for v in np.asarray(a[1]).ravel()]
+    value = a[2] if len(a) > 2 and a[2] is not None else 0
+    r = x.ndim
+    return np.pad(x, [(pads[i], pads[i + r]) for i in range(r)], mode='constant', constant_values=value)
+
+
+def _tree_ensemble_regressor(a, attrs):
+    """ai.onnx.ml TreeEnsembleRegressor with BRANCH_LEQ splits (x <= value goes to the true branch), summed or averaged."""
+    modes = attrs['nodes_modes']
+    if attrs.get('post_transform', 'NONE') != 'NONE' or attrs.get('aggregate_function', 'SUM') not in ('SUM', 'AVERAGE') \
+            or set(modes) - {'BRANCH_LEQ', 'LEAF'} or any(attrs.get('nodes_missing_value_tracks_true', [])):
+        raise ModelError('TreeEnsembleRegressor with a post_transform, an aggregate other than SUM/AVERAGE, split modes other than '
+                         'BRANCH_LEQ or missing-value tracking is not implemented by this numpy evaluator; run the model with onnxruntime.')
+    x = np.asarray(a[0])
+    x = x.reshape(x.shape[0], -1)
+    n = x.shape[0]
+    n_targets = int(attrs['n_targets'])
+    tree_of = np.asarray(attrs['nodes_treeids'], dtype=np.int64)
+    node_id = np.asarray(attrs['nodes_nodeids'], dtype=np.int64)
+    feature = np.asarray(attrs['nodes_featureids'], dtype=np.int64)
+    # The split values are float32 in the file; x <= value compares them as such.
+    value = np.asarray(attrs['nodes_values'], dtype=np.float32).astype(np.float64)
+    leaf = np.asarray([m == 'LEAF' for m in modes])
+    true_id = np.asarray(attrs['nodes_truenodeids'], dtype=np.int64)
+    false_id = np.asarray(attrs['nodes_falsenodeids'], dtype=np.int64)
+    t_tree = np.asarray(attrs['target_treeids'], dtype=np.int64)
+    t_node = np.asarray(attrs['target_nodeids'], dtype=np.int64)
+    t_id = np.asarray(attrs['target_ids'], dtype=np.int64)
+    t_weight = np.asarray(attrs['target_weights'], dtype=np.float32).astype(np.float64)
+    xv = x.astype(np.float64)
+    out = np.zeros((n, n_targets), dtype=np.float64)
+    trees = np.unique(tree_of)
+    rows = np.arange(n)
+    for t in trees:
+        at = np.nonzero(tree_of == t)[0]
+        # Node id -> position within this tree's arrays.
+        pos = np.full(int(node_id[at].max()) + 1, -1, dtype=np.int64)
+        pos[node_id[at]] = np.arange(len(at))
+        f, v, lf = feature[at], value[at], leaf[at]
+        left, right = pos[np.where(lf, 0, true_id[at])], pos[np.where(lf, 0, false_id[at])]
+        children = set(left[~lf].tolist()) | set(right[~lf].tolist())
+        roots = [i for i in range(len(at)) if i not in children]
+        if len(roots) != 1:
+            raise ModelError(f'TreeEnsembleRegressor tree {t} has {len(roots)} roots; the file is damaged.')
+        cur = np.full(n, roots[0], dtype=np.int64)
+        for _ in range(len(at)):
+            inner = ~lf[cur]
+            if not inner.any():
+                break
+            go_left = xv[rows, f[cur]] <= v[cur]
+            cur = np.where(inner, np.where(go_left, left[cur], right[cur]), cur)
+        weights = np.zeros((len(at), n_targets), dtype=np.float64)
+        mine = t_tree == t
+        np.add.at(weights, (pos[t_node[mine]], t_id[mine]), t_weight[mine])
+        out += weights[cur]
+    if attrs.get('aggregate_function', 'SUM') == 'AVERAGE':
+        out /= max(1, len(trees))
+    base = attrs.get('base_values')
+    if base:
+        out += np.asarray(base, dtype=np.float64)
+    return out.astype(np.float32)
+
+
 def _variadic(f, args):
     y = args[0]
     for x in args[1:]:
@@ -186,8 +315,10 @@ _OPS = {
     'Div': _div,
     'Elu': lambda a, attrs: np.where(a[0] > 0, a[0], np.asarray(attrs.get('alpha', 1.0), a[0].dtype) * (np.exp(a[0]) - 1)).astype(a[0].dtype),
     'Equal': _binary(np.equal),
+    'Conv': _conv,
     'Exp': _unary(np.exp),
     'Gemm': _gemm,
+    'Gather': lambda a, attrs: np.take(a[0], a[1], axis=attrs.get('axis', 0)),
     'GreaterOrEqual': _binary(np.greater_equal),
     'IsNaN': _unary(np.isnan),
     'LabelEncoder': _label_encoder,
@@ -195,14 +326,20 @@ _OPS = {
     'Log': _unary(np.log),
     'MatMul': _binary(np.matmul),
     'Max': lambda a, _: _variadic(np.maximum, a),
+    'MaxPool': _max_pool,
     'Min': lambda a, _: _variadic(np.minimum, a),
     'Mul': _binary(np.multiply),
+    'Pad': _pad,
     'ReduceSum': _reduce_sum,
     'Relu': lambda a, _: np.maximum(a[0], np.asarray(0, a[0].dtype)),
+    'Reshape': _reshape,
+    'Resize': _resize,
     'Sigmoid': _unary(_sigmoid),
     'Sign': _unary(np.sign),
     'Sub': _binary(np.subtract),
     'Tanh': _unary(np.tanh),
+    'Transpose': lambda a, attrs: np.transpose(a[0], attrs.get('perm')),
+    'TreeEnsembleRegressor': _tree_ensemble_regressor,
     'Unsqueeze': _unsqueeze,
     'Where': lambda a, _: np.where(a[0], a[1], a[2]),
 }

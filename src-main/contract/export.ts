@@ -38,7 +38,16 @@ export interface RankingCsvResult {
 }
 
 /** The model kinds exported to ONNX (their score is a deterministic function of the row; core/export/onnx.ts). */
-export const ONNX_KINDS = ['ae', 'sparse', 'denoising', 'vae', 'aae', 'wae'] as const;
+export const ONNX_KINDS = ['ae', 'sparse', 'denoising', 'vae', 'aae', 'wae', 'conv', 'deepsvdd', 'ocnn', 'iforest', 'ensemble'] as const;
+
+/** The member kinds an exported ensemble may hold; an ensemble with another member is refused, naming it. */
+export const ONNX_MEMBER_KINDS = ['ae', 'sparse', 'denoising', 'vae', 'aae', 'wae', 'iforest'] as const;
+
+/** Whether a model of this kind (an ensemble: with these members) is exported to ONNX. */
+export function onnxExportable(kind: string, members: readonly string[] = []): boolean {
+  if (!(ONNX_KINDS as readonly string[]).includes(kind)) return false;
+  return kind !== 'ensemble' || members.every((m) => (ONNX_MEMBER_KINDS as readonly string[]).includes(m));
+}
 
 /** What exporting a model to ONNX wrote (model.exportOnnx; core/export/onnx.ts). */
 export interface OnnxExportResult {

@@ -53,11 +53,19 @@ describe.skipIf(why !== null)('scripts/dask_score.py (Dask distributed, numpy ev
   let starts: number[] = [];
   // Models 2–5 use the rest of the exporter's operators: log1p (Sign, Abs, Log), clipping (Min, Max), a VAE's KL term
   // (Exp, ReduceSum), an AAE's prior term, Elu, LeakyRelu, Tanh, Sigmoid activations and BCE's sigmoid output.
+  // Models 6–10 are the one-class kinds, ensembles and IsolationForest (core/export/onnx-family.ts): a float64 bias-free
+  // network (MatMul), Deep SVDD's distance minus R², OC-NN's r − ŷ, the members' standardised evidence (Log, Exp, Where,
+  // Equal) and the forest's trees (ai.onnx.ml TreeEnsembleRegressor), alone and as an ensemble member.
   const others: readonly (readonly string[])[] = [
     ['--kind', 'vae', '--activation', 'elu', '--score-with-kl', '--log1p', 'V3,V4', '--clip', '3'],
     ['--kind', 'aae', '--activation', 'leakyRelu', '--score-with-prior', '--scaler', 'robust'],
     ['--kind', 'wae', '--activation', 'tanh'],
     ['--kind', 'sparse', '--activation', 'sigmoid', '--loss', 'bce', '--scaler', 'minmax'],
+    ['--kind', 'deepsvdd', '--objective', 'soft-boundary', '--activation', 'elu', '--pretrain', '1'],
+    ['--kind', 'ocnn', '--pretrain', '1'],
+    ['--kind', 'ensemble', '--members', 'ae,vae,wae', '--activation', 'tanh'],
+    ['--kind', 'iforest'],
+    ['--kind', 'ensemble', '--members', 'ae,iforest', '--log1p', 'V3,V4'],
   ];
 
   beforeAll(async () => {

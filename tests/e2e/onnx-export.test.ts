@@ -1,7 +1,7 @@
 /**
  * Export ONNX from the UI (issue #15): a reconstruction model's run in Training offers "Export ONNX"; the file goes to
  * the reports folder and the page downloads it; onnxruntime-node scores rows with it as the app ranked them. A kind
- * that is not exported (ECOD) offers no such button.
+ * that is not exported (ECOD) offers no such button; a Deep SVDD run does (its file has the row score only).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,8 +23,9 @@ describe.skipIf(!chromiumAvailable())('Export ONNX in the Training section', () 
     fs.mkdirSync(reports);
     await residual(['import', path.join(ROOT, 'tests/fixtures/glass.csv'), '--project', project]);
     await residual(['train', '--project', project, '--kind', 'ecod']);
+    await residual(['train', '--project', project, '--kind', 'deepsvdd', '--layers', '8,3', '--epochs', '2', '--pretrain', '0', '--seed', '1']);
     await residual(['train', '--project', project, '--kind', 'vae', '--layers', '8,3', '--epochs', '3', '--seed', '1']);
-    await residual(['score', '--project', project, '--model', '2']);
+    await residual(['score', '--project', project, '--model', '3']);
     app = await openApp(['--project', project], undefined, { RESIDUAL_REPORTS_DIR: reports });
     page = app.page;
   }, 240_000);
@@ -37,13 +38,13 @@ describe.skipIf(!chromiumAvailable())('Export ONNX in the Training section', () 
     await run.getByTestId('run-status').filter({ hasText: 'complete' }).waitFor({ timeout: 30_000 });
     expect(await run.locator('.arch').textContent()).toContain('vae');
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), run.getByTestId('export-onnx').click()]);
-    expect(download.suggestedFilename()).toBe('glass-model-2-vae.onnx');
+    expect(download.suggestedFilename()).toBe('glass-model-3-vae.onnx');
     expect(await run.getByTestId('onnx-exported').textContent()).toContain('Downloaded the model as ONNX');
-    expect(fs.existsSync(path.join(reports, 'glass-model-2-vae.onnx'))).toBe(true);
+    expect(fs.existsSync(path.join(reports, 'glass-model-3-vae.onnx'))).toBe(true);
 
     const session = await ort.InferenceSession.create(await download.path());
     const overview = await apiCall<{ scores: { scoreId: number; modelId: number }[] }>(app.served, 'project.overview', {});
-    const scoreId = overview.scores.find((s) => s.modelId === 2)!.scoreId;
+    const scoreId = overview.scores.find((s) => s.modelId === 3)!.scoreId;
     const page1 = await apiCall<{ rows: { row: number; score: number }[] }>(app.served, 'score.rank', { scoreId, offset: 0, limit: 5 });
     const data = await apiCall<{ columns: { name: string }[]; rows: { values: (number | string | null)[] }[] }>(app.served, 'data.rows', { datasetId: 1, rows: page1.rows.map((r) => r.row) });
     const feeds: Record<string, ort.Tensor> = {};
@@ -60,6 +61,11 @@ describe.skipIf(!chromiumAvailable())('Export ONNX in the Training section', () 
     await expect.poll(async () => (await run.locator('.arch').textContent()) ?? '', { timeout: 15_000 }).toContain('ecod');
     expect(await run.getByTestId('export-onnx').count()).toBe(0);
     expect(await run.getByTestId('onnx-exported').count()).toBe(0);
+
+    // The Deep SVDD run offers it, saying its file has the row score only.
+    await page.getByTestId('run-2').click();
+    await expect.poll(async () => (await run.locator('.arch').textContent()) ?? '', { timeout: 15_000 }).toContain('deepsvdd');
+    expect(await run.getByTestId('export-onnx').getAttribute('title')).toMatch(/the row score out \(no per-column values/);
     expect(app.pageErrors).toEqual([]);
   });
 });

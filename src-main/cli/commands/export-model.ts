@@ -5,10 +5,10 @@ import { optionalNumber, requireString } from '../command';
 import { printJson } from '../output';
 import { withWorkbench } from '../workbench';
 
-/** `residual export-model`: one ONNX file of a trained reconstruction model (model.exportOnnx; core/export/onnx.ts). */
+/** `residual export-model`: one ONNX file of a trained model (model.exportOnnx; core/export/onnx.ts). */
 export const exportModelCommand: Command = {
   name: 'export-model',
-  usage: 'residual export-model --project P --model ID --out model.onnx [--json]   (ae, sparse, denoising, vae, aae and wae models; an existing file is overwritten only if Residual wrote it)',
+  usage: 'residual export-model --project P --model ID --out model.onnx [--json]   (every kind but ecod, and ensembles without an ecod member; an existing file is overwritten only if Residual wrote it)',
   options: { project: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
   async run({ values, io }) {
     const project = requireString(values, 'project', this);

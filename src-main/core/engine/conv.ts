@@ -154,7 +154,8 @@ interface GridMaps {
 
 const mapsCache = new WeakMap<Architecture, GridMaps>();
 
-function gridMaps(arch: Architecture): GridMaps {
+/** The index maps of a conv architecture (also what the ONNX export's Gather nodes place pixels with: core/export/onnx-conv.ts). */
+export function gridMaps(arch: Architecture): GridMaps {
   const cached = mapsCache.get(arch);
   if (cached) return cached;
   const img = arch.image!;

@@ -2,16 +2,19 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
-import { ONNX_KINDS as ONNX_KIND_LIST, type Activation, type ModelInfo, type ModelKind, type OnnxExportResult } from '../../contract';
+import { ONNX_KINDS as ONNX_KIND_LIST, ONNX_MEMBER_KINDS, type Activation, type ModelInfo, type ModelKind, type OnnxExportResult } from '../../contract';
 import { ResidualError } from '../errors';
 import { getModel, getWeights } from '../engine/repo';
 import { latentInScore, weightsOf } from '../engine/model';
+import type { Architecture } from '../engine/types';
 import { MISSING_CATEGORY } from '../engine/preprocess';
 import { effectiveThreshold } from '../review/thresholds';
 import type { ProjectStore } from '../store';
 import { latestScore } from '../store/models';
 import { activeThreshold } from '../store/thresholds';
 import { RESIDUAL_VERSION } from '../version';
+import { convBody } from './onnx-conv';
+import { familyGraph, onnxHasColumnValues } from './onnx-family';
 import { checkOverwrite } from './owned';
 
 /*
@@ -23,14 +26,17 @@ import { checkOverwrite } from './owned';
  * columns tensor(string) [N] ("" = missing). Outputs: `residual_score` float [N] (the row score the app stores),
  * `residual_column_errors` float [N, columns] (the per-column squared errors, model dims of a column summed) and, when
  * the model has a threshold in force, `residual_flagged` bool [N] (score ≥ threshold, as the app flags).
+ *
+ * Deep SVDD, OC-NN, IsolationForest and ensembles: onnx-family.ts (the one-class files have no
+ * `residual_column_errors`: the app's per-column values for them are integrated-gradients attributions).
  */
 
 const { onnx } = onnxProto;
 type INodeProto = onnxProto.onnx.INodeProto;
 type ITensorProto = onnxProto.onnx.ITensorProto;
 type IAttributeProto = onnxProto.onnx.IAttributeProto;
-type IValueInfoProto = onnxProto.onnx.IValueInfoProto;
-const DT = onnx.TensorProto.DataType;
+export type IValueInfoProto = onnxProto.onnx.IValueInfoProto;
+export const DT = onnx.TensorProto.DataType;
 const AT = onnx.AttributeProto.AttributeType;
 
 /** The kinds written to ONNX: their score is a deterministic function of the row. */
@@ -59,19 +65,25 @@ export interface OnnxMeta {
 }
 
 /** Why a model cannot be exported to ONNX (null: it can). */
-export function onnxUnsupported(model: Pick<ModelInfo, 'id' | 'kind' | 'status' | 'architecture' | 'preprocessing'>): string | null {
+export function onnxUnsupported(model: Pick<ModelInfo, 'id' | 'kind' | 'status' | 'architecture' | 'preprocessing'> & { readonly settings?: Pick<ModelInfo['settings'], 'members' | 'scoreWithKl' | 'scoreWithPrior'> }): string | null {
+  const what: Partial<Record<ModelKind, string>> = {
+    ecod: 'an ECOD detector (its score needs the training rows\' empirical distribution tables, which the graph does not hold)',
+  };
   if (!ONNX_KINDS.includes(model.kind)) {
-    const what: Partial<Record<ModelKind, string>> = {
-      iforest: 'an IsolationForest (trees, not a network)',
-      ecod: 'an ECOD detector (empirical distribution tables, not a network)',
-      deepsvdd: 'a Deep SVDD network (a distance to a centre, attributed by integrated gradients)',
-      ocnn: 'a one-class neural network (a boundary score, attributed by integrated gradients)',
-      ensemble: 'an ensemble (members standardised on their training scores)',
-      conv: 'a convolutional autoencoder (convolutions, pooling and up-sampling on the image grid, which the ONNX export does not build)',
-    };
-    return `Model #${model.id} is ${what[model.kind] ?? `a ${model.kind} model`}: ONNX export supports the reconstruction models only (${ONNX_KINDS.join(', ')}); ${model.kind} is not exported yet.`;
+    return `Model #${model.id} is ${what[model.kind] ?? `a ${model.kind} model`}: ONNX export supports ${ONNX_KINDS.join(', ')}; ${model.kind} is not exported yet.`;
   }
   if (model.status === 'failed') return `Model #${model.id} failed to train: it has no weights to export. Train it again.`;
+  if (model.kind === 'ensemble') {
+    const members = model.settings?.members ?? [];
+    const bad = members.findIndex((k) => !(ONNX_MEMBER_KINDS as readonly string[]).includes(k));
+    if (bad >= 0) {
+      const k = members[bad]! as ModelKind;
+      return `Model #${model.id} is an ensemble whose member ${bad + 1} (${k}) is ${what[k] ?? `a ${k} model`}: an ensemble is exported to ONNX only when every member is one of ${ONNX_MEMBER_KINDS.join(', ')}; ${k} is not exported yet.`;
+    }
+    // A member's latent term joins its score on the fused scoring path only (it reads the ensemble's settings): not one score to export.
+    const latent = members.findIndex((k) => latentInScore(k as ModelKind, model.settings ?? {}));
+    if (latent >= 0) return `Model #${model.id} is an ensemble whose ${members[latent]} member ${latent + 1} is set to score with its latent term, which the app adds on one scoring path only; train the ensemble without --score-with-kl/--score-with-prior to export it.`;
+  }
   if (model.preprocessing.version !== 1) return `Model #${model.id}'s preprocessing is version ${String(model.preprocessing.version)}, which the ONNX export does not know; only version 1 is exported.`;
   const acts: readonly Activation[] = ['relu', 'elu', 'tanh', 'sigmoid', 'leakyRelu'];
   if (!acts.includes(model.architecture.activation)) return `Model #${model.id}'s activation ${model.architecture.activation} is not exported to ONNX yet.`;
@@ -84,14 +96,78 @@ export function onnxUnsupported(model: Pick<ModelInfo, 'id' | 'kind' | 'status' 
   return null;
 }
 
+/**
+ * What a kind's part of the graph computes from the model inputs: the row score (tensor(double) [N]), the per-column
+ * values (tensor(double) [N, columns]; null: the file has none) and what those values are, in words (metadata).
+ */
+export interface OnnxBody {
+  readonly score: string;
+  readonly columns: string | null;
+  readonly columnValues: string;
+}
+
 /** Builds the ONNX model (ModelProto bytes) of a model and its stored weights. Throws BAD_INPUT for what it cannot export. */
 export function buildOnnxModel(model: ModelInfo, blob: Uint8Array, meta: OnnxMeta): Uint8Array {
   const why = onnxUnsupported(model);
   if (why) throw new ResidualError('BAD_INPUT', why, { model: model.id, field: 'model' });
   const g = new GraphBuilder();
   const pp = model.preprocessing;
-  const arch = model.architecture;
-  const weights = weightsOf(arch, blob);
+  const { inputs, x } = preprocessGraph(g, pp);
+  // The one-class kinds, ensembles and IsolationForest (onnx-family.ts); a convolutional autoencoder (onnx-conv.ts);
+  // else a dense reconstruction network.
+  const body = familyGraph(g, model, blob, x) ?? (model.kind === 'conv' ? convBody(g, model, blob, x) : reconstructionBody(g, model, blob, x));
+  const score = g.node('Cast', [body.score], { to: DT.FLOAT }, '', ONNX_OUTPUTS.score);
+  const outputs = [valueInfo(ONNX_OUTPUTS.score, DT.FLOAT, ['N'])];
+  if (body.columns !== null) {
+    g.node('Cast', [body.columns], { to: DT.FLOAT }, '', ONNX_OUTPUTS.columnErrors);
+    outputs.push(valueInfo(ONNX_OUTPUTS.columnErrors, DT.FLOAT, ['N', pp.features.length]));
+  }
+  if (meta.threshold !== null) {
+    g.node('GreaterOrEqual', [score, g.scalar(meta.threshold, DT.FLOAT)], {}, '', ONNX_OUTPUTS.flagged);
+    outputs.push(valueInfo(ONNX_OUTPUTS.flagged, DT.BOOL, ['N']));
+  }
+
+  const weightsSha256 = createHash('sha256').update(blob).digest('hex');
+  const columns = pp.features.map((f) => ({ name: f.name, kind: f.kind, type: f.kind === 'numeric' ? 'double' : 'string' }));
+  const props: Record<string, string> = {
+    [ONNX_MARK_KEY]: ONNX_MARK_VALUE,
+    residual_version: RESIDUAL_VERSION,
+    model_id: String(model.id),
+    model_name: model.name,
+    model_kind: model.kind,
+    columns: JSON.stringify(columns),
+    column_values: body.columnValues,
+    threshold: meta.threshold === null ? '' : String(meta.threshold),
+    threshold_method: meta.thresholdMethod,
+    training_data_sha256: meta.trainingDataSha256 ?? '',
+    training_data_name: meta.trainingDataName ?? '',
+    model_weights_sha256: weightsSha256,
+    missing_values: 'numeric inputs: NaN; categorical inputs: the empty string',
+  };
+  const proto = onnx.ModelProto.create({
+    irVersion: 7,
+    producerName: ONNX_PRODUCER,
+    producerVersion: RESIDUAL_VERSION,
+    domain: 'app.residual',
+    modelVersion: model.id,
+    docString: `Residual ${model.kind} model #${model.id} (${model.name}): raw rows in, the row score${body.columns !== null ? ' and per-column values' : ''} out, as the app computes them.`,
+    opsetImport: [{ domain: '', version: ONNX_OPSET }, { domain: 'ai.onnx.ml', version: ONNX_ML_OPSET }],
+    metadataProps: Object.entries(props).map(([key, value]) => ({ key, value })),
+    graph: { name: `residual_model_${model.id}`, node: g.nodes, initializer: g.initializers, input: inputs, output: outputs },
+  });
+  return onnx.ModelProto.encode(proto).finish();
+}
+
+/** The outputs a model's file has (the per-column values are absent for the one-class kinds). */
+export function onnxOutputNames(kind: ModelKind, threshold: number | null): string[] {
+  return [ONNX_OUTPUTS.score, ...(onnxHasColumnValues(kind) ? [ONNX_OUTPUTS.columnErrors] : []), ...(threshold !== null ? [ONNX_OUTPUTS.flagged] : [])];
+}
+
+/**
+ * The fitted preprocessing as a graph: one input per explained column, and the model inputs x, tensor(float) [N, dims]
+ * (log1p, missing values → the training median, missing indicators, scaling, clipping, one-hot).
+ */
+export function preprocessGraph(g: GraphBuilder, pp: ModelInfo['preprocessing']): { inputs: IValueInfoProto[]; x: string } {
   const inputs: IValueInfoProto[] = [];
   // Model dims, each piece [N, width] float at its first dim; concatenated in dim order.
   const pieces: { dim: number; name: string }[] = [];
@@ -134,17 +210,34 @@ export function buildOnnxModel(model: ModelInfo, blob: Uint8Array, meta: OnnxMet
   }
   pieces.sort((a, b) => a.dim - b.dim);
   const x = pieces.length === 1 ? pieces[0]!.name : g.node('Concat', pieces.map((p) => p.name), { axis: 1 });
+  return { inputs, x };
+}
 
+/** A dense reconstruction model (ae, sparse, denoising, vae, aae, wae): its score and per-column squared errors. */
+function reconstructionBody(g: GraphBuilder, model: ModelInfo, blob: Uint8Array, x: string): OnnxBody {
+  const { row, columns } = reconstructionGraph(g, model.architecture, weightsOf(model.architecture, blob), latentInScore(model.kind, model.settings), model.preprocessing, x);
+  return { score: row, columns, columnValues: 'squared errors of the reconstruction, the model dims of each column summed' };
+}
+
+/**
+ * A dense reconstruction network's row score (tensor(double) [N]) and per-column squared errors (tensor(double)
+ * [N, columns]) of the model inputs x, as reconstructionErrors computes them; `withLatent` adds a VAE's KL or an AAE's
+ * prior term to the score.
+ */
+export function reconstructionGraph(g: GraphBuilder, arch: Architecture, weights: Float32Array, withLatent: boolean, pp: ModelInfo['preprocessing'], x: string): { row: string; columns: string } {
+  const one = g.constant([1], DT.INT64, [1]);
   // The network, as Network.forward with training off (no noise, no dropout, a VAE at its mean).
-  const byName = new Map<string, string>();
+  // Initialisers are written for the variables the graph uses (not a VAE's log-variance head scored without its KL).
+  const byName = new Map<string, { values: Float32Array; shape: readonly number[] }>();
   let off = 0;
   for (const v of arch.variables) {
     const size = v.shape.reduce((a, b) => a * b, 1);
-    byName.set(v.name, g.constant(weights.subarray(off, off + size), DT.FLOAT, v.shape));
+    byName.set(v.name, { values: weights.subarray(off, off + size), shape: v.shape });
     off += size;
   }
+  const weight = (name: string): string => g.constant(byName.get(name)!.values, DT.FLOAT, byName.get(name)!.shape);
   const dense = (layer: string, h: string, act: Activation | 'linear'): string => {
-    const z = g.node('Gemm', [h, byName.get(`${layer}/kernel`)!, byName.get(`${layer}/bias`)!]);
+    const z = g.node('Gemm', [h, weight(`${layer}/kernel`), weight(`${layer}/bias`)]);
     return activation(g, z, act);
   };
   const linearCode = arch.kind === 'aae' || arch.kind === 'wae';
@@ -153,7 +246,6 @@ export function buildOnnxModel(model: ModelInfo, blob: Uint8Array, meta: OnnxMet
   for (let i = 0; i < hiddenCount; i++) h = dense(`enc${i}`, h, arch.activation);
   let code = h;
   let latent: string | null = null;
-  const withLatent = latentInScore(model.kind, model.settings);
   if (linearCode) {
     code = dense('code', h, 'linear');
     if (withLatent) {
@@ -185,47 +277,13 @@ export function buildOnnxModel(model: ModelInfo, blob: Uint8Array, meta: OnnxMet
     const dims = f.kind === 'numeric' ? [f.dim, ...(f.indicatorDim >= 0 ? [f.indicatorDim] : [])] : Array.from({ length: f.categories.length + 1 }, (_, k) => f.dim + k);
     for (const j of dims) owners[j * pp.features.length + fi] = 1;
   });
-  g.node('Cast', [g.node('MatMul', [sq, g.constant(owners, DT.DOUBLE, [d, pp.features.length])])], { to: DT.FLOAT }, '', ONNX_OUTPUTS.columnErrors);
+  const columns = g.node('MatMul', [sq, g.constant(owners, DT.DOUBLE, [d, pp.features.length])]);
   let row = g.node('Div', [g.node('ReduceSum', [sq, one], { keepdims: 0 }), g.scalar(d, DT.DOUBLE)]);
   if (latent) row = g.node('Add', [row, g.node('Div', [g.node('Cast', [latent], { to: DT.DOUBLE }), g.scalar(d, DT.DOUBLE)])]);
-  const score = g.node('Cast', [row], { to: DT.FLOAT }, '', ONNX_OUTPUTS.score);
-  const outputs = [valueInfo(ONNX_OUTPUTS.score, DT.FLOAT, ['N']), valueInfo(ONNX_OUTPUTS.columnErrors, DT.FLOAT, ['N', pp.features.length])];
-  if (meta.threshold !== null) {
-    g.node('GreaterOrEqual', [score, g.scalar(meta.threshold, DT.FLOAT)], {}, '', ONNX_OUTPUTS.flagged);
-    outputs.push(valueInfo(ONNX_OUTPUTS.flagged, DT.BOOL, ['N']));
-  }
-
-  const weightsSha256 = createHash('sha256').update(blob).digest('hex');
-  const columns = pp.features.map((f) => ({ name: f.name, kind: f.kind, type: f.kind === 'numeric' ? 'double' : 'string' }));
-  const props: Record<string, string> = {
-    [ONNX_MARK_KEY]: ONNX_MARK_VALUE,
-    residual_version: RESIDUAL_VERSION,
-    model_id: String(model.id),
-    model_name: model.name,
-    model_kind: model.kind,
-    columns: JSON.stringify(columns),
-    threshold: meta.threshold === null ? '' : String(meta.threshold),
-    threshold_method: meta.thresholdMethod,
-    training_data_sha256: meta.trainingDataSha256 ?? '',
-    training_data_name: meta.trainingDataName ?? '',
-    model_weights_sha256: weightsSha256,
-    missing_values: 'numeric inputs: NaN; categorical inputs: the empty string',
-  };
-  const proto = onnx.ModelProto.create({
-    irVersion: 7,
-    producerName: ONNX_PRODUCER,
-    producerVersion: RESIDUAL_VERSION,
-    domain: 'app.residual',
-    modelVersion: model.id,
-    docString: `Residual ${model.kind} model #${model.id} (${model.name}): raw rows in, the row score and per-column squared errors out, as the app computes them.`,
-    opsetImport: [{ domain: '', version: ONNX_OPSET }, { domain: 'ai.onnx.ml', version: ONNX_ML_OPSET }],
-    metadataProps: Object.entries(props).map(([key, value]) => ({ key, value })),
-    graph: { name: `residual_model_${model.id}`, node: g.nodes, initializer: g.initializers, input: inputs, output: outputs },
-  });
-  return onnx.ModelProto.encode(proto).finish();
+  return { row, columns };
 }
 
-function activation(g: GraphBuilder, z: string, act: Activation | 'linear'): string {
+export function activation(g: GraphBuilder, z: string, act: Activation | 'linear'): string {
   switch (act) {
     case 'linear':
       return z;
@@ -243,17 +301,18 @@ function activation(g: GraphBuilder, z: string, act: Activation | 'linear'): str
   }
 }
 
-function valueInfo(name: string, elemType: number, shape: readonly (number | string)[]): IValueInfoProto {
+export function valueInfo(name: string, elemType: number, shape: readonly (number | string)[]): IValueInfoProto {
   return {
     name,
     type: { tensorType: { elemType, shape: { dim: shape.map((s) => (typeof s === 'number' ? { dimValue: s } : { dimParam: s })) } } },
   };
 }
 
-type AttrValue = number | string | readonly number[] | readonly string[];
+/** A Float32Array is a list of floats (FLOATS); a plain number list is a list of ints (INTS). */
+type AttrValue = number | string | readonly number[] | readonly string[] | Float32Array;
 
 /** Nodes and initialisers with generated value names. */
-class GraphBuilder {
+export class GraphBuilder {
   readonly nodes: INodeProto[] = [];
   readonly initializers: ITensorProto[] = [];
   private next = 0;
@@ -292,6 +351,7 @@ function bytesOf(a: Float32Array | Float64Array | BigInt64Array): Uint8Array {
 function attribute(name: string, v: AttrValue): IAttributeProto {
   if (typeof v === 'number') return Number.isInteger(v) && name !== 'alpha' ? { name, type: AT.INT, i: v } : { name, type: AT.FLOAT, f: v };
   if (typeof v === 'string') return { name, type: AT.STRING, s: new TextEncoder().encode(v) };
+  if (v instanceof Float32Array) return { name, type: AT.FLOATS, floats: Array.from(v) };
   if (v.length > 0 && typeof v[0] === 'string') return { name, type: AT.STRINGS, strings: (v as readonly string[]).map((s) => new TextEncoder().encode(s)) };
   return { name, type: AT.INTS, ints: [...(v as readonly number[])] };
 }
@@ -339,7 +399,7 @@ export function exportModelOnnx(store: ProjectStore, modelId: number, out: strin
     bytes: bytes.byteLength,
     sha256: createHash('sha256').update(bytes).digest('hex'),
     inputs: model.preprocessing.features.map((f) => ({ name: f.name, type: f.kind === 'numeric' ? 'double' : 'string' })),
-    outputs: [ONNX_OUTPUTS.score, ONNX_OUTPUTS.columnErrors, ...(threshold.value !== null ? [ONNX_OUTPUTS.flagged] : [])],
+    outputs: onnxOutputNames(model.kind, threshold.value),
     threshold: threshold.value,
     trainingDataSha256: ds?.sourceSha256 ?? null,
     weightsSha256: createHash('sha256').update(blob).digest('hex'),

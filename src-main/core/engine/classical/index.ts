@@ -122,6 +122,11 @@ export class ClassicalDetector {
     return { blob, sha256: createHash('sha256').update(blob).digest('hex') };
   }
 
+  /** The fitted forest of an IsolationForest (null for ECOD): the ONNX export writes its trees. */
+  get isolationForest(): IsolationForestModel | null {
+    return this.forest;
+  }
+
   /** Marks which rows of the dataset about to be scored were fitted rows (null: none were). */
   setFittedRows(fitted: Uint8Array | null): void {
     this.fitted = fitted;

@@ -1,0 +1,242 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import onnxProto from 'onnx-proto';
+import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onnxExportable } from '../../../src-main/contract';
+import { importDataset } from '../../../src-main/core/data';
+import { getModel, initBackend, readFeatureErrors, readRowErrors, scoreDataset, trainModel } from '../../../src-main/core/engine';
+import type { ModelInfo, ModelKind, TrainSettings } from '../../../src-main/core/engine';
+import { matchColumns, readWindow } from '../../../src-main/core/engine/columns';
+import { toNumbers } from '../../../src-main/core/engine/preprocess';
+import { Prng } from '../../../src-main/core/engine/prng';
+import { exportModelOnnx, ONNX_OUTPUTS } from '../../../src-main/core/export/onnx';
+import { floorF32 } from '../../../src-main/core/export/onnx-family';
+import { isResidualOnnx } from '../../../src-main/core/export/owned';
+import { ProjectStore } from '../../../src-main/core/store';
+import type { DatasetInfo } from '../../../src-main/core/store/types';
+import { makeDataset, type TestColumn } from '../../helpers/dataset';
+import { tmpDir } from '../../helpers/tmp';
+import { errorOf } from '../engine/helpers';
+
+/**
+ * ONNX export of Deep SVDD (both objectives), OC-NN, IsolationForest and ensembles of reconstruction networks and
+ * IsolationForests (core/export/onnx-family.ts), checked by running the written file with onnxruntime-node: on every
+ * shared dataset (roles as Residual infers them) and on a mixed dataset (log1p, missing values and indicators, one-hot
+ * with missing and unseen categories, clipping), the graph's row scores equal the ones the app stored when it scored
+ * the same rows, and an ensemble's and a forest's per-column values equal the stored ones. The one-class files have no per-column output (the app's are integrated-gradients
+ * attributions) and say so in their metadata.
+ */
+
+const fixtures = fileURLToPath(new URL('../../fixtures', import.meta.url));
+const dir = tmpDir();
+let store: ProjectStore;
+const SHARED = ['glass.csv', 'ionosphere.csv', 'letterrecognition.csv', 'pimaindiansdiabetes.csv', 'vowel.csv', 'wdbc.csv'];
+const shared = new Map<string, DatasetInfo>();
+let mixed: DatasetInfo;
+
+/** The rows' raw values as the graph takes them: numbers (NaN = missing) as float64, text (null → "") as strings. */
+function feedsOf(model: ModelInfo, ds: DatasetInfo): Record<string, ort.Tensor> {
+  const cols = matchColumns(ds, model.preprocessing);
+  const raw = readWindow(store, ds.id, cols, 0, ds.rowCount);
+  const feeds: Record<string, ort.Tensor> = {};
+  model.preprocessing.features.forEach((f, i) => {
+    const values = raw[i]!;
+    feeds[f.name] = f.kind === 'numeric'
+      ? new ort.Tensor('float64', toNumbers(values), [ds.rowCount])
+      : new ort.Tensor('string', Array.from(values as readonly (string | null)[], (v) => v ?? ''), [ds.rowCount]);
+  });
+  return feeds;
+}
+
+function mixedData(rows: number): TestColumn[] {
+  const rng = new Prng(17);
+  const a: number[] = [];
+  const b: number[] = [];
+  const amount: number[] = [];
+  const shop: (string | null)[] = [];
+  const shops = ['grocery', 'fuel', 'online', 'travel', 'pharmacy', 'rare-a', 'rare-b'];
+  for (let r = 0; r < rows; r++) {
+    const u = rng.normal();
+    a.push(u + 0.1 * rng.normal());
+    b.push(rng.next() < 0.12 ? NaN : 2 * u + 0.2 * rng.normal() + 100);
+    amount.push(Math.exp(2 * rng.normal() + (r < 10 ? 4 : 0)));
+    const p = rng.next();
+    shop.push(p < 0.08 ? null : shops[Math.min(shops.length - 1, Math.floor(p * p * shops.length))]!);
+  }
+  shop[rows - 1] = 'never-seen';
+  amount[rows - 2] = 1e9;
+  return [
+    { name: 'a', role: 'numeric', values: a },
+    { name: 'b', role: 'numeric', values: b },
+    { name: 'amount', role: 'numeric', values: amount },
+    { name: 'shop', role: 'categorical', values: shop },
+  ];
+}
+
+/** The same tolerance as tests/core/export/onnx.test.ts: 1e-4 relative, with a floor of a millionth of the largest value. */
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  expect(actual.length).toBe(expected.length);
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    if (!(Math.abs(a - e) <= 1e-4 * Math.abs(e) + 1e-6 * scale)) expect.fail(`${what}[${i}]: ONNX ${a}, app ${e}`);
+  }
+}
+
+beforeAll(async () => {
+  await initBackend('wasm');
+  store = ProjectStore.open(path.join(dir, 'onnx-family.residual'), { create: true });
+  for (const file of SHARED) shared.set(file, (await importDataset(store, path.join(fixtures, file))).dataset);
+  mixed = makeDataset(store, 'mixed', mixedData(500));
+});
+afterAll(() => store.close());
+
+const MIXED: Partial<TrainSettings> = { log1p: 'auto', missingIndicators: true, clip: 5, maxCategories: 5 };
+
+/** Trains, scores, exports and runs the model with onnxruntime; compares with the stored score (and per-column values where the file has them). */
+async function roundTrip(kind: ModelKind, ds: DatasetInfo, settings: Partial<TrainSettings>): Promise<ModelInfo> {
+  const trained = await trainModel(store, { dataset: ds.id, settings: { layers: [8, 3], epochs: 3, batchSize: 64, validation: 0.2, patience: 0, pretrainEpochs: 0, seed: 3, ...settings, kind } });
+  expect(trained.status).toBe('complete');
+  const model = getModel(store, trained.modelId);
+  expect(onnxExportable(model.kind, model.settings.members)).toBe(true);
+  const scored = await scoreDataset(store, { modelId: model.id, dataset: ds.id });
+  const out = path.join(dir, `${kind}-${ds.id}-${model.id}.onnx`);
+  const res = exportModelOnnx(store, model.id, out);
+  expect(res.kind).toBe(kind);
+  expect(isResidualOnnx(out)).toBe(true);
+  const perColumn = kind === 'ensemble' || kind === 'iforest';
+  const expected = [ONNX_OUTPUTS.score, ...(perColumn ? [ONNX_OUTPUTS.columnErrors] : []), ONNX_OUTPUTS.flagged];
+  expect(res.outputs).toEqual(expected);
+  const session = await ort.InferenceSession.create(out);
+  const names = model.preprocessing.features.map((f) => f.name);
+  expect([...session.inputNames].sort()).toEqual([...names].sort());
+  expect([...session.outputNames]).toEqual(expected);
+  const result = await session.run(feedsOf(model, ds));
+  const stored = readRowErrors(store, scored.scoreId);
+  expectClose(result[ONNX_OUTPUTS.score]!.data as Float32Array, stored, `${kind} score`);
+  if (perColumn) {
+    const values = result[ONNX_OUTPUTS.columnErrors]!;
+    expect(values.dims).toEqual([ds.rowCount, names.length]);
+    expectClose(values.data as Float32Array, readFeatureErrors(store, scored.scoreId, 0, ds.rowCount).values, `${kind} column values`);
+  }
+  const flagged = result[ONNX_OUTPUTS.flagged]!.data as Uint8Array;
+  let agree = 0;
+  for (let i = 0; i < stored.length; i++) if (Boolean(flagged[i]) === stored[i]! >= res.threshold!) agree++;
+  // Rows within float tolerance of the threshold may fall either side.
+  expect(agree).toBeGreaterThanOrEqual(stored.length - 1);
+  await session.release();
+  const proto = onnxProto.onnx.ModelProto.decode(fs.readFileSync(out));
+  const meta = Object.fromEntries(proto.metadataProps.map((p) => [p.key, p.value]));
+  expect(meta['model_kind']).toBe(kind);
+  expect(meta['column_values']).toMatch(kind === 'ensemble' ? /weighted by the member's evidence/ : kind === 'iforest' ? /shares of the isolation/ : /^none: .*integrated-gradients attributions, which the app computes/);
+  expect(meta['model_weights_sha256']).toBe(model.weightsSha256);
+  return model;
+}
+
+const SCALERS = ['standard', 'minmax', 'robust'] as const;
+const KINDS: readonly [string, ModelKind, Partial<TrainSettings>][] = [
+  ['Deep SVDD (one-class)', 'deepsvdd', { objective: 'one-class' }],
+  ['Deep SVDD (soft-boundary)', 'deepsvdd', { objective: 'soft-boundary', nu: 0.1 }],
+  ['OC-NN', 'ocnn', { nu: 0.1 }],
+  ['an IsolationForest', 'iforest', {}],
+  ['an ensemble of ae, vae and aae', 'ensemble', { members: ['ae', 'vae', 'aae'] }],
+  ['an ensemble of ae, ae and IsolationForest', 'ensemble', { members: ['ae', 'ae', 'iforest'] }],
+];
+
+describe.each(KINDS.map(([what, kind, s], i) => [what, kind, s, SCALERS[i % SCALERS.length]!] as const))('ONNX export of %s', (_what, kind, settings, scaler) => {
+  it.each(SHARED)('scores the shared dataset %s as the app does', async (file) => {
+    await roundTrip(kind, shared.get(file)!, { scaler, ...settings });
+  });
+  it('scores a mixed dataset as the app does: log1p, missing values and indicators, one-hot with missing and unseen categories, clipping', async () => {
+    await roundTrip(kind, mixed, { scaler, ...MIXED, ...settings });
+  });
+});
+
+describe('ONNX export of the one-class kinds and ensembles across settings', () => {
+  const VARIANTS: readonly [string, ModelKind, Partial<TrainSettings>][] = [
+    ['Deep SVDD, relu, three layers, pre-trained', 'deepsvdd', { activation: 'relu', layers: [8, 6, 3], pretrainEpochs: 1 }],
+    ['Deep SVDD, elu', 'deepsvdd', { activation: 'elu' }],
+    ['Deep SVDD soft-boundary, tanh', 'deepsvdd', { objective: 'soft-boundary', activation: 'tanh' }],
+    ['Deep SVDD, leaky ReLU', 'deepsvdd', { activation: 'leakyRelu' }],
+    ['OC-NN, relu encoder, pre-trained', 'ocnn', { activation: 'relu', layers: [8, 4], pretrainEpochs: 1 }],
+    ['OC-NN, leaky ReLU', 'ocnn', { activation: 'leakyRelu' }],
+    ['OC-NN, elu', 'ocnn', { activation: 'elu' }],
+    ['an ensemble of every reconstruction kind, tanh', 'ensemble', { members: ['ae', 'sparse', 'denoising', 'vae', 'aae', 'wae'], activation: 'tanh' }],
+    ['an ensemble with a BCE (sigmoid output) member on min-max inputs', 'ensemble', { members: ['ae', 'ae'], loss: 'bce', scaler: 'minmax' }],
+    ['an IsolationForest on log1p inputs, robust scaling', 'iforest', { scaler: 'robust' }],
+    ['an IsolationForest on 3 rows per tree (c(ψ) of a tiny subsample)', 'iforest', { sampleRows: 3 }],
+  ];
+  it.each(VARIANTS)('%s scores the mixed dataset as the app does', async (_what, kind, settings) => {
+    await roundTrip(kind, mixed, { ...MIXED, ...settings });
+  });
+});
+
+describe('the forest\'s split values', () => {
+  it('rounds a split down to the largest float32 not above it, so that a float32 input goes the way it goes against the float64 split', () => {
+    const f32 = (v: number): boolean => Math.fround(v) === v;
+    const next = (v: number): number => {
+      const a = new Float32Array([v]);
+      const i = new Int32Array(a.buffer);
+      if (v === 0) return 1.401298464324817e-45;
+      i[0]! += v > 0 ? 1 : -1;
+      return a[0]!;
+    };
+    const rng = new Prng(5);
+    const values = [0.1, -0.1, 1 / 3, -1 / 3, 1e-46, -1e-46, 2.5, 0, -0, 123456.789, -7.000000000000001];
+    for (let i = 0; i < 200; i++) values.push((rng.next() - 0.5) * 10 ** Math.floor(rng.next() * 8 - 4));
+    for (const v of values) {
+      const t = floorF32(v);
+      expect(f32(t), `${v}`).toBe(true);
+      expect(t <= v, `${v}`).toBe(true);
+      // The next float32 up is above v: no float32 x with t < x ≤ v exists.
+      expect(next(t) > v, `${v}: ${t}, next ${next(t)}`).toBe(true);
+    }
+    expect(floorF32(2.5)).toBe(2.5);
+    expect(floorF32(0.1)).toBeLessThan(0.1);
+    expect(floorF32(-0.1)).toBeLessThan(-0.1);
+  });
+});
+
+describe('what the export of ensembles and one-class kinds refuses', () => {
+  it('refuses an ensemble with a member it does not export, naming the member, before writing anything', async () => {
+    const trained = await trainModel(store, { dataset: shared.get('glass.csv')!.id, settings: { kind: 'ensemble', members: ['ae', 'ecod'], layers: [6, 2], epochs: 1, seed: 4 } });
+    const model = getModel(store, trained.modelId);
+    expect(onnxExportable(model.kind, model.settings.members)).toBe(false);
+    const out = path.join(dir, 'ensemble-ecod.onnx');
+    const err = await errorOf(Promise.resolve().then(() => exportModelOnnx(store, model.id, out)));
+    expect(err.code).toBe('BAD_INPUT');
+    expect(err.message).toMatch(new RegExp(`^Model #${model.id} is an ensemble whose member 2 \\(ecod\\) is an ECOD detector`));
+    expect(err.message).toMatch(/ecod is not exported yet/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('refuses an ensemble whose settings add a VAE member\'s KL term to its score, naming the member', async () => {
+    const trained = await trainModel(store, { dataset: shared.get('glass.csv')!.id, settings: { kind: 'ensemble', members: ['ae', 'vae'], scoreWithKl: true, layers: [6, 2], epochs: 1, seed: 6 } });
+    const err = await errorOf(Promise.resolve().then(() => exportModelOnnx(store, trained.modelId, path.join(dir, 'ensemble-kl.onnx'))));
+    expect(err.code).toBe('BAD_INPUT');
+    expect(err.message).toBe(`Model #${trained.modelId} is an ensemble whose vae member 2 is set to score with its latent term, which the app adds on one scoring path only; train the ensemble without --score-with-kl/--score-with-prior to export it.`);
+    expect(fs.existsSync(path.join(dir, 'ensemble-kl.onnx'))).toBe(false);
+  });
+
+  it('refuses an ECOD model, saying why', async () => {
+    const trained = await trainModel(store, { dataset: shared.get('glass.csv')!.id, settings: { kind: 'ecod' } });
+    const err = await errorOf(Promise.resolve().then(() => exportModelOnnx(store, trained.modelId, path.join(dir, 'ecod.onnx'))));
+    expect(err.code).toBe('BAD_INPUT');
+    expect(err.message).toMatch(/ECOD detector \(its score needs the training rows' empirical distribution tables/);
+    expect(fs.existsSync(path.join(dir, 'ecod.onnx'))).toBe(false);
+  });
+
+  it('writes no flagged output without a threshold, and no per-column output for a one-class model', async () => {
+    const trained = await trainModel(store, { dataset: shared.get('glass.csv')!.id, settings: { kind: 'ocnn', layers: [6, 3], epochs: 1, pretrainEpochs: 0, seed: 2 } });
+    const res = exportModelOnnx(store, trained.modelId, path.join(dir, 'ocnn-unscored.onnx'));
+    expect(res.threshold).toBeNull();
+    expect(res.outputs).toEqual([ONNX_OUTPUTS.score]);
+    const session = await ort.InferenceSession.create(res.out);
+    expect([...session.outputNames]).toEqual([ONNX_OUTPUTS.score]);
+    await session.release();
+  });
+});
