@@ -24,7 +24,9 @@ const EVAL_BATCH = 4096;
 
 /** A member's settings: the ensemble's, with its kind and its own seed (seed + position, so members differ). */
 export function memberSettings(s: TrainSettings, kind: MemberKind, index: number): TrainSettings {
-  return { ...s, kind, seed: (s.seed + index) % 2 ** 32, members: [] };
+  // A member's score is its reconstruction error alone (the ensemble combines reconstruction evidence): a VAE's KL or
+  // an AAE's prior term never joins it, on any scoring path (score.ts loadNetwork, recon.ts's withKl: false).
+  return { ...s, kind, seed: (s.seed + index) % 2 ** 32, members: [], scoreWithKl: false, scoreWithPrior: false };
 }
 
 /**

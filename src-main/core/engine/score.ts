@@ -163,7 +163,8 @@ export function loadNetwork(store: ProjectStore, model: ModelInfo, opts: { score
   if (!blob) throw new ResidualError('BAD_INPUT', `Model #${model.id} has no stored weights.`, { field: 'model' });
   // Deep SVDD and OC-NN score in plain TypeScript (the same numbers on every backend and thread).
   if (isOneClass(model.kind)) return OneClassScorer.fromBlob(model.architecture, model.settings, blob);
-  if (model.kind === 'ensemble') return EnsembleScorer.fromBlob(blob, (kind, arch, part) => loadScorer(kind, arch, model.settings, part));
+  // Members score without their latent term, as they were standardised in training (ensemble-train.ts memberSettings).
+  if (model.kind === 'ensemble') return EnsembleScorer.fromBlob(blob, (kind, arch, part) => loadScorer(kind, arch, { ...model.settings, scoreWithKl: false, scoreWithPrior: false }, part));
   return loadScorer(model.kind, model.architecture, model.settings, blob, opts.scoreJob === true);
 }
 

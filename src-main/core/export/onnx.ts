@@ -65,7 +65,7 @@ export interface OnnxMeta {
 }
 
 /** Why a model cannot be exported to ONNX (null: it can). */
-export function onnxUnsupported(model: Pick<ModelInfo, 'id' | 'kind' | 'status' | 'architecture' | 'preprocessing'> & { readonly settings?: Pick<ModelInfo['settings'], 'members' | 'scoreWithKl' | 'scoreWithPrior'> }): string | null {
+export function onnxUnsupported(model: Pick<ModelInfo, 'id' | 'kind' | 'status' | 'architecture' | 'preprocessing'> & { readonly settings?: Pick<ModelInfo['settings'], 'members'> }): string | null {
   const what: Partial<Record<ModelKind, string>> = {
     ecod: 'an ECOD detector (its score needs the training rows\' empirical distribution tables, which the graph does not hold)',
   };
@@ -80,9 +80,6 @@ export function onnxUnsupported(model: Pick<ModelInfo, 'id' | 'kind' | 'status' 
       const k = members[bad]! as ModelKind;
       return `Model #${model.id} is an ensemble whose member ${bad + 1} (${k}) is ${what[k] ?? `a ${k} model`}: an ensemble is exported to ONNX only when every member is one of ${ONNX_MEMBER_KINDS.join(', ')}; ${k} is not exported yet.`;
     }
-    // A member's latent term joins its score on the fused scoring path only (it reads the ensemble's settings): not one score to export.
-    const latent = members.findIndex((k) => latentInScore(k as ModelKind, model.settings ?? {}));
-    if (latent >= 0) return `Model #${model.id} is an ensemble whose ${members[latent]} member ${latent + 1} is set to score with its latent term, which the app adds on one scoring path only; train the ensemble without --score-with-kl/--score-with-prior to export it.`;
   }
   if (model.preprocessing.version !== 1) return `Model #${model.id}'s preprocessing is version ${String(model.preprocessing.version)}, which the ONNX export does not know; only version 1 is exported.`;
   const acts: readonly Activation[] = ['relu', 'elu', 'tanh', 'sigmoid', 'leakyRelu'];

@@ -214,12 +214,19 @@ describe('what the export of ensembles and one-class kinds refuses', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  it('refuses an ensemble whose settings add a VAE member\'s KL term to its score, naming the member', async () => {
-    const trained = await trainModel(store, { dataset: shared.get('glass.csv')!.id, settings: { kind: 'ensemble', members: ['ae', 'vae'], scoreWithKl: true, layers: [6, 2], epochs: 1, seed: 6 } });
-    const err = await errorOf(Promise.resolve().then(() => exportModelOnnx(store, trained.modelId, path.join(dir, 'ensemble-kl.onnx'))));
-    expect(err.code).toBe('BAD_INPUT');
-    expect(err.message).toBe(`Model #${trained.modelId} is an ensemble whose vae member 2 is set to score with its latent term, which the app adds on one scoring path only; train the ensemble without --score-with-kl/--score-with-prior to export it.`);
-    expect(fs.existsSync(path.join(dir, 'ensemble-kl.onnx'))).toBe(false);
+  it('scores an ensemble set to add its VAE and AAE members\' latent terms as the app does: members never add them, on the fused path and on TensorFlow.js alike', async () => {
+    const model = await roundTrip('ensemble', shared.get('glass.csv')!, { members: ['ae', 'vae', 'aae'], scoreWithKl: true, scoreWithPrior: true, layers: [6, 2], epochs: 2, seed: 6 });
+    const ds = shared.get('glass.csv')!;
+    const fused = readRowErrors(store, (await scoreDataset(store, { modelId: model.id, dataset: ds.id })).scoreId);
+    const before = process.env['RESIDUAL_FUSED'];
+    process.env['RESIDUAL_FUSED'] = '0';
+    try {
+      const tfjs = readRowErrors(store, (await scoreDataset(store, { modelId: model.id, dataset: ds.id })).scoreId);
+      expectClose(tfjs, fused, 'ensemble score on TensorFlow.js against the fused kernel');
+    } finally {
+      if (before === undefined) delete process.env['RESIDUAL_FUSED'];
+      else process.env['RESIDUAL_FUSED'] = before;
+    }
   });
 
   it('refuses an ECOD model, saying why', async () => {
