@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CHROMIUM = process.env['RESIDUAL_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -163,4 +163,72 @@ export async function painted(page: Page): Promise<void> {
         raf(() => raf(() => resolve()));
       }),
   );
+}
+
+/** A point of a chart as the chart itself reported it (px from its canvas' top left), in the page's coordinates. */
+export async function chartPoint(chart: Locator, x: number, y: number): Promise<{ x: number; y: number }> {
+  const box = await chart.locator('canvas').first().boundingBox();
+  if (!box) throw new Error('The chart has no canvas on screen.');
+  return { x: box.x + x, y: box.y + y };
+}
+
+/** Where the error heatmap drew its cells and its slider's handles: ErrorHeatmap.vue's `data-cells`. */
+export interface HeatmapCells {
+  readonly x0: number;
+  readonly y0: number;
+  readonly dx: number;
+  readonly dy: number;
+  readonly columns: number;
+  /** Each band's first position (rank − 1 in rank order). */
+  readonly bands: readonly number[];
+  readonly start: number;
+  readonly end: number;
+  readonly slider: { readonly x: number; readonly top: number; readonly bottom: number };
+}
+
+/**
+ * The heatmap's cells as drawn, once the chart has drawn `window` (positions [start, end)) when given: a click
+ * just after a zoom waits for the new window's cells, not the old ones.
+ */
+export async function heatmapCells(page: Page, window?: { start: number; end: number }): Promise<HeatmapCells> {
+  const attr = await page.waitForFunction(
+    (w) => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document;
+      const a = doc.querySelector('[data-testid=heatmap-chart]')?.getAttribute('data-cells');
+      if (!a) return null;
+      const c = JSON.parse(a) as { start: number; end: number };
+      return w === null || (c.start === w.start && c.end === w.end) ? a : null;
+    },
+    window ?? null,
+    { timeout: 15_000 },
+  );
+  return JSON.parse((await attr.jsonValue()) as string) as HeatmapCells;
+}
+
+/**
+ * The centre of the heatmap's cell of rank `rank` (1-based, in the band that holds it) and column `column` (0-based),
+ * in the page's coordinates, from where the chart says it drew it; `window` as in heatmapCells.
+ */
+export async function heatmapCell(page: Page, rank: number, column: number, window?: { start: number; end: number }): Promise<{ x: number; y: number }> {
+  const cells = await heatmapCells(page, window);
+  const pos = rank - 1;
+  if (pos < cells.start || pos >= cells.end) throw new Error(`Rank ${rank} is not in the heatmap's window of positions ${cells.start}–${cells.end}.`);
+  if (column < 0 || column >= cells.columns) throw new Error(`The heatmap has no column ${column} (it has ${cells.columns}).`);
+  let band = 0;
+  while (band + 1 < cells.bands.length && cells.bands[band + 1]! <= pos) band++;
+  return chartPoint(page.getByTestId('heatmap-chart'), cells.x0 + column * cells.dx, cells.y0 + band * cells.dy);
+}
+
+/** Clicks the heatmap's cell of rank `rank` and column `column` (see heatmapCell). */
+export async function clickHeatmapCell(page: Page, rank: number, column: number, window?: { start: number; end: number }): Promise<void> {
+  const at = await heatmapCell(page, rank, column, window);
+  await page.mouse.click(at.x, at.y);
+}
+
+/** The heatmap's range slider: the handles' centre x and the top and bottom handle's y, in the page's coordinates. */
+export async function heatmapSlider(page: Page, window?: { start: number; end: number }): Promise<{ x: number; top: number; bottom: number }> {
+  const { slider } = await heatmapCells(page, window);
+  const top = await chartPoint(page.getByTestId('heatmap-chart'), slider.x, slider.top);
+  const bottom = await chartPoint(page.getByTestId('heatmap-chart'), slider.x, slider.bottom);
+  return { x: top.x, top: top.y, bottom: bottom.y };
 }

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDir } from '../helpers/tmp';
-import { apiCall, chromiumAvailable, openApp, type OpenedApp, painted, residual, screenshot } from './harness';
+import { apiCall, chromiumAvailable, clickHeatmapCell, heatmapCell, heatmapSlider, openApp, type OpenedApp, painted, residual, screenshot } from './harness';
 
 const COLS = 36;
 const ROWS = 1200;
@@ -83,28 +83,27 @@ describe.skipIf(!chromiumAvailable())('the heatmap of 36 columns', () => {
     await painted(page);
     await screenshot(page, 'heatmap-36-columns');
 
-    // A click on a top band zooms in to one row per band: the colours keep their meaning.
-    const box = (await chart().boundingBox())!;
-    await page.mouse.click(box.x + 140, box.y + 40);
+    // A click on the top band (where the chart drew rank 1's cell) zooms in to one row per band: the colours keep their meaning.
+    await clickHeatmapCell(page, 1, 0, { start: 0, end: ROWS });
     await expect.poll(windowText, { timeout: 15_000 }).toMatch(/ranks 1–240 of 1,200 · one row per band/);
     expect(Number(await chart().getAttribute('data-scale-max'))).toBe(max);
     // The slider shows that window within all the ranks.
     await expect.poll(() => chart().getAttribute('data-zoom-end')).toBe('240');
     expect(await chart().getAttribute('data-zoom-start')).toBe('0');
     // The tooltip formats the rank as the axis does (thousands separators, the same digits for values).
-    await page.mouse.move(box.x + 140, box.y + 60);
+    const cell = await heatmapCell(page, 5, 0, { start: 0, end: 240 });
+    await page.mouse.move(cell.x, cell.y);
     await painted(page);
     const tip = await page.locator('.heatmap-tip').first().textContent();
-    expect(tip).toMatch(/rank \d+ · id /);
+    // The cell pointed at: rank 5's.
+    expect(tip).toMatch(/rank 5 · id /);
     expect(tip).toMatch(/× the column's typical error/);
     await screenshot(page, 'heatmap-36-columns-zoomed');
 
     // Back to every rank, then the slider's lower handle pulled up: the window follows and the handle stays there.
     await page.getByTestId('zoom-reset').click();
     await expect.poll(() => chart().getAttribute('data-zoom-end')).toBe(String(ROWS));
-    const again = (await chart().boundingBox())!;
-    const x = again.x + again.width - 16;
-    const bottomHandle = again.y + again.height - 20;
+    const { x, bottom: bottomHandle } = await heatmapSlider(page, { start: 0, end: ROWS });
     await page.mouse.move(x, bottomHandle);
     await page.mouse.down();
     for (let i = 1; i <= 10; i++) await page.mouse.move(x, bottomHandle - i * 25);

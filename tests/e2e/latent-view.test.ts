@@ -11,7 +11,7 @@ import type { LatentView } from '../../src-main/contract';
 // @ts-expect-error: a plain ES module script without types
 import { missingData, writeFolders } from '../../scripts/seed001.mjs';
 import { tmpDir } from '../helpers/tmp';
-import { apiCall, chromiumAvailable, openApp, type OpenedApp, painted, residual, ROOT, screenshot } from './harness';
+import { apiCall, chartPoint, chromiumAvailable, openApp, type OpenedApp, painted, residual, ROOT, screenshot } from './harness';
 
 const WDBC = path.join(ROOT, 'tests/fixtures/wdbc.csv');
 const imagesMissing = (missingData as () => string[] | null)();
@@ -21,9 +21,8 @@ async function clickTopPoint(page: Page, app: OpenedApp, scoreId: number): Promi
   const chart = page.getByTestId('latent-chart');
   await expect.poll(() => chart.getAttribute('data-top-point'), { timeout: 15_000 }).toMatch(/^\d+,\d+,\d+$/);
   const [x, y, row] = (await chart.getAttribute('data-top-point'))!.split(',').map(Number) as [number, number, number];
-  const canvas = chart.locator('canvas').first();
-  const box = (await canvas.boundingBox())!;
-  await page.mouse.click(box.x + x, box.y + y);
+  const at = await chartPoint(chart, x, y);
+  await page.mouse.click(at.x, at.y);
   await page.getByTestId('latent-row-detail').waitFor({ timeout: 15_000 });
   const [detail] = await apiCall<{ id: string; rank: number }[]>(app.served, 'row.detail', { scoreId, rows: [row] });
   await expect.poll(() => page.getByTestId('row-detail-id').textContent(), { timeout: 15_000 }).toBe(detail!.id);

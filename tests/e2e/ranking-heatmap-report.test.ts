@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDir } from '../helpers/tmp';
-import { apiCall, chromiumAvailable, openApp, type OpenedApp, painted, residual, screenshot, importWdbc } from './harness';
+import { apiCall, chromiumAvailable, clickHeatmapCell, heatmapSlider, openApp, type OpenedApp, painted, residual, screenshot, importWdbc } from './harness';
 
 /** The most rows the table may ask for in one `score.rank` call (its WINDOW_ROWS). */
 const WINDOW_ROWS = 100;
@@ -156,11 +156,10 @@ describe.skipIf(!chromiumAvailable())('Ranking, Heatmap and Report in the browse
     await page.emulateMedia({ colorScheme: 'light' });
     await painted(page);
 
-    // 569 rows in ≤ 240 bands: a click on a top band zooms in to one row per band there, where a click opens a row.
-    const box = (await chart.boundingBox())!;
-    await page.mouse.click(box.x + 140, box.y + 38);
+    // 569 rows in ≤ 240 bands: a click on the top band zooms in to one row per band there, where a click opens a row.
+    await clickHeatmapCell(page, 1, 0, { start: 0, end: ROWS });
     await expect.poll(() => page.getByTestId('heatmap-window').textContent(), { timeout: 15_000 }).toMatch(/ranks 1–240 of 569 · one row per band/);
-    await page.mouse.click(box.x + 140, box.y + 40);
+    await clickHeatmapCell(page, 2, 0, { start: 0, end: 240 });
     await page.getByTestId('row-detail').waitFor({ timeout: 15_000 });
     await expect.poll(() => page.getByTestId('row-detail-id').textContent(), { timeout: 15_000 }).toMatch(/^\d+$/);
     expect(await page.locator('[data-testid=row-detail-table] li').count()).toBeGreaterThan(3);
@@ -187,11 +186,10 @@ describe.skipIf(!chromiumAvailable())('Ranking, Heatmap and Report in the browse
       if (r.url().endsWith('/api/score.heatmap')) heatmapRequests.push(JSON.parse(r.postData() ?? '{}') as { start: number; end: number; bands: number });
     };
     page.on('request', onRequest);
-    const again = (await chart.boundingBox())!;
-    const x = again.x + again.width - 16;
-    await page.mouse.move(x, again.y + 36);
+    const { x, top } = await heatmapSlider(page, { start: 0, end: ROWS });
+    await page.mouse.move(x, top);
     await page.mouse.down();
-    for (let i = 1; i <= 10; i++) await page.mouse.move(x, again.y + 36 + i * 20);
+    for (let i = 1; i <= 10; i++) await page.mouse.move(x, top + i * 20);
     await page.mouse.up();
     await expect.poll(() => heatmapRequests.length, { timeout: 15_000 }).toBe(1);
     page.off('request', onRequest);

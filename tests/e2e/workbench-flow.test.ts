@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDir } from '../helpers/tmp';
-import { chromiumAvailable, openApp, type OpenedApp, painted, residual, ROOT, screenshot } from './harness';
+import { chromiumAvailable, clickHeatmapCell, openApp, type OpenedApp, painted, residual, ROOT, screenshot } from './harness';
 
 const WDBC = path.join(ROOT, 'tests', 'fixtures', 'wdbc.csv');
 const ROWS = 569;
@@ -181,19 +181,21 @@ describe.skipIf(!chromiumAvailable())('the workbench from CSV to report (browser
     await expect.poll(() => page.getByTestId('profile-summary').textContent()).toMatch(/over the\s+10\s+rows/);
 
     // 569 rows in at most 240 bands: a click on the top band zooms in to one row per band, where a click opens a row.
-    const box = (await chart.boundingBox())!;
-    await page.mouse.click(box.x + 140, box.y + 38);
+    await clickHeatmapCell(page, 1, 0, { start: 0, end: ROWS });
     await expect.poll(() => page.getByTestId('heatmap-window').textContent(), { timeout: 15_000 }).toMatch(/ranks 1–240 of 569 · one row per band/);
     // The picture: the zoomed heatmap beside the profile bars (the row detail then takes the right column, the profile a tab away).
+    const box = (await chart.boundingBox())!;
     await page.mouse.move(box.x + box.width + 200, box.y - 60);
     await painted(page);
     await screenshot(page, 'flow-5-heatmap');
-    await page.mouse.click(box.x + 140, box.y + 40);
+    await clickHeatmapCell(page, 2, 0, { start: 0, end: 240 });
     await page.getByTestId('row-detail').waitFor({ timeout: 15_000 });
     await expect.poll(() => page.getByTestId('row-detail-id').textContent(), { timeout: 15_000 }).toMatch(/^\d+$/);
     const id = (await page.getByTestId('row-detail-id').textContent())!.trim();
     // A row near the top of the ranking: one of the 12 highest scores.
     expect((await top(12)).rows.map((r) => String(r.id))).toContain(id);
+    // The cell clicked: rank 2's.
+    expect(id).toBe(String((await top(2)).rows[1]!.id));
     expect(await page.locator('[data-testid=row-detail-table] li').count()).toBeGreaterThan(3);
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByTestId('row-detail').count()).toBe(0);
