@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parseMethod, type EventName, type Events, type MethodName, type Reply } from '../contract';
+import { MAX_UPLOAD_FILES, parseMethod, tooManyUploadFiles, type EventName, type Events, type MethodName, type Reply } from '../contract';
 import { ERROR_STATUS, type ErrorCode } from '../contract/errors';
 import { plainError, ResidualError, toContractError } from '../core/errors';
 
@@ -27,6 +27,13 @@ export interface BridgeOptions {
   readonly maxBodyBytes?: number;
   /** Largest file the browser may upload for import. Default 4 GiB. */
   readonly uploadMaxBytes?: number;
+  /** The most files one folder upload may hold. Default MAX_UPLOAD_FILES (200,000). */
+  readonly uploadMaxFiles?: number;
+  /**
+   * An upload left this long (ms) without being imported, or a folder upload that received nothing for this long, is
+   * removed (at start, then every hour, and whenever a new upload begins). Default a day.
+   */
+  readonly uploadMaxAgeMs?: number;
   /**
    * Where uploads go (each in a folder of its own); the file policy lets preview and import read only there. Made
    * private (0700) when absent; removed with everything in it when the bridge closes.
@@ -100,18 +107,28 @@ export function safeUploadPath(rel: string): string[] {
   return parts.map((p) => safeUploadName(p));
 }
 
-/** A folder being uploaded file by file: its own folder under the uploads folder and the bytes received so far. */
+/**
+ * A folder being uploaded file by file: its own folder under the uploads folder, the bytes and files received so far,
+ * when it last received one (Date.now()), and whether the page discarded it (DELETE) while a file was on its way.
+ */
 interface FolderUpload {
   readonly dir: string;
   bytes: number;
+  files: number;
+  touched: number;
+  discarded: boolean;
 }
 
-async function receiveUpload(req: http.IncomingMessage, uploadsDir: string, name: string, maxBytes: number): Promise<string> {
+/** An upload's id: the name of its folder under the uploads folder (mkdtemp's `u-` and six characters). */
+const UPLOAD_ID = /^u-[A-Za-z0-9]{6}$/;
+
+async function receiveUpload(req: http.IncomingMessage, uploadsDir: string, name: string, maxBytes: number, receiving: Set<string>): Promise<string> {
   const safe = safeUploadName(name);
   fs.mkdirSync(uploadsDir, { recursive: true, mode: 0o700 });
   const dir = fs.mkdtempSync(path.join(uploadsDir, 'u-'));
   const file = path.join(dir, safe);
   let size = 0;
+  receiving.add(dir);
   try {
     const limit = new Transform({
       transform(chunk: Buffer, _enc, done) {
@@ -125,14 +142,16 @@ async function receiveUpload(req: http.IncomingMessage, uploadsDir: string, name
   } catch (e) {
     fs.rmSync(dir, { recursive: true, force: true });
     throw plainError(e) ?? new ResidualError('BAD_INPUT', `The upload of ${safe} failed: ${(e as Error).message}`, { file: safe });
+  } finally {
+    receiving.delete(dir);
   }
 }
 
 /**
  * One file of a folder upload: the first (no `upload` id) makes the upload's folder, the rest name it by the id the
- * first got; each lands at its relative path; the size cap holds over the whole folder. A failed file (too large, cut
- * off, cancelled) removes the whole upload. Returns the file, the upload's id, and the folder to import (the
- * path's first segment inside the upload's folder).
+ * first got; each lands at its relative path; the size cap holds over the whole folder, and so does the cap on its
+ * number of files. A failed file (too large, one too many, cut off, cancelled) removes the whole upload. Returns the
+ * file, the upload's id, and the folder to import (the path's first segment inside the upload's folder).
  */
 async function receiveFolderFile(
   req: http.IncomingMessage,
@@ -141,12 +160,13 @@ async function receiveFolderFile(
   id: string | null,
   rel: string,
   maxBytes: number,
+  maxFiles: number,
 ): Promise<{ file: string; upload: string; folder: string }> {
   const parts = safeUploadPath(rel);
   let upload: FolderUpload | undefined;
   if (id === null) {
     fs.mkdirSync(uploadsDir, { recursive: true, mode: 0o700 });
-    upload = { dir: fs.mkdtempSync(path.join(uploadsDir, 'u-')), bytes: 0 };
+    upload = { dir: fs.mkdtempSync(path.join(uploadsDir, 'u-')), bytes: 0, files: 0, touched: Date.now(), discarded: false };
     id = path.basename(upload.dir);
     folders.set(id, upload);
   } else {
@@ -158,7 +178,12 @@ async function receiveFolderFile(
   const current = upload;
   const file = path.join(current.dir, ...parts);
   const top = parts.length > 1 ? path.join(current.dir, parts[0]!) : current.dir;
+  current.touched = Date.now();
   try {
+    if (++current.files > maxFiles) {
+      req.resume();
+      throw new ResidualError('BAD_INPUT', `${tooManyUploadFiles(parts[0]!, maxFiles)} (refused at ${parts.join('/')})`, { file: parts.join('/'), field: 'path' });
+    }
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const limit = new Transform({
       transform(chunk: Buffer, _enc, done) {
@@ -168,6 +193,9 @@ async function receiveFolderFile(
       },
     });
     await pipeline(req, limit, fs.createWriteStream(file, { mode: 0o600, flags: 'wx' }));
+    // Discarded while this file was on its way: what it wrote goes too.
+    if (current.discarded) throw new ResidualError('CANCELLED', `The upload of the folder ${parts[0]} was cancelled.`, { field: 'upload' });
+    current.touched = Date.now();
     return { file, upload: id, folder: top };
   } catch (e) {
     fs.rmSync(current.dir, { recursive: true, force: true });
@@ -310,10 +338,73 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
   // upload, so the analyst can try again with other options (skip bad rows, other roles) without uploading again.
   const uploadOfJob = new Map<string, string[]>();
   const folderUploads = new Map<string, FolderUpload>();
+  /** Single-file uploads on their way (their folders). */
+  const receiving = new Set<string>();
+  const uploadsRoot = path.resolve(options.uploadsDir);
   const forgetUpload = (file: string): void => {
     const dir = path.dirname(file);
-    if (path.dirname(dir) === path.resolve(options.uploadsDir)) fs.rmSync(dir, { recursive: true, force: true });
+    if (path.dirname(dir) === uploadsRoot) fs.rmSync(dir, { recursive: true, force: true });
   };
+  /** The upload folders a running import reads from. */
+  const importing = (): Set<string> => {
+    const dirs = new Set<string>();
+    for (const files of uploadOfJob.values()) for (const f of files) dirs.add(path.dirname(path.resolve(f)));
+    return dirs;
+  };
+  /**
+   * Removes the uploads left behind: never imported (or whose import failed) and older than uploadMaxAgeMs, and
+   * folder uploads that received nothing for that long (the page went away in the middle). An upload on its way, a
+   * folder upload still receiving files and one a running import reads are left alone.
+   */
+  const maxAge = options.uploadMaxAgeMs ?? 24 * 3600 * 1000;
+  const sweepUploads = (): void => {
+    let names: string[];
+    try {
+      names = fs.readdirSync(uploadsRoot);
+    } catch {
+      return;
+    }
+    const now = Date.now();
+    const busy = importing();
+    for (const name of names) {
+      if (!UPLOAD_ID.test(name)) continue;
+      const dir = path.join(uploadsRoot, name);
+      if (receiving.has(dir) || busy.has(dir)) continue;
+      const folder = folderUploads.get(name);
+      let last: number;
+      try {
+        last = folder ? folder.touched : fs.statSync(dir).mtimeMs;
+      } catch {
+        continue;
+      }
+      if (now - last < maxAge) continue;
+      if (folder) {
+        folder.discarded = true;
+        folderUploads.delete(name);
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+    // Folder uploads since imported (their folders removed with the import) are forgotten too.
+    for (const [id, folder] of folderUploads) if (!fs.existsSync(folder.dir)) folderUploads.delete(id);
+  };
+  sweepUploads();
+  const sweeper = setInterval(sweepUploads, Math.max(60_000, Math.min(maxAge, 3600 * 1000)));
+  sweeper.unref();
+  /** DELETE /api/upload?upload=ID: the page discards an upload it will not import (cancelled, closed, a file failed). */
+  function discardUpload(url: URL): { removed: boolean } {
+    const id = url.searchParams.get('upload') ?? '';
+    if (!UPLOAD_ID.test(id)) throw new ResidualError('BAD_INPUT', `${JSON.stringify(id)} is not an upload's id: name the upload by the id its first file's reply gave (upload=u-…).`, { field: 'upload' });
+    const dir = path.join(uploadsRoot, id);
+    if (importing().has(dir)) throw new ResidualError('CONFLICT', `The upload ${id} is being imported: cancel the import first.`, { field: 'upload' });
+    const folder = folderUploads.get(id);
+    if (folder) {
+      folder.discarded = true;
+      folderUploads.delete(id);
+    }
+    const removed = fs.existsSync(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+    return { removed };
+  }
   const unsubscribeUploads = host.onEvent((event, payload) => {
     if (event !== 'job.finished' && event !== 'job.failed') return;
     const files = uploadOfJob.get((payload as { jobId: string }).jobId);
@@ -357,6 +448,15 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
       serveDownload(url, res);
       return;
     }
+    if (url.pathname === '/api/upload' && req.method === 'DELETE') {
+      try {
+        sendJson(res, 200, { ok: true, result: discardUpload(url) });
+      } catch (e) {
+        const err = toContractError(e);
+        sendJson(res, ERROR_STATUS[err.code], { ok: false, error: err });
+      }
+      return;
+    }
     if (req.method !== 'POST') {
       refuse(res, 'METHOD_NOT_ALLOWED', 'Contract methods are called with POST.');
       return;
@@ -366,14 +466,18 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
       // path is what the contract's data.preview / data.import then take (the file policy allows nothing else).
       // A folder comes file by file, each with its path in the folder (?path=…) and, after the first, the upload's id
       // (?upload=…) so that all land in one folder.
+      // A new upload (a file, or a folder's first file) first clears away the ones left too long (sweepUploads).
       const maxBytes = options.uploadMaxBytes ?? 4 * 1024 ** 3;
       const rel = url.searchParams.get('path');
+      const id = url.searchParams.get('upload');
       try {
+        if (rel === null || id === null) sweepUploads();
         if (rel !== null) {
-          sendJson(res, 200, { ok: true, result: await receiveFolderFile(req, options.uploadsDir, folderUploads, url.searchParams.get('upload'), rel, maxBytes) });
+          sendJson(res, 200, { ok: true, result: await receiveFolderFile(req, options.uploadsDir, folderUploads, id, rel, maxBytes, options.uploadMaxFiles ?? MAX_UPLOAD_FILES) });
           return;
         }
-        sendJson(res, 200, { ok: true, result: { file: await receiveUpload(req, options.uploadsDir, url.searchParams.get('name') ?? 'upload.csv', maxBytes) } });
+        const file = await receiveUpload(req, options.uploadsDir, url.searchParams.get('name') ?? 'upload.csv', maxBytes, receiving);
+        sendJson(res, 200, { ok: true, result: { file, upload: path.basename(path.dirname(file)) } });
       } catch (e) {
         const err = toContractError(e);
         sendJson(res, ERROR_STATUS[err.code], { ok: false, error: err });
@@ -433,6 +537,7 @@ export async function startBridge(host: ContractHost, options: BridgeOptions): P
     close: () =>
       new Promise<void>((resolve) => {
         clearInterval(heartbeat);
+        clearInterval(sweeper);
         unsubscribe();
         unsubscribeUploads();
         fs.rmSync(options.uploadsDir, { recursive: true, force: true });

@@ -97,3 +97,14 @@ export interface ImportResult {
  */
 export const SKIP_BAD_ROWS_REMEDY = 'skip-bad-rows';
 export const SKIP_ROWS_ADVICE = 'skip such rows when importing';
+
+/**
+ * The most files one folder upload may hold (browser mode uploads a folder file by file): the page refuses a larger
+ * folder before sending anything, and the bridge refuses the file past it.
+ */
+export const MAX_UPLOAD_FILES = 200_000;
+
+/** What to do with a folder of more than MAX_UPLOAD_FILES files, for the page's and the bridge's messages alike. */
+export function tooManyUploadFiles(folder: string, max: number): string {
+  return `The folder ${folder} has more than ${max.toLocaleString('en-US')} files, the most one upload may hold: import it in parts (a subfolder at a time), or start the server with \`residual serve --data-dir <the folder above it>\` and import it from there without uploading.`;
+}

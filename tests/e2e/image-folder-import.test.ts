@@ -5,6 +5,7 @@
  * does not match is refused naming it, and the size and colour options change the stored shape.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
@@ -80,10 +81,17 @@ describe.skipIf(!chromiumAvailable())('image folders and labels files through th
     expect(app.pageErrors).toEqual([]);
   });
 
-  it('shows a folder upload file by file and cancels it', async () => {
-    // The third file's upload is held, so the panel stays at "2 of 7" until Cancel.
+  it('shows a folder upload file by file and cancels it, leaving nothing behind', async () => {
+    // The third file's upload is held, so the panel stays at "2 of 7" until Cancel: the bridge has two files of the
+    // folder and no request on its way, so only the page's discard can remove them.
     let seen = 0;
-    await page.route('**/api/upload?path=*', (route) => (++seen <= 2 ? route.continue() : undefined));
+    const folders: string[] = [];
+    await page.route('**/api/upload?path=*', async (route) => {
+      if (++seen > 2) return;
+      const response = await route.fetch();
+      folders.push(((await response.json()) as { result: { folder: string } }).result.folder);
+      await route.fulfill({ response });
+    });
     try {
       await page.getByTestId('folder-input').setInputFiles(folder);
       await page.getByTestId('upload-progress').filter({ hasText: /Uploading 2 of 7 files/ }).waitFor({ timeout: 30_000 });
@@ -91,9 +99,38 @@ describe.skipIf(!chromiumAvailable())('image folders and labels files through th
       await page.getByTestId('upload-cancel').click();
       await page.getByTestId('import-panel').waitFor({ state: 'detached', timeout: 10_000 });
       expect(await page.getByTestId('import-error').count()).toBe(0);
+      await expect.poll(() => folders.length, { timeout: 10_000 }).toBe(2);
+      expect(folders[1]).toBe(folders[0]);
+      await expect.poll(() => fs.existsSync(path.dirname(folders[0]!)), { timeout: 10_000 }).toBe(false);
     } finally {
       await page.unroute('**/api/upload?path=*');
     }
+    expect(app.pageErrors).toEqual([]);
+  });
+
+  it('discards the uploads it will not import: a labels file removed, and all when the panel closes', async () => {
+    // The server's uploads: the upload folders in its private folder (named after its process id).
+    const uploads = (): string[] => {
+      const mine = fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`residual-uploads-${app.served.process.pid}-`));
+      return mine.flatMap((m) => fs.readdirSync(path.join(os.tmpdir(), m)).map((u) => path.join(os.tmpdir(), m, u))).sort();
+    };
+    const before = uploads();
+    const added = (): string[] => uploads().filter((u) => !before.includes(u));
+    await page.getByTestId('file-input').setInputFiles(idx.images);
+    await page.getByTestId('image-options').waitFor({ timeout: 30_000 });
+    const [images] = added();
+    expect(added()).toHaveLength(1);
+    await page.getByTestId('labels-input').setInputFiles(idx.labels);
+    await page.getByTestId('labels-name').waitFor({ timeout: 30_000 });
+    expect(added()).toHaveLength(2);
+    const labels = added().find((u) => u !== images)!;
+    expect(fs.readdirSync(labels)).toEqual([path.basename(idx.labels)]);
+    await page.getByTestId('labels-remove').click();
+    await expect.poll(() => fs.existsSync(labels), { timeout: 10_000 }).toBe(false);
+    expect(fs.existsSync(images!)).toBe(true);
+    await page.getByRole('button', { name: 'Close the import' }).click();
+    await page.getByTestId('import-panel').waitFor({ state: 'detached', timeout: 10_000 });
+    await expect.poll(added, { timeout: 10_000 }).toEqual([]);
     expect(app.pageErrors).toEqual([]);
   });
 

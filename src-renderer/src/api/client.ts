@@ -1,6 +1,7 @@
 import type { ContractError, EventName, Events, MethodName, Reply, Request, ResidualApi } from '../../../src-main/contract';
 // Values from the contract's zod-free modules: the renderer bundle does not carry the request schemas.
 import { contractError, type ErrorCode, type ErrorDetails } from '../../../src-main/contract/errors';
+import { MAX_UPLOAD_FILES, tooManyUploadFiles } from '../../../src-main/contract/data';
 
 /** What the Electron preload exposes as window.residual. */
 interface PreloadApi {
@@ -35,9 +36,15 @@ export interface Client extends ResidualApi {
   /**
    * A path main can read for the folder the user chose with a folder picker (`<input webkitdirectory>`): `files` are
    * the ones to import from it, each with its `webkitRelativePath`. Browser mode uploads them one by one into one
-   * upload folder, their paths kept, reporting files done of all; `signal` cancels (the partial upload is removed).
+   * upload folder, their paths kept, reporting files done of all; `signal` cancels (the partial upload is removed,
+   * as it is when a file fails). A folder of more than MAX_UPLOAD_FILES files is refused before anything is sent.
    */
   folderToPath(files: readonly File[], onProgress?: (done: number, total: number) => void, signal?: AbortSignal): Promise<string>;
+  /**
+   * Browser mode: removes an upload (a path fileToPath or folderToPath gave) that will not be imported, such as when
+   * the import panel closes without importing; never rejects. Electron: nothing was copied, nothing to remove.
+   */
+  discardUpload(path: string): Promise<void>;
   /**
    * Browser mode: downloads a file Residual wrote into the reports folder (a CSV export, a report) to the browser's
    * downloads, and resolves true. Electron: the file is already on this machine where its path says; resolves false.
@@ -61,6 +68,7 @@ function electronClient(api: PreloadApi): Client {
       const folder = files[0] ? api.pathForFolder(files[0]) : '';
       return folder ? Promise.resolve(folder) : Promise.reject(new ApiError('BAD_INPUT', files[0] ? `The folder of ${files[0].webkitRelativePath} could not be found on this computer.` : 'The folder has no PNG or JPEG file to import.'));
     },
+    discardUpload: () => Promise.resolve(),
     download: () => Promise.resolve(false),
   };
 }
@@ -78,6 +86,13 @@ function browserClient(): Client {
     for (const name of listeners.keys()) attach(name);
   };
   const attached = new Set<string>();
+  /** The upload id of each path an upload gave, to discard it by. */
+  const uploadIds = new Map<string, string>();
+  /** DELETE /api/upload?upload=ID, best effort (keepalive: it goes out even as the page unloads). */
+  const discard = async (upload: string): Promise<void> => {
+    for (const [p, id] of uploadIds) if (id === upload) uploadIds.delete(p);
+    await fetch(`/api/upload?upload=${encodeURIComponent(upload)}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}` }, keepalive: true }).catch(() => undefined);
+  };
   const attach = (name: string): void => {
     if (!source || attached.has(name)) return;
     attached.add(name);
@@ -116,43 +131,58 @@ function browserClient(): Client {
         xhr.upload.onprogress = (e) => onProgress?.(e.lengthComputable ? e.loaded / e.total : 0);
         xhr.onerror = () => reject(new ApiError('DISCONNECTED', `Uploading ${file.name} failed: is Residual still running?`));
         xhr.onload = () => {
-          const body = JSON.parse(xhr.responseText) as { ok: boolean; result?: { file: string }; error?: ContractError };
-          if (body.ok && body.result) resolve(body.result.file);
-          else reject(toApiError(body.error));
+          const body = JSON.parse(xhr.responseText) as { ok: boolean; result?: { file: string; upload: string }; error?: ContractError };
+          if (body.ok && body.result) {
+            uploadIds.set(body.result.file, body.result.upload);
+            resolve(body.result.file);
+          } else reject(toApiError(body.error));
         };
         xhr.send(file);
       });
     },
     async folderToPath(files, onProgress, signal) {
       if (files.length === 0) throw new ApiError('BAD_INPUT', 'The folder has no PNG or JPEG file to import.');
+      const name = (files[0]!.webkitRelativePath || files[0]!.name).split('/')[0]!;
+      if (files.length > MAX_UPLOAD_FILES) throw new ApiError('BAD_INPUT', tooManyUploadFiles(name, MAX_UPLOAD_FILES), { file: name });
       let upload: string | null = null;
       let folder = '';
-      for (const [i, file] of files.entries()) {
-        onProgress?.(i, files.length);
-        const rel = file.webkitRelativePath || file.name;
-        const q = `path=${encodeURIComponent(rel)}${upload ? `&upload=${encodeURIComponent(upload)}` : ''}`;
-        const result = await new Promise<{ upload: string; folder: string }>((resolve, reject) => {
-          if (signal?.aborted) return reject(new ApiError('CANCELLED', 'The folder upload was cancelled.'));
-          const xhr = new XMLHttpRequest();
-          const onAbort = (): void => xhr.abort();
-          signal?.addEventListener('abort', onAbort, { once: true });
-          xhr.open('POST', `/api/upload?${q}`);
-          xhr.setRequestHeader('Authorization', `Bearer ${token}`);
-          xhr.onabort = () => reject(new ApiError('CANCELLED', 'The folder upload was cancelled.'));
-          xhr.onerror = () => reject(new ApiError('DISCONNECTED', `Uploading ${rel} failed: is Residual still running?`));
-          xhr.onloadend = () => signal?.removeEventListener('abort', onAbort);
-          xhr.onload = () => {
-            const body = JSON.parse(xhr.responseText) as { ok: boolean; result?: { upload: string; folder: string }; error?: ContractError };
-            if (body.ok && body.result) resolve(body.result);
-            else reject(toApiError(body.error));
-          };
-          xhr.send(file);
-        });
-        upload = result.upload;
-        folder = result.folder;
+      try {
+        for (const [i, file] of files.entries()) {
+          onProgress?.(i, files.length);
+          const rel = file.webkitRelativePath || file.name;
+          const q = `path=${encodeURIComponent(rel)}${upload ? `&upload=${encodeURIComponent(upload)}` : ''}`;
+          const result = await new Promise<{ upload: string; folder: string }>((resolve, reject) => {
+            if (signal?.aborted) return reject(new ApiError('CANCELLED', 'The folder upload was cancelled.'));
+            const xhr = new XMLHttpRequest();
+            const onAbort = (): void => xhr.abort();
+            signal?.addEventListener('abort', onAbort, { once: true });
+            xhr.open('POST', `/api/upload?${q}`);
+            xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+            xhr.onabort = () => reject(new ApiError('CANCELLED', 'The folder upload was cancelled.'));
+            xhr.onerror = () => reject(new ApiError('DISCONNECTED', `Uploading ${rel} failed: is Residual still running?`));
+            xhr.onloadend = () => signal?.removeEventListener('abort', onAbort);
+            xhr.onload = () => {
+              const body = JSON.parse(xhr.responseText) as { ok: boolean; result?: { upload: string; folder: string }; error?: ContractError };
+              if (body.ok && body.result) resolve(body.result);
+              else reject(toApiError(body.error));
+            };
+            xhr.send(file);
+          });
+          upload = result.upload;
+          folder = result.folder;
+        }
+      } catch (e) {
+        // Cancelled (between files too, when no request is on its way) or a file failed: nothing of it stays behind.
+        if (upload !== null) await discard(upload);
+        throw e;
       }
+      if (upload !== null) uploadIds.set(folder, upload);
       onProgress?.(files.length, files.length);
       return folder;
+    },
+    async discardUpload(path) {
+      const upload = uploadIds.get(path);
+      if (upload !== undefined) await discard(upload);
     },
     async download(file) {
       let res: Response;
