@@ -44,7 +44,8 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: numbe
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => resolve({ code: code ?? -1, out, err }));
+    // 'close', not 'exit': the output may still be in the pipes when the process has exited (seen under load).
+    child.on('close', (code) => resolve({ code: code ?? -1, out, err }));
   });
 }
 

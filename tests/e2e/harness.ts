@@ -89,7 +89,7 @@ export function residual(args: string[], env: NodeJS.ProcessEnv = {}): Promise<s
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`residual ${args.join(' ')} exited with ${code}:\n${err}`))));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`residual ${args.join(' ')} exited with ${code}:\n${err}`))));
   });
 }
 
