@@ -2,30 +2,22 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startBridge, type Bridge, type ContractHost } from '../../src-main/bridge/server';
+import { startBridge, type Bridge } from '../../src-main/bridge/server';
 import { createFilePolicy } from '../../src-main/app/file-policy';
 import { createHost } from '../../src-main/app/host';
-import { parseMethod, type EventName, type Events } from '../../src-main/contract';
+import { parseMethod } from '../../src-main/contract';
 import { ResidualError } from '../../src-main/core/errors';
+import { echoHost, rendererDir } from '../helpers/bridge';
 import { tmpDir } from '../helpers/tmp';
 
 const dir = tmpDir();
-const staticDir = path.join(dir, 'renderer');
-fs.mkdirSync(staticDir);
-fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Residual</title>');
+const staticDir = rendererDir(dir);
 
 // A host that echoes: the bridge's own behaviour (token, origin, host, errors, events) is under test here.
-const listeners = new Set<(e: EventName, p: Events[EventName]) => void>();
-const host: ContractHost = {
-  async invoke(method, payload) {
-    if (method === 'data.preview') throw new ResidualError('BAD_INPUT', 'column "x" is missing', { column: 'x' });
-    return { method, payload } as never; // an echo, not the method's reply: the bridge passes replies through untouched
-  },
-  onEvent(l) {
-    listeners.add(l);
-    return () => listeners.delete(l);
-  },
-};
+const { host, emit } = echoHost((method) => {
+  if (method === 'data.preview') throw new ResidualError('BAD_INPUT', 'column "x" is missing', { column: 'x' });
+  return undefined;
+});
 
 let bridge: Bridge;
 beforeAll(async () => {
@@ -82,7 +74,7 @@ describe('browser-mode bridge', () => {
     expect(res.status).toBe(200);
     const reader = res.body!.getReader();
     await reader.read(); // the ": connected" comment
-    for (const l of listeners) l('job.started', { jobId: 'j1', kind: 'import', title: 'Import x.csv' });
+    emit('job.started', { jobId: 'j1', kind: 'import', title: 'Import x.csv' });
     const { value } = await reader.read();
     expect(new TextDecoder().decode(value)).toContain('event: job.started\ndata: {"jobId":"j1","kind":"import","title":"Import x.csv"}');
     await reader.cancel();

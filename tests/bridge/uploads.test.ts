@@ -7,28 +7,17 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startBridge, type Bridge, type ContractHost } from '../../src-main/bridge/server';
-import type { EventName, Events } from '../../src-main/contract';
+import { startBridge, type Bridge } from '../../src-main/bridge/server';
+import type { Events } from '../../src-main/contract';
 import { MAX_UPLOAD_FILES } from '../../src-main/contract';
+import { echoHost, rendererDir } from '../helpers/bridge';
 import { tmpDir } from '../helpers/tmp';
 
 const dir = tmpDir('residual-bridge-uploads-');
-const staticDir = path.join(dir, 'renderer');
-fs.mkdirSync(staticDir);
-fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Residual</title>');
+const staticDir = rendererDir(dir);
 
 // data.import starts job "j1" (finished when the test says so); every other method echoes.
-const listeners = new Set<(e: EventName, p: Events[EventName]) => void>();
-const host: ContractHost = {
-  async invoke(method, payload) {
-    if (method === 'data.import') return { jobId: 'j1' } as never;
-    return { method, payload } as never;
-  },
-  onEvent(l) {
-    listeners.add(l);
-    return () => listeners.delete(l);
-  },
-};
+const { host, emit } = echoHost((method) => (method === 'data.import' ? { jobId: 'j1' } : undefined));
 
 type Answer = { status: number; ok: boolean; result: { file: string; upload: string; folder: string; removed: boolean }; error: { code: string; message: string } };
 
@@ -128,7 +117,7 @@ describe('folder uploads that the page discards', () => {
     expect(busy.status).toBe(409);
     expect(busy.error.message).toBe(`The upload ${first.result.upload} is being imported: cancel the import first.`);
     expect(fs.existsSync(first.result.folder)).toBe(true);
-    for (const l of listeners) l('job.finished', { jobId: 'j1' } as Events['job.finished']);
+    emit('job.finished', { jobId: 'j1' } as Events['job.finished']);
     expect(fs.existsSync(path.dirname(first.result.folder))).toBe(false);
   });
 });

@@ -17,7 +17,7 @@ import { convCodeSize } from './conv';
 import { activate, DenseStack, type LayerActivation } from './family/dense';
 import { isOneClass, oneClassLayers, readOneClassBlob, type OneClassKind } from './family/oneclass';
 import { ensembleMembers } from './ensemble';
-import { Network, weightsOf } from './model';
+import { Network, weightsByName, weightsOf } from './model';
 import type { Architecture, ModelKind } from './types';
 
 export interface LatentEncoder {
@@ -95,19 +95,12 @@ function runAffine(layers: readonly AffineLayer[], x: ArrayLike<number>, n: numb
 
 /** The encoder and decoder of a dense autoencoder (model.ts's architecture) from its weights. */
 function autoencoder(arch: Architecture, blob: Uint8Array): LatentEncoder {
-  const all = weightsOf(arch, blob);
-  const byName = new Map<string, { data: Float32Array; shape: readonly number[] }>();
-  let off = 0;
-  for (const v of arch.variables) {
-    const size = v.shape.reduce((a, b) => a * b, 1);
-    byName.set(v.name, { data: all.subarray(off, off + size), shape: v.shape });
-    off += size;
-  }
+  const byName = weightsByName(arch, weightsOf(arch, blob));
   const layer = (name: string, activation: LayerActivation): AffineLayer => {
     const k = byName.get(`${name}/kernel`);
     const b = byName.get(`${name}/bias`);
     if (!k || !b) throw new ResidualError('BAD_FILE', `Model weights lack layer "${name}"; the model is damaged.`);
-    return { kernel: k.data, bias: b.data, inputs: k.shape[0]!, outputs: k.shape[1]!, activation };
+    return { kernel: k.values, bias: b.values, inputs: k.shape[0]!, outputs: k.shape[1]!, activation };
   };
   const encoder: AffineLayer[] = [];
   const decoder: AffineLayer[] = [];

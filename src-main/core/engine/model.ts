@@ -119,6 +119,18 @@ export function weightsOf(arch: Architecture, blob: Uint8Array | Float32Array): 
   return all;
 }
 
+/** A model's weights (weightsOf's floats, arch.variables order) by variable name: views into `weights`, with their shapes. */
+export function weightsByName(arch: Architecture, weights: Float32Array): Map<string, { values: Float32Array; shape: readonly number[] }> {
+  const byName = new Map<string, { values: Float32Array; shape: readonly number[] }>();
+  let off = 0;
+  for (const v of arch.variables) {
+    const size = v.shape.reduce((a, b) => a * b, 1);
+    byName.set(v.name, { values: weights.subarray(off, off + size), shape: v.shape });
+    off += size;
+  }
+  return byName;
+}
+
 /** Hyper-parameters the forward pass and loss need. */
 export interface LossOptions {
   readonly loss: LossKind;

@@ -1,7 +1,7 @@
 import onnxProto from 'onnx-proto';
 import type { ModelInfo } from '../../contract';
 import { codeShape, gridMaps } from '../engine/conv';
-import { weightsOf } from '../engine/model';
+import { weightsByName, weightsOf } from '../engine/model';
 import { ResidualError } from '../errors';
 import type { GraphBuilder, OnnxBody } from './onnx';
 
@@ -61,14 +61,7 @@ export function convBody(g: GraphBuilder, model: ModelInfo, blob: Uint8Array, x:
   let h = g.node('Transpose', [grid], { perm: [0, 3, 1, 2] });
 
   // The network: weights as stored (arch.variables order), kernels HWIO → OIHW.
-  const weights = weightsOf(arch, blob);
-  const byName = new Map<string, { values: Float32Array; shape: readonly number[] }>();
-  let off = 0;
-  for (const v of arch.variables) {
-    const size = v.shape.reduce((a, b) => a * b, 1);
-    byName.set(v.name, { values: weights.subarray(off, off + size), shape: v.shape });
-    off += size;
-  }
+  const byName = weightsByName(arch, weightsOf(arch, blob));
   const conv = (name: string, input: string, relu: boolean): string => {
     const k = byName.get(`${name}/kernel`);
     const b = byName.get(`${name}/bias`);

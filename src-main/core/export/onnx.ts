@@ -5,7 +5,7 @@ import onnxProto from 'onnx-proto';
 import { ONNX_KINDS as ONNX_KIND_LIST, ONNX_MEMBER_KINDS, type Activation, type ModelInfo, type ModelKind, type OnnxExportResult } from '../../contract';
 import { ResidualError } from '../errors';
 import { getModel, getWeights } from '../engine/repo';
-import { latentInScore, weightsOf } from '../engine/model';
+import { latentInScore, weightsByName, weightsOf } from '../engine/model';
 import type { Architecture } from '../engine/types';
 import { MISSING_CATEGORY } from '../engine/preprocess';
 import { effectiveThreshold } from '../review/thresholds';
@@ -225,13 +225,7 @@ export function reconstructionGraph(g: GraphBuilder, arch: Architecture, weights
   const one = g.constant([1], DT.INT64, [1]);
   // The network, as Network.forward with training off (no noise, no dropout, a VAE at its mean).
   // Initialisers are written for the variables the graph uses (not a VAE's log-variance head scored without its KL).
-  const byName = new Map<string, { values: Float32Array; shape: readonly number[] }>();
-  let off = 0;
-  for (const v of arch.variables) {
-    const size = v.shape.reduce((a, b) => a * b, 1);
-    byName.set(v.name, { values: weights.subarray(off, off + size), shape: v.shape });
-    off += size;
-  }
+  const byName = weightsByName(arch, weights);
   const weight = (name: string): string => g.constant(byName.get(name)!.values, DT.FLOAT, byName.get(name)!.shape);
   const dense = (layer: string, h: string, act: Activation | 'linear'): string => {
     const z = g.node('Gemm', [h, weight(`${layer}/kernel`), weight(`${layer}/bias`)]);

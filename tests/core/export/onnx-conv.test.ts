@@ -24,6 +24,7 @@ import { CONV_OPS } from '../../../src-main/core/export/onnx-conv';
 import { ProjectStore } from '../../../src-main/core/store';
 import type { DatasetInfo } from '../../../src-main/core/store/types';
 import { FASHION_MNIST_SKIP, hasFashionMnist, imageAt, readFashionMnist, writeIdxPair } from '../../helpers/idx';
+import { expectClose, expectFlagsAgree } from '../../helpers/onnx';
 import { tmpDir } from '../../helpers/tmp';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -52,18 +53,6 @@ function pixelsOf(model: ModelInfo, ds: DatasetInfo): Map<string, Float64Array> 
 
 function feedsOf(pixels: Map<string, Float64Array>, rows: number): Record<string, ort.Tensor> {
   return Object.fromEntries([...pixels].map(([name, v]) => [name, new ort.Tensor('float64', v, [rows])]));
-}
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string, names: readonly [string, string] = ['ONNX', 'app']): void {
-  expect(actual.length).toBe(expected.length);
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i]!;
-    const e = expected[i]!;
-    // The dense export's tolerance (onnx.test.ts): 1e-4 relative, with a floor of a millionth of the largest value.
-    if (!(Math.abs(a - e) <= 1e-4 * Math.abs(e) + 1e-6 * scale)) expect.fail(`${what}[${i}]: ${names[0]} ${a}, ${names[1]} ${e}`);
-  }
 }
 
 /** The model evaluated by scripts/dask_score.py's NumpyModel on one CSV partition of the rows (read_partition). */
@@ -116,9 +105,7 @@ async function roundTrip(ds: DatasetInfo, settings: Partial<TrainSettings>, nump
   // The threshold in force (mean + 2σ of this score, none saved) flags the same rows as the app would.
   expect(res.threshold).not.toBeNull();
   const flagged = result[ONNX_OUTPUTS.flagged]!.data as Uint8Array;
-  let agree = 0;
-  for (let i = 0; i < stored.length; i++) if (Boolean(flagged[i]) === stored[i]! >= res.threshold!) agree++;
-  expect(agree).toBeGreaterThanOrEqual(stored.length - 1);
+  expectFlagsAgree(flagged, stored, res.threshold!);
   // The metadata, as the dense export's.
   const proto = onnxProto.onnx.ModelProto.decode(fs.readFileSync(file));
   const meta = Object.fromEntries(proto.metadataProps.map((p) => [p.key, p.value]));

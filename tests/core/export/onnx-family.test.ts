@@ -8,15 +8,14 @@ import { onnxExportable } from '../../../src-main/contract';
 import { importDataset } from '../../../src-main/core/data';
 import { getModel, initBackend, readFeatureErrors, readRowErrors, scoreDataset, trainModel } from '../../../src-main/core/engine';
 import type { ModelInfo, ModelKind, TrainSettings } from '../../../src-main/core/engine';
-import { matchColumns, readWindow } from '../../../src-main/core/engine/columns';
-import { toNumbers } from '../../../src-main/core/engine/preprocess';
 import { Prng } from '../../../src-main/core/engine/prng';
 import { exportModelOnnx, ONNX_OUTPUTS } from '../../../src-main/core/export/onnx';
 import { floorF32 } from '../../../src-main/core/export/onnx-family';
 import { isResidualOnnx } from '../../../src-main/core/export/owned';
 import { ProjectStore } from '../../../src-main/core/store';
 import type { DatasetInfo } from '../../../src-main/core/store/types';
-import { makeDataset, type TestColumn } from '../../helpers/dataset';
+import { makeDataset } from '../../helpers/dataset';
+import { expectClose, expectFlagsAgree, feedsOf, mixedData, SHARED_DATASETS } from '../../helpers/onnx';
 import { tmpDir } from '../../helpers/tmp';
 import { errorOf } from '../engine/helpers';
 
@@ -32,66 +31,14 @@ import { errorOf } from '../engine/helpers';
 const fixtures = fileURLToPath(new URL('../../fixtures', import.meta.url));
 const dir = tmpDir();
 let store: ProjectStore;
-const SHARED = ['glass.csv', 'ionosphere.csv', 'letterrecognition.csv', 'pimaindiansdiabetes.csv', 'vowel.csv', 'wdbc.csv'];
 const shared = new Map<string, DatasetInfo>();
 let mixed: DatasetInfo;
-
-/** The rows' raw values as the graph takes them: numbers (NaN = missing) as float64, text (null → "") as strings. */
-function feedsOf(model: ModelInfo, ds: DatasetInfo): Record<string, ort.Tensor> {
-  const cols = matchColumns(ds, model.preprocessing);
-  const raw = readWindow(store, ds.id, cols, 0, ds.rowCount);
-  const feeds: Record<string, ort.Tensor> = {};
-  model.preprocessing.features.forEach((f, i) => {
-    const values = raw[i]!;
-    feeds[f.name] = f.kind === 'numeric'
-      ? new ort.Tensor('float64', toNumbers(values), [ds.rowCount])
-      : new ort.Tensor('string', Array.from(values as readonly (string | null)[], (v) => v ?? ''), [ds.rowCount]);
-  });
-  return feeds;
-}
-
-function mixedData(rows: number): TestColumn[] {
-  const rng = new Prng(17);
-  const a: number[] = [];
-  const b: number[] = [];
-  const amount: number[] = [];
-  const shop: (string | null)[] = [];
-  const shops = ['grocery', 'fuel', 'online', 'travel', 'pharmacy', 'rare-a', 'rare-b'];
-  for (let r = 0; r < rows; r++) {
-    const u = rng.normal();
-    a.push(u + 0.1 * rng.normal());
-    b.push(rng.next() < 0.12 ? NaN : 2 * u + 0.2 * rng.normal() + 100);
-    amount.push(Math.exp(2 * rng.normal() + (r < 10 ? 4 : 0)));
-    const p = rng.next();
-    shop.push(p < 0.08 ? null : shops[Math.min(shops.length - 1, Math.floor(p * p * shops.length))]!);
-  }
-  shop[rows - 1] = 'never-seen';
-  amount[rows - 2] = 1e9;
-  return [
-    { name: 'a', role: 'numeric', values: a },
-    { name: 'b', role: 'numeric', values: b },
-    { name: 'amount', role: 'numeric', values: amount },
-    { name: 'shop', role: 'categorical', values: shop },
-  ];
-}
-
-/** The same tolerance as tests/core/export/onnx.test.ts: 1e-4 relative, with a floor of a millionth of the largest value. */
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
-  expect(actual.length).toBe(expected.length);
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i]!;
-    const e = expected[i]!;
-    if (!(Math.abs(a - e) <= 1e-4 * Math.abs(e) + 1e-6 * scale)) expect.fail(`${what}[${i}]: ONNX ${a}, app ${e}`);
-  }
-}
 
 beforeAll(async () => {
   await initBackend('wasm');
   store = ProjectStore.open(path.join(dir, 'onnx-family.residual'), { create: true });
-  for (const file of SHARED) shared.set(file, (await importDataset(store, path.join(fixtures, file))).dataset);
-  mixed = makeDataset(store, 'mixed', mixedData(500));
+  for (const file of SHARED_DATASETS) shared.set(file, (await importDataset(store, path.join(fixtures, file))).dataset);
+  mixed = makeDataset(store, 'mixed', mixedData(500, 17));
 });
 afterAll(() => store.close());
 
@@ -115,7 +62,7 @@ async function roundTrip(kind: ModelKind, ds: DatasetInfo, settings: Partial<Tra
   const names = model.preprocessing.features.map((f) => f.name);
   expect([...session.inputNames].sort()).toEqual([...names].sort());
   expect([...session.outputNames]).toEqual(expected);
-  const result = await session.run(feedsOf(model, ds));
+  const result = await session.run(feedsOf(store, model, ds));
   const stored = readRowErrors(store, scored.scoreId);
   expectClose(result[ONNX_OUTPUTS.score]!.data as Float32Array, stored, `${kind} score`);
   if (perColumn) {
@@ -124,10 +71,7 @@ async function roundTrip(kind: ModelKind, ds: DatasetInfo, settings: Partial<Tra
     expectClose(values.data as Float32Array, readFeatureErrors(store, scored.scoreId, 0, ds.rowCount).values, `${kind} column values`);
   }
   const flagged = result[ONNX_OUTPUTS.flagged]!.data as Uint8Array;
-  let agree = 0;
-  for (let i = 0; i < stored.length; i++) if (Boolean(flagged[i]) === stored[i]! >= res.threshold!) agree++;
-  // Rows within float tolerance of the threshold may fall either side.
-  expect(agree).toBeGreaterThanOrEqual(stored.length - 1);
+  expectFlagsAgree(flagged, stored, res.threshold!);
   await session.release();
   const proto = onnxProto.onnx.ModelProto.decode(fs.readFileSync(out));
   const meta = Object.fromEntries(proto.metadataProps.map((p) => [p.key, p.value]));
@@ -148,7 +92,7 @@ const KINDS: readonly [string, ModelKind, Partial<TrainSettings>][] = [
 ];
 
 describe.each(KINDS.map(([what, kind, s], i) => [what, kind, s, SCALERS[i % SCALERS.length]!] as const))('ONNX export of %s', (_what, kind, settings, scaler) => {
-  it.each(SHARED)('scores the shared dataset %s as the app does', async (file) => {
+  it.each(SHARED_DATASETS)('scores the shared dataset %s as the app does', async (file) => {
     await roundTrip(kind, shared.get(file)!, { scaler, ...settings });
   });
   it('scores a mixed dataset as the app does: log1p, missing values and indicators, one-hot with missing and unseen categories, clipping', async () => {

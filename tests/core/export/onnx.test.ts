@@ -9,12 +9,10 @@ import { getModel, initBackend, readFeatureErrors, readRowErrors, scoreDataset, 
 import type { ModelInfo, ModelKind, TrainSettings } from '../../../src-main/core/engine';
 import { buildOnnxModel, exportModelOnnx, ONNX_KINDS, ONNX_OUTPUTS } from '../../../src-main/core/export/onnx';
 import { isResidualOnnx } from '../../../src-main/core/export/owned';
-import { Prng } from '../../../src-main/core/engine/prng';
 import { ProjectStore } from '../../../src-main/core/store';
 import type { DatasetInfo } from '../../../src-main/core/store/types';
-import { makeDataset, type TestColumn } from '../../helpers/dataset';
-import { matchColumns, readWindow } from '../../../src-main/core/engine/columns';
-import { toNumbers } from '../../../src-main/core/engine/preprocess';
+import { makeDataset } from '../../helpers/dataset';
+import { expectClose, expectFlagsAgree, feedsOf, mixedData, SHARED_DATASETS } from '../../helpers/onnx';
 import { tmpDir } from '../../helpers/tmp';
 import { errorOf } from '../engine/helpers';
 
@@ -28,72 +26,16 @@ import { errorOf } from '../engine/helpers';
 const fixtures = fileURLToPath(new URL('../../fixtures', import.meta.url));
 const dir = tmpDir();
 let store: ProjectStore;
-/** The shared datasets (../shared/data; the same files as tests/fixtures), imported with the roles Residual infers. */
-const SHARED = ['glass.csv', 'ionosphere.csv', 'letterrecognition.csv', 'pimaindiansdiabetes.csv', 'vowel.csv', 'wdbc.csv'];
 const shared = new Map<string, DatasetInfo>();
 let iono: DatasetInfo;
 let mixed: DatasetInfo;
 
-/** The rows' raw values as the graph takes them, read from the project as scoring reads them: numbers (NaN = missing) as float64, text (null → "") as strings. */
-function feedsOf(model: ModelInfo, ds: DatasetInfo): Record<string, ort.Tensor> {
-  const cols = matchColumns(ds, model.preprocessing);
-  const raw = readWindow(store, ds.id, cols, 0, ds.rowCount);
-  const feeds: Record<string, ort.Tensor> = {};
-  model.preprocessing.features.forEach((f, i) => {
-    const values = raw[i]!;
-    feeds[f.name] = f.kind === 'numeric'
-      ? new ort.Tensor('float64', toNumbers(values), [ds.rowCount])
-      : new ort.Tensor('string', Array.from(values as readonly (string | null)[], (v) => v ?? ''), [ds.rowCount]);
-  });
-  return feeds;
-}
-
-function mixedData(rows: number): TestColumn[] {
-  const rng = new Prng(11);
-  const a: number[] = [];
-  const b: number[] = [];
-  const amount: number[] = [];
-  const shop: (string | null)[] = [];
-  const shops = ['grocery', 'fuel', 'online', 'travel', 'pharmacy', 'rare-a', 'rare-b'];
-  for (let r = 0; r < rows; r++) {
-    const u = rng.normal();
-    a.push(u + 0.1 * rng.normal());
-    // Missing in about one row in eight: the training median fills it, an indicator dim says so.
-    b.push(rng.next() < 0.12 ? NaN : 2 * u + 0.2 * rng.normal() + 100);
-    // Heavily right-skewed and non-negative: 'auto' log1p transforms it.
-    amount.push(Math.exp(2 * rng.normal() + (r < 10 ? 4 : 0)));
-    const p = rng.next();
-    shop.push(p < 0.08 ? null : shops[Math.min(shops.length - 1, Math.floor(p * p * shops.length))]!);
-  }
-  // Values training never saw (an unseen category, an extreme amount) still score: "other" and the clip.
-  shop[rows - 1] = 'never-seen';
-  amount[rows - 2] = 1e9;
-  return [
-    { name: 'a', role: 'numeric', values: a },
-    { name: 'b', role: 'numeric', values: b },
-    { name: 'amount', role: 'numeric', values: amount },
-    { name: 'shop', role: 'categorical', values: shop },
-  ];
-}
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
-  expect(actual.length).toBe(expected.length);
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]!));
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i]!;
-    const e = expected[i]!;
-    // 1e-4 relative, with a floor far below the values that matter (a millionth of the largest) for errors near 0.
-    if (!(Math.abs(a - e) <= 1e-4 * Math.abs(e) + 1e-6 * scale)) expect.fail(`${what}[${i}]: ONNX ${a}, app ${e}`);
-  }
-}
-
 beforeAll(async () => {
   await initBackend('wasm');
   store = ProjectStore.open(path.join(dir, 'onnx.residual'), { create: true });
-  for (const file of SHARED) shared.set(file, (await importDataset(store, path.join(fixtures, file))).dataset);
+  for (const file of SHARED_DATASETS) shared.set(file, (await importDataset(store, path.join(fixtures, file))).dataset);
   iono = shared.get('ionosphere.csv')!;
-  mixed = makeDataset(store, 'mixed', mixedData(600));
+  mixed = makeDataset(store, 'mixed', mixedData(600, 11));
 });
 afterAll(() => store.close());
 
@@ -113,7 +55,7 @@ async function roundTrip(kind: ModelKind, ds: DatasetInfo, settings: Partial<Tra
   const names = model.preprocessing.features.map((f) => f.name);
   expect([...session.inputNames].sort()).toEqual([...names].sort());
   expect([...session.outputNames]).toEqual([ONNX_OUTPUTS.score, ONNX_OUTPUTS.columnErrors, ONNX_OUTPUTS.flagged]);
-  const result = await session.run(feedsOf(model, ds));
+  const result = await session.run(feedsOf(store, model, ds));
   const score = result[ONNX_OUTPUTS.score]!.data as Float32Array;
   const perColumn = result[ONNX_OUTPUTS.columnErrors]!;
   expect(perColumn.dims).toEqual([ds.rowCount, names.length]);
@@ -123,10 +65,7 @@ async function roundTrip(kind: ModelKind, ds: DatasetInfo, settings: Partial<Tra
   expect(res.threshold).not.toBeNull();
   const flagged = result[ONNX_OUTPUTS.flagged]!.data as Uint8Array;
   const stored = readRowErrors(store, scored.scoreId);
-  let agree = 0;
-  for (let i = 0; i < stored.length; i++) if (Boolean(flagged[i]) === stored[i]! >= res.threshold!) agree++;
-  // Rows within float tolerance of the threshold may fall either side.
-  expect(agree).toBeGreaterThanOrEqual(stored.length - 1);
+  expectFlagsAgree(flagged, stored, res.threshold!);
   await session.release();
   // The metadata: threshold in force, columns, training data fingerprint and weights hash.
   const proto = onnxProto.onnx.ModelProto.decode(fs.readFileSync(out));
@@ -144,7 +83,7 @@ async function roundTrip(kind: ModelKind, ds: DatasetInfo, settings: Partial<Tra
 const ELSEWHERE: readonly ModelKind[] = ['conv', 'deepsvdd', 'ocnn', 'iforest', 'ensemble'];
 describe.each(ONNX_KINDS.map((k, i) => [k, SCALERS[i % SCALERS.length]!] as const).filter(([k]) => !ELSEWHERE.includes(k)))('ONNX export of a %s model (%s scaling)', (kind, scaler) => {
   const extra: Partial<TrainSettings> = kind === 'vae' ? { scoreWithKl: true } : kind === 'aae' ? { scoreWithPrior: true } : {};
-  it.each(SHARED)('scores the shared dataset %s as the app does (row scores and per-column errors)', async (file) => {
+  it.each(SHARED_DATASETS)('scores the shared dataset %s as the app does (row scores and per-column errors)', async (file) => {
     await roundTrip(kind, shared.get(file)!, { scaler, ...extra });
   });
   it('scores a mixed dataset as the app does: log1p, missing values and indicators, one-hot with missing and unseen categories, clipping', async () => {
