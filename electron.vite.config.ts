@@ -4,10 +4,14 @@ import vue from '@vitejs/plugin-vue';
 
 const root = import.meta.dirname;
 
+// Every part builds over out/ without emptying it: a running server or app may still load the previous build's
+// chunks; scripts/build.mjs removes the files a build did not write once no one runs from out/.
+
 export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
+      emptyOutDir: false,
       // Native and optional packages (better-sqlite3, tfjs-node) stay external and load from node_modules.
       externalizeDeps: true,
       rollupOptions: {
@@ -30,6 +34,7 @@ export default defineConfig({
   preload: {
     build: {
       outDir: 'out/preload',
+      emptyOutDir: false,
       // A sandboxed preload cannot require packages: the contract (and zod) are bundled into it.
       externalizeDeps: false,
       rollupOptions: {
@@ -44,6 +49,7 @@ export default defineConfig({
     plugins: [vue()],
     build: {
       outDir: resolve(root, 'out/renderer'),
+      emptyOutDir: false,
       rollupOptions: { input: { index: resolve(root, 'src-renderer/index.html') } },
     },
   },

@@ -69,6 +69,88 @@ function takeLock() {
   }
 }
 
+/*
+ * A build must not pull the files from under a running Residual: a server or the desktop app loads parts of out/
+ * (hashed chunks: the report, the exports …) only when first used, maybe hours after it started, and a rebuild gives
+ * them new names. So a build writes over out/ without emptying it (electron.vite.config.ts: emptyOutDir false), and
+ * removes the files it did not write only when no process that runs from out/ is alive: each one (the `residual`
+ * command, `npm start`) holds out/.users/<pid> while it runs (useBuild). The old files then go at the next build.
+ */
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
+/** The pids of the live processes running from out/ (a dead one's file is removed). */
+export function buildUsers(dir = out) {
+  const users = path.join(dir, '.users');
+  let names = [];
+  try {
+    names = fs.readdirSync(users);
+  } catch {
+    return [];
+  }
+  const live = [];
+  for (const name of names) {
+    const pid = Number(name);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) live.push(pid);
+    else if (pid !== process.pid) fs.rmSync(path.join(users, name), { force: true });
+  }
+  return live;
+}
+
+/** Marks this process as running from out/ until it exits, so that a build meanwhile keeps the files it may load. */
+export function useBuild(dir = out) {
+  const users = path.join(dir, '.users');
+  const mine = path.join(users, String(process.pid));
+  try {
+    fs.mkdirSync(users, { recursive: true });
+    fs.writeFileSync(mine, '');
+  } catch {
+    return; // A read-only install: nothing builds there either.
+  }
+  process.once('exit', () => fs.rmSync(mine, { force: true }));
+}
+
+/** Every file under `dir` (out/, but its stamp and the users' marks) with its size and time. */
+export function outFiles(dir = out, into = new Map(), top = dir) {
+  let entries = [];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return into;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (p === path.join(top, '.built') || p === path.join(top, '.users')) continue;
+    if (e.isDirectory()) outFiles(p, into, top);
+    else if (e.isFile()) {
+      const st = fs.statSync(p);
+      into.set(p, `${st.size}:${st.mtimeMs}`);
+    }
+  }
+  return into;
+}
+
+/** Removes the files of out/ that the build just finished did not write (`before`: out/ before it), when no one runs from out/. */
+export function pruneOut(before, log = () => {}, dir = out) {
+  const live = buildUsers(dir);
+  const after = outFiles(dir);
+  const old = [...after].filter(([p, sig]) => before.get(p) === sig).map(([p]) => p);
+  if (old.length === 0) return 0;
+  if (live.length > 0) {
+    log(`Kept ${old.length} files of the previous build: Residual is running from out/ (pid ${live.join(', ')}).`);
+    return 0;
+  }
+  for (const p of old) fs.rmSync(p, { force: true });
+  return old.length;
+}
+
 async function buildLocked(onlyIfStale, log) {
   takeLock();
   try {
@@ -77,8 +159,10 @@ async function buildLocked(onlyIfStale, log) {
     if (onlyIfStale && why === null) return false;
     log(`Building Residual (${onlyIfStale ? why : 'asked for'}; about 10 s)…`);
     fs.rmSync(stamp, { force: true });
+    const before = outFiles();
     const { build: viteBuild } = await import('electron-vite');
     await viteBuild({ root, configFile: path.join(root, 'electron.vite.config.ts'), logLevel: 'warn' });
+    pruneOut(before, log);
     fs.writeFileSync(stamp, `${new Date().toISOString()}\n`);
     log('Residual is built (out/).');
     return true;

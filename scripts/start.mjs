@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildIfStale } from './build.mjs';
+import { buildIfStale, useBuild } from './build.mjs';
 import { electronBinary, electronSqlite } from './electron-native.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -41,6 +41,8 @@ function serve(reason) {
 }
 
 await buildIfStale();
+// The app (or browser mode) runs from out/ until this process exits: a rebuild meanwhile keeps its files.
+useBuild();
 ensureSample();
 if (process.env.RESIDUAL_BROWSER_MODE === '1') {
   serve('RESIDUAL_BROWSER_MODE=1');
