@@ -112,7 +112,12 @@ async function load(name: BackendName): Promise<{ simd: boolean | null; threads:
     }
     case 'tensorflow':
       // tfjs-node-gpu, when it loaded without a GPU, has registered the same native CPU backend already.
-      if (!tf.findBackendFactory('tensorflow')) await import(/* @vite-ignore */ NODE_PKG);
+      if (!tf.findBackendFactory('tensorflow')) {
+        // A tfjs-node-gpu that failed part-way (no CUDA libraries) may have registered its kernels but not its backend:
+        // tfjs-node registers its own, so those go first (else tfjs warns once per kernel, 155 lines on stderr).
+        for (const k of tf.getKernelsForBackend('tensorflow')) tf.unregisterKernel(k.kernelName, 'tensorflow');
+        await import(/* @vite-ignore */ NODE_PKG);
+      }
       await activate('tensorflow');
       return { simd: null, threads: null };
     case 'wasm': {
