@@ -73,6 +73,8 @@ const SECURITY_HEADERS = {
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
+  // frame-ancestors works only as a header (a <meta> policy ignores it); the page's own policy is its <meta>.
+  'Content-Security-Policy': "frame-ancestors 'none'",
 };
 
 /** The most characters of an uploaded file's name that are kept (the rest of a long name is cut, its extension kept). */

@@ -33,6 +33,8 @@ describe('Data, Model and Training sections', () => {
 
   it('imports a CSV with an edited role and shows its statistics', async () => {
     await expect(page.getByTestId('drop-zone').textContent()).resolves.toContain('No dataset yet — drop a CSV here');
+    // The page loaded without a word on the console (no policy the browser ignores, no missing icon).
+    expect(app.consoleProblems).toEqual([]);
     await page.getByTestId('file-input').setInputFiles(WDBC);
 
     // The preview: detected format, inferred roles, first rows.

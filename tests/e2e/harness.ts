@@ -107,6 +107,8 @@ export interface OpenedApp {
   readonly page: Page;
   /** Uncaught errors of the page, as they happen. */
   readonly pageErrors: string[];
+  /** The console's errors and warnings (a refused policy, a failed load …) and the page's own requests answered ≥ 400. */
+  readonly consoleProblems: string[];
   close(): Promise<void>;
 }
 
@@ -126,6 +128,13 @@ export async function openApp(serveArgs: string[], onPage?: (page: Page) => void
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  const consoleProblems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') consoleProblems.push(`${m.type()}: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) consoleProblems.push(`${r.status()} ${new URL(r.url()).pathname}`);
+  });
   onPage?.(page);
   await page.goto(served.url);
   return {
@@ -133,6 +142,7 @@ export async function openApp(serveArgs: string[], onPage?: (page: Page) => void
     browser,
     page,
     pageErrors,
+    consoleProblems,
     close: async () => {
       await browser.close();
       await served.stop();
