@@ -1,6 +1,7 @@
 /**
  * Import throughput: a deterministic rows × cols numeric CSV (1M × 30 by default, ~6 significant
- * digits per value) imported into a fresh project, SQLite writes and statistics included. Also wide files
+ * digits per value) imported into a fresh project, SQLite writes and statistics included; and the same shape with
+ * full-precision doubles as pandas' to_csv writes them (`--full`: 16–17 significant digits). Also wide files
  * (issue #18): 50 rows × 1k, 4k and 20k columns, whose columns/s shows whether the import is linear in the
  * column count.
  *
@@ -8,7 +9,7 @@
  * process.resourceUsage().maxRSS there, i.e. the kernel's high-water mark of the whole process
  * (Node, tsx, SQLite's cache and the import), measured after the import finished.
  *
- *   npx tsx bench/import.ts [rows] [cols] [dir]
+ *   npx tsx bench/import.ts [--full] [rows] [cols] [dir]
  *   npx tsx bench/import.ts --wide [dir]
  */
 import { execFileSync } from 'node:child_process';
@@ -59,9 +60,13 @@ function prng(seed: number): () => number {
   };
 }
 
-/** Writes the CSV unless a complete one is already there (written to a temporary name, then renamed). */
-export function ensureBenchCsv(dir: string, rows: number, cols: number): string {
-  const file = path.join(dir, `bench-${rows}x${cols}.csv`);
+/**
+ * Writes the CSV unless a complete one is already there (written to a temporary name, then renamed). `full`: doubles
+ * of full precision as pandas' to_csv writes them (the shortest form that reads back the same double: 16 or 17
+ * significant digits, e.g. -1303.157231604361), into bench-<rows>x<cols>-full.csv; else about 6 digits per value.
+ */
+export function ensureBenchCsv(dir: string, rows: number, cols: number, full = false): string {
+  const file = path.join(dir, `bench-${rows}x${cols}${full ? '-full' : ''}.csv`);
   if (fs.existsSync(file)) return file;
   fs.mkdirSync(dir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
@@ -70,11 +75,13 @@ export function ensureBenchCsv(dir: string, rows: number, cols: number): string 
     const rand = prng(20240601);
     // Each column has its own scale: 6 random digits, point after 1 to 6 of them, some negative.
     const scales = Array.from({ length: cols }, (_, c) => 10 ** (1 + (c % 6)));
+    // Full precision: 53 random bits (two draws) in [-1, 1), times 10^-2 … 10^4 by column.
+    const fullValue = (c: number): number => ((Math.floor(rand() * 2 ** 26) * 2 ** 27 + Math.floor(rand() * 2 ** 27)) / 2 ** 52 - 1) * 10 ** ((c % 7) - 2);
     let buf = Array.from({ length: cols }, (_, c) => `f${c + 1}`).join(',') + '\n';
     for (let r = 0; r < rows; r++) {
       let line = '';
       for (let c = 0; c < cols; c++) {
-        const v = Math.floor(rand() * 2e6 - 1e6) / scales[c]!;
+        const v = full ? fullValue(c) : Math.floor(rand() * 2e6 - 1e6) / scales[c]!;
         line += (c === 0 ? '' : ',') + String(v);
       }
       buf += line + '\n';
@@ -104,10 +111,11 @@ async function child(csv: string, project: string): Promise<void> {
   reportFromChild({ rows: result.dataset.rowCount, cols: result.dataset.columns.length, seconds });
 }
 
-export async function benchImport(opts: { rows?: number; cols?: number; dir: string }): Promise<BenchResult> {
+/** `full`: the full-precision file of ensureBenchCsv. */
+export async function benchImport(opts: { rows?: number; cols?: number; dir: string; full?: boolean }): Promise<BenchResult> {
   const rows = opts.rows ?? 1_000_000;
   const cols = opts.cols ?? 30;
-  const csv = ensureBenchCsv(opts.dir, rows, cols);
+  const csv = ensureBenchCsv(opts.dir, rows, cols, opts.full);
   const project = path.join(opts.dir, `bench-${process.pid}.residual`);
   try {
     const r = await runChild<{ rows: number; cols: number; seconds: number }>(here, 'import', [csv, project]);
@@ -158,10 +166,12 @@ if (isMain(import.meta.url)) {
       );
     }
   } else {
+    const full = args[0] === '--full';
+    if (full) args.shift();
     const rows = args[0] ? Number(args[0]) : undefined;
     const cols = args[1] ? Number(args[1]) : undefined;
     const dir = args[2] ?? defaultBenchDir();
-    const r = await benchImport({ rows, cols, dir });
+    const r = await benchImport({ rows, cols, dir, full });
     console.log(
       `${r.rows.toLocaleString('en-US')} rows × ${r.cols} columns (${(r.bytes / 1024 / 1024).toFixed(0)} MiB): ` +
         `${r.seconds.toFixed(2)} s, ${Math.round(r.rowsPerSecond).toLocaleString('en-US')} rows/s, peak RSS ${r.peakRssMB.toFixed(0)} MB (child maxRSS)`,

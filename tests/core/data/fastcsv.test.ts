@@ -5,12 +5,15 @@
  * column) — on files of several read chunks, so rows cut by a chunk's end and the switches between the byte path
  * and the tokenizer are crossed many times. And the committed wasm must still be built from fastcsv.c.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { importDataset, type ImportOptions } from '../../../src-main/core/data';
-import { FastCsv } from '../../../src-main/core/data/fastcsv';
+import { FastCsv, FC_NUMBER } from '../../../src-main/core/data/fastcsv';
 import { FASTCSV_COMPILER, FASTCSV_SOURCE_SHA256, FASTCSV_WASM_BASE64 } from '../../../src-main/core/data/fastcsv-wasm';
 import { numericStats } from '../../../src-main/core/data/stats';
-import { compileDataWasm, dataClangVersion, dataSourceDigest } from '../../../scripts/build-data-wasm.mjs';
+import { compileDataWasm, DATA_DIR, DATA_SOURCE, dataClangVersion, dataSourceDigest } from '../../../scripts/build-data-wasm.mjs';
+import { committedPow5Table, pow5Mantissa, renderPow5Table } from '../../../scripts/gen-pow5.mjs';
 import { tmpDir } from '../../helpers/tmp';
 import { freshStore, writeFile } from './reference';
 
@@ -157,6 +160,223 @@ describe('the byte path reads what the tokenizer reads', () => {
   }, 60_000);
 });
 
+/** mulberry32, as `spellings` uses. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const F = new Float64Array(1);
+const B = new BigUint64Array(F.buffer);
+const fromBits = (b: bigint): number => ((B[0] = b), F[0]!);
+const toBits = (x: number): bigint => ((F[0] = x), B[0]!);
+
+/** A double of random bits (any exponent, subnormals included; no NaN or infinity). */
+function randomDouble(rand: () => number): number {
+  for (;;) {
+    const x = fromBits((BigInt(Math.floor(rand() * 2 ** 32)) << 32n) | BigInt(Math.floor(rand() * 2 ** 32)));
+    if (Number.isFinite(x)) return x;
+  }
+}
+
+/** n random decimal digits, the first not 0. */
+function digitString(rand: () => number, n: number): string {
+  let s = String(1 + Math.floor(rand() * 9));
+  while (s.length < n) s += String(Math.floor(rand() * 10));
+  return s;
+}
+
+/** The exact decimal of m · 2^e (m, e integers; BigInt arithmetic), e.g. a midpoint between two doubles. */
+function exactDecimal(m: bigint, e: number): string {
+  const neg = m < 0n;
+  if (neg) m = -m;
+  let s: string;
+  if (e >= 0) s = String(m << BigInt(e));
+  else {
+    const digits = String(m * 5n ** BigInt(-e)).padStart(-e + 1, '0');
+    s = `${digits.slice(0, digits.length + e)}.${digits.slice(digits.length + e)}`;
+  }
+  return neg ? `-${s}` : s;
+}
+
+/** The midpoint between x > 0 (finite, not the largest) and the next double up, exactly, in decimal. */
+function midpointAbove(x: number): string {
+  const b = toBits(x);
+  const exp = Number((b >> 52n) & 0x7ffn);
+  const frac = b & 0xfffffffffffffn;
+  const m = exp === 0 ? frac : frac | (1n << 52n);
+  const e = (exp === 0 ? 1 : exp) - 1075;
+  return exactDecimal(2n * m + 1n, e - 1);
+}
+
+/**
+ * Parses one column of `values` with the byte path alone (FastCsv.rows), as the import drives it: where it stops,
+ * that row is read with Number() (as the tokenizer does) and the byte path resumes after it. Returns the doubles and
+ * the rows the byte path stopped at.
+ */
+function byteColumn(values: readonly string[], decimalComma = false): { got: Float64Array; stops: string[] } {
+  const fc = FastCsv.create();
+  if (fc === null) throw new Error('no WebAssembly here');
+  const buf = Buffer.from(values.join('\n') + '\n');
+  fc.load(buf, 1);
+  const kinds = Uint8Array.of(FC_NUMBER);
+  const got = new Float64Array(values.length);
+  const stops: string[] = [];
+  let pos = 0;
+  let n = 0;
+  while (n < values.length) {
+    const max = Math.min(fc.maxRows(1), values.length - n);
+    const k = fc.rows(pos, kinds, 59, decimalComma, max);
+    got.set(fc.values(0, max, k), n);
+    n += k;
+    pos = fc.end;
+    if (k < max) {
+      stops.push(values[n]!);
+      got[n] = Number(decimalComma ? values[n]!.replace(',', '.') : values[n]);
+      pos = buf.indexOf(10, pos) + 1;
+      n++;
+    }
+  }
+  return { got, stops };
+}
+
+/** Every value of the byte path must be Number()'s double, bit for bit (-0 and +0 apart). */
+function expectNumberBits(values: readonly string[], decimalComma = false): string[] {
+  const { got, stops } = byteColumn(values, decimalComma);
+  const wrong: string[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const want = Number(decimalComma ? values[i]!.replace(',', '.') : values[i]);
+    if (!Object.is(got[i], want)) wrong.push(`${values[i]}: ${got[i]} (0x${toBits(got[i]!).toString(16)}), Number() ${want} (0x${toBits(want).toString(16)})`);
+  }
+  expect(wrong.slice(0, 10)).toEqual([]);
+  return stops;
+}
+
+describe('full-precision numbers (Eisel–Lemire): every value is Number()’s double', () => {
+  it('random doubles of every exponent: 17 significant digits, the shortest form, 16 digits', () => {
+    const rand = prng(101);
+    const values: string[] = [];
+    for (let i = 0; i < 60_000; i++) {
+      const x = randomDouble(rand);
+      values.push(x.toPrecision(17), String(x), x.toPrecision(16));
+    }
+    // At most 19 digits: the byte path decides every one itself (subnormals and exact binary fractions such as
+    // 811389134626243.75 included), and leaves to the tokenizer only what rounds beyond the largest double.
+    const stops = expectNumberBits(values);
+    expect(stops.filter((v) => Number.isFinite(Number(v)))).toEqual([]);
+  });
+
+  it('as pandas writes them: shortest forms of values of many scales (the byte path stops at none)', () => {
+    const rand = prng(102);
+    const values: string[] = [];
+    for (let i = 0; i < 100_000; i++) values.push(String((rand() - 0.5) * 10 ** Math.floor(rand() * 14 - 6)));
+    expect(values.filter((v) => v.replace(/^-?0*\.?0*|\.|e.*$/g, '').length >= 16).length).toBeGreaterThan(80_000);
+    expect(expectNumberBits(values)).toEqual([]);
+    // And with decimal commas.
+    expect(expectNumberBits(values.slice(0, 20_000).map((v) => v.replace('.', ',')), true)).toEqual([]);
+  });
+
+  it('long mantissas: 18 to 25 significant digits (beyond 19: w and w + 1 must round alike), in every placement', () => {
+    const rand = prng(103);
+    const values: string[] = [];
+    for (let i = 0; i < 60_000; i++) {
+      const d = digitString(rand, 18 + (i % 8));
+      const at = Math.floor(rand() * (d.length + 1));
+      const e = Math.floor(rand() * 660 - 345);
+      const sign = rand() < 0.5 ? '-' : '';
+      values.push(i % 3 === 0 ? `${sign}${d}e${e}` : i % 3 === 1 ? `${sign}${d.slice(0, at)}.${d.slice(at)}` : `${sign}0.${d}e${e % 40}`);
+    }
+    const stops = expectNumberBits(values);
+    // Beyond 19 digits it stops where w and w + 1 round apart (rare) and where the value is beyond the largest double.
+    expect(stops.filter((v) => Number.isFinite(Number(v))).length).toBeLessThan(values.length / 100);
+  });
+
+  it('halfway cases: exact midpoints between doubles, and their neighbours one unit of the last digit off', () => {
+    const rand = prng(104);
+    const values: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      // 53-bit mantissas whose midpoints fit in 19 or 20 digits: integers (2m + 1) · 2^j and fractions (2m + 1) / 2^k.
+      const m = (1n << 52n) + BigInt(Math.floor(rand() * 2 ** 26)) * (1n << 26n) + BigInt(Math.floor(rand() * 2 ** 26));
+      const e = Math.floor(rand() * 14) - 4;
+      const mid = exactDecimal(2n * m + 1n, e);
+      values.push(mid);
+      if (e >= 0) {
+        const n = BigInt(mid);
+        values.push(String(n - 1n), String(n + 1n));
+      }
+    }
+    for (let i = 0; i < 3_000; i++) {
+      const x = Math.abs(randomDouble(rand));
+      if (x < Number.MAX_VALUE) values.push(midpointAbove(x)); // hundreds of digits: past w, w + 1
+    }
+    for (let k = 0; k < 200; k++) values.push(String(2n ** 53n + BigInt(k)), String(2n ** 63n + BigInt(k) * 1024n), `${2n ** 53n + BigInt(k)}.5`);
+    expectNumberBits(values);
+  });
+
+  it('the classic hard cases, subnormals, the ends of the exponent range, zeros and a great many digits', () => {
+    const values = [
+      '9007199254740993', '9007199254740995', '9007199254740993.0000000000000001', '-9007199254740993',
+      '2.2250738585072011e-308', '2.2250738585072012e-308', '2.2250738585072014e-308', '2.225073858507201e-308',
+      '1.7976931348623157e308', '1.7976931348623158e308', '1.7976931348623159e308', '-1.7976931348623157e308',
+      '4.9e-324', '5e-324', '2.4703282292062327e-324', '2.4703282292062328e-324', '7.1e-323', '1e-400',
+      '0.1', '0.2', '0.3', '1e23', '8.98846567431158e307', '9007199254740992e-22', '1e22', '1e-22', '9999999999999999e22',
+      '123456789012345678901234567890e-10', '179769313486231570000000000000000000000e270', '1e-342', '1e-343', '1e308',
+      '1e309', '10000000000000000000', '18446744073709551615', '18446744073709551616', '99999999999999999999',
+      '3.4028236692093846346e38', '0.000000000000000000000000000000000000001', '-0', '-0.0000000000000000000000',
+      '-0e-400', '0e999999', '-0.0e5', '00000000000000000000000012.5', '1.0000000000000000000000000000',
+      exactDecimal(1n, -1074), exactDecimal((1n << 53n) - 1n, 971), exactDecimal(3n, -1075),
+      `1.${'0'.repeat(1000)}1`, `${'9'.repeat(400)}`, `0.${'0'.repeat(320)}${'7'.repeat(60)}`, `${'3'.repeat(25)}e-360`,
+    ];
+    const rand = prng(105);
+    for (let i = 0; i < 20_000; i++) {
+      // Subnormals, and the largest and smallest normal exponents.
+      const sub = fromBits(BigInt(Math.floor(rand() * 2 ** 32)) * BigInt(1 + Math.floor(rand() * 2 ** 20)));
+      const big = fromBits((BigInt(0x7d0 + Math.floor(rand() * 0x2f)) << 52n) | BigInt(Math.floor(rand() * 2 ** 52)));
+      const small = fromBits((BigInt(1 + Math.floor(rand() * 0x30)) << 52n) | BigInt(Math.floor(rand() * 2 ** 52)));
+      for (const x of [sub, big, small]) values.push(x.toPrecision(17), String(x), `-${x.toPrecision(16)}`);
+      values.push(`${digitString(rand, 1 + (i % 19))}e${-350 + (i % 30)}`, `${digitString(rand, 1 + (i % 19))}e${290 + (i % 30)}`);
+    }
+    expectNumberBits(values);
+  });
+
+  it('through the import, with and without the WebAssembly: the same stored values', async () => {
+    const rand = prng(106);
+    const forms = (x: number, k: number): string => (k === 0 ? String(x) : k === 1 ? x.toPrecision(17) : k === 2 ? x.toPrecision(16) : x.toExponential(18));
+    const text = (delim: string, comma: boolean): string => {
+      const lines = ['a,b,c,d,e,f'.replaceAll(',', delim)];
+      for (let r = 0; r < 30_000; r++) {
+        const row: string[] = [];
+        for (let c = 0; c < 6; c++) {
+          const x = c === 5 ? randomDouble(rand) : (rand() - 0.5) * 10 ** (c * 2 - 3);
+          const s = forms(x, (r + c) % 4);
+          row.push(comma ? s.replace('.', ',') : s);
+        }
+        lines.push(row.join(delim));
+      }
+      return lines.join('\n') + '\n';
+    };
+    const plain = text(',', false);
+    await same(plain);
+    await same(text(';', true));
+    // The byte path read every row after the first read (1 MiB, the tokenizer's while it settles the columns' kinds):
+    // full-precision numbers no longer leave their rows to the tokenizer.
+    const firstRead = plain.slice(0, 1024 * 1024).split('\n').length - 2;
+    const rows = vi.spyOn(FastCsv.prototype, 'rows');
+    try {
+      await outcome(writeFile(dir, `f${++files}.csv`, plain), {}, true);
+      expect(rows.mock.results.reduce((n, r) => n + (r.value as number), 0)).toBeGreaterThanOrEqual(30_000 - firstRead - 1);
+    } finally {
+      rows.mockRestore();
+    }
+  }, 60_000);
+});
+
 describe('the radix sort', () => {
   it('sorts as Float64Array.prototype.sort does (-0 before +0, extremes, subnormals, duplicates)', () => {
     const fc = FastCsv.create();
@@ -192,5 +412,16 @@ describe('fastcsv-wasm.ts', () => {
     if (version === null || version !== FASTCSV_COMPILER) return; // no compiler, or another one: the stamp must do
     const bytes = compileDataWasm();
     expect(Buffer.from(bytes).toString('base64')).toBe(FASTCSV_WASM_BASE64);
+  });
+
+  it('carries the powers of five that scripts/gen-pow5.mjs generates (node scripts/gen-pow5.mjs)', () => {
+    const source = fs.readFileSync(path.join(DATA_DIR, DATA_SOURCE), 'utf8');
+    expect(committedPow5Table(source), 'the POW5 table differs: run node scripts/gen-pow5.mjs, then npm run build:wasm').toBe(renderPow5Table());
+    // The generator against published values (Go's strconv detailedPowersOfTen: 10^q's 128 bits, rounded down).
+    const hex = (q: number): string[] => pow5Mantissa(q).map((h) => h.toString(16).toUpperCase());
+    expect(hex(-342)).toEqual(['EEF453D6923BD65A', '113FAA2906A13B3F']);
+    expect(hex(-300)).toEqual(['AB70FE17C79AC6CA', '6DBD630A48AAF406']);
+    expect(hex(43)).toEqual(['E596B7B0C643C719', '6D9CCD05D0000000']);
+    expect(hex(308)).toEqual(['8E679C2F5E44FF8F', '570F09EAA7EA7648']);
   });
 });
