@@ -57,7 +57,7 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
   removeOrphanUploads();
   const uploadsDir = fs.mkdtempSync(path.join(os.tmpdir(), `${UPLOADS_PREFIX}${process.pid}-`));
   fs.chmodSync(uploadsDir, 0o700);
-  // CSV exports go into the reports folder, the one folder the page may download from.
+  // Reports and exports (CSV, Parquet, ONNX) go into the reports folder, the one folder the page may download from.
   const reportsDir = browserReportsDir();
   fs.mkdirSync(reportsDir, { recursive: true });
   // New projects are created by name in Residual's projects folder; the page opens projects only there, in the folder
@@ -65,7 +65,7 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
   const projectsDir = path.join(residualHome(), PROJECTS_FOLDER);
   fs.mkdirSync(projectsDir, { recursive: true });
   const recentFile = path.join(residualHome(), RECENT_PROJECTS_FILE);
-  const engine = new EngineClient(() => forkEngine({ RESIDUAL_MODE: 'browser', RESIDUAL_EXPORTS_DIR: reportsDir, RESIDUAL_UPLOADS_DIR: uploadsDir }));
+  const engine = new EngineClient(() => forkEngine({ RESIDUAL_MODE: 'browser', RESIDUAL_REPORTS_DIR: reportsDir, RESIDUAL_UPLOADS_DIR: uploadsDir }));
   const policy = createFilePolicy({
     readRoots: [uploadsDir, ...(options.dataDirs ?? [])],
     reportsDir,

@@ -45,9 +45,9 @@ const workbench = new Workbench((event, payload) => {
   recentFile: path.join(residualHome(), RECENT_PROJECTS_FILE),
   projectsDir: path.join(residualHome(), PROJECTS_FOLDER),
   ...(process.env['RESIDUAL_UPLOADS_DIR'] ? { uploadsDir: process.env['RESIDUAL_UPLOADS_DIR'] } : {}),
+  // Browser mode always sets it (its reports folder, the one the page downloads from); the desktop app only when the
+  // user does (else reports and exports go beside the project).
   ...(process.env['RESIDUAL_REPORTS_DIR'] ? { reportsDir: process.env['RESIDUAL_REPORTS_DIR'] } : {}),
-  // Set by browser mode (not a user setting): CSV exports go into the reports folder, where the page downloads them.
-  ...(process.env['RESIDUAL_EXPORTS_DIR'] ? { exportsDir: process.env['RESIDUAL_EXPORTS_DIR'] } : {}),
 });
 
 /** Writes after which the query thread's cached views (rank order, labels, columns) are stale. */

@@ -45,6 +45,30 @@ export function imageShape(source: { readonly encoding: string; readonly delimit
   return { source: m[1] as 'idx' | 'images', width: Number(m[2]), height: Number(m[3]), channels: m[4] === 'grey' ? 1 : 3 };
 }
 
+const PIXEL_COLUMN = /^p(\d+)(?:_([rgb]))?$/;
+const CHANNELS = { r: 'red', g: 'green', b: 'blue' } as const;
+
+/**
+ * Where a pixel column sits in the image: x from the left and y from the top (0-based, as the column's index counts
+ * pixels row by row), and its channel for colour images; null for a column that is not one of the shape's pixels.
+ */
+export function pixelAt(column: string, shape: Pick<ImageShape, 'width' | 'height' | 'channels'>): { x: number; y: number; channel: 'red' | 'green' | 'blue' | null } | null {
+  const m = PIXEL_COLUMN.exec(column);
+  if (!m) return null;
+  const i = Number(m[1]);
+  if (i >= shape.width * shape.height || (shape.channels === 3) !== (m[2] !== undefined)) return null;
+  return { x: i % shape.width, y: Math.floor(i / shape.width), channel: m[2] ? CHANNELS[m[2] as 'r' | 'g' | 'b'] : null };
+}
+
+/**
+ * A column's name as the views list it: a pixel column of an image dataset with its place, "p721 (x 21, y 25)" or
+ * "p5_r (x 5, y 0, red)"; any other column (or any column of a table, `shape` null) as it is.
+ */
+export function columnWords(column: string, shape: Pick<ImageShape, 'width' | 'height' | 'channels'> | null): string {
+  const at = shape ? pixelAt(column, shape) : null;
+  return at ? `${column} (x ${at.x}, y ${at.y}${at.channel ? `, ${at.channel}` : ''})` : column;
+}
+
 /** "28×28 grey images (IDX)": an image dataset's shape in words. */
 export function describeImageShape(shape: ImageShape): string {
   return `${shape.width}×${shape.height} ${shape.channels === 1 ? 'grey' : 'colour'} images (${shape.source === 'idx' ? 'IDX' : 'PNG/JPEG folder'}), pixels scaled to 0–1`;

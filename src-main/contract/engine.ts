@@ -236,7 +236,10 @@ export interface Proposal {
   readonly settings: TrainSettings;
   /** One line per choice. */
   readonly rationale: readonly SettingRationale[];
+  /** All of the proposal's warnings: about the network's shape (as the settings check words them) and about the data. */
   readonly warnings: readonly string[];
+  /** The part of `warnings` about the data (no label column): true whatever settings are chosen, unlike the shape warnings. */
+  readonly dataWarnings: readonly string[];
   /** Model inputs after one-hot encoding and missing indicators (estimated from the column stats). */
   readonly inputDims: number;
   readonly parameterCount: number;
@@ -353,6 +356,18 @@ export interface ModelSummary {
   readonly epochs: number;
   readonly bestValLoss: number | null;
   readonly createdAt: string;
+}
+
+/**
+ * How ensemble training opens its line of figures on the members' agreement across seeds ("Stability across seeds:
+ * 3 × ae: 100 % of their top 1 % agree."): a finding kept with the model's warnings, not a warning itself — a low
+ * agreement adds its own "Unstable: …" warning.
+ */
+export const STABILITY_PREFIX = 'Stability across seeds:';
+
+/** Whether one of a model's `warnings` is a plain finding (the stability figure), to show without ⚠ or "Warning:". */
+export function isModelFinding(warning: string): boolean {
+  return warning.startsWith(STABILITY_PREFIX);
 }
 
 export interface ModelInfo extends Omit<ModelSummary, 'architecture'> {

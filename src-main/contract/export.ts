@@ -43,10 +43,36 @@ export const ONNX_KINDS = ['ae', 'sparse', 'denoising', 'vae', 'aae', 'wae', 'co
 /** The member kinds an exported ensemble may hold; an ensemble with another member is refused, naming it. */
 export const ONNX_MEMBER_KINDS = ['ae', 'sparse', 'denoising', 'vae', 'aae', 'wae', 'iforest'] as const;
 
+/** What a kind that is not exported is, in words, where the bare kind name would not say why. */
+const ONNX_KIND_WHAT: Partial<Record<string, string>> = {
+  ecod: 'an ECOD detector (its score needs the training rows\' empirical distribution tables, which the graph does not hold)',
+};
+
+/**
+ * Why a run cannot be exported to ONNX for its kind (an ensemble: its members) or its state (failed); null when those
+ * allow it. The core's refusal (core/export/onnx.ts onnxUnsupported) starts with this check and the Training section
+ * shows it beside a disabled Export ONNX, so the page and the error say the same words.
+ */
+export function onnxKindRefusal(model: { readonly id: number; readonly kind: string; readonly status?: string; readonly members?: readonly string[] }): string | null {
+  const { id, kind } = model;
+  if (!(ONNX_KINDS as readonly string[]).includes(kind)) {
+    return `Model #${id} is ${ONNX_KIND_WHAT[kind] ?? `a ${kind} model`}: ONNX export supports ${ONNX_KINDS.join(', ')}; ${kind} is not exported yet.`;
+  }
+  if (model.status === 'failed') return `Model #${id} failed to train: it has no weights to export. Train it again.`;
+  if (kind === 'ensemble') {
+    const members = model.members ?? [];
+    const bad = members.findIndex((k) => !(ONNX_MEMBER_KINDS as readonly string[]).includes(k));
+    if (bad >= 0) {
+      const k = members[bad]!;
+      return `Model #${id} is an ensemble whose member ${bad + 1} (${k}) is ${ONNX_KIND_WHAT[k] ?? `a ${k} model`}: an ensemble is exported to ONNX only when every member is one of ${ONNX_MEMBER_KINDS.join(', ')}; ${k} is not exported yet.`;
+    }
+  }
+  return null;
+}
+
 /** Whether a model of this kind (an ensemble: with these members) is exported to ONNX. */
 export function onnxExportable(kind: string, members: readonly string[] = []): boolean {
-  if (!(ONNX_KINDS as readonly string[]).includes(kind)) return false;
-  return kind !== 'ensemble' || members.every((m) => (ONNX_MEMBER_KINDS as readonly string[]).includes(m));
+  return onnxKindRefusal({ id: 0, kind, members }) === null;
 }
 
 /** What exporting a model to ONNX wrote (model.exportOnnx; core/export/onnx.ts). */

@@ -192,8 +192,11 @@ export interface Heatmap {
   readonly total: number;
   /** Positions per band (1 when not aggregated). */
   readonly rowsPerBand: number;
-  /** Per band: first position, and its row index when the band is one row. */
-  readonly bands: readonly { readonly position: number; readonly row: number | null; readonly label: string }[];
+  /**
+   * Per band: first position, and its row index and id (the id column's value, or "#N") when the band is one row.
+   * `label` in words: "1 · #18" (rank · id, as the Ranking's columns) or the id in time order; "ranks 1–3" aggregated.
+   */
+  readonly bands: readonly { readonly position: number; readonly row: number | null; readonly id: string | null; readonly label: string }[];
   /** bands × columns, row-major: the mean per band of the (normalised) per-column error. */
   readonly values: readonly number[];
   readonly normalized: boolean;

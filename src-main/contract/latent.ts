@@ -83,6 +83,8 @@ export interface LatentView {
   readonly sampled: number;
   readonly topIncluded: number;
   readonly seed: number;
+  /** The threshold in force (the model's saved one, else mean + 2σ), as the Ranking flags rows: the row detail's "flagged". */
+  readonly threshold: number;
   /** Share of the codes' total variance on each of the two axes. */
   readonly explained: readonly [number, number];
   readonly points: readonly LatentPoint[];
@@ -94,4 +96,16 @@ export interface LatentView {
   readonly compressionNote: string | null;
   /** Seconds the whole view took to compute (reading, encoding, projecting, kNN). */
   readonly seconds: number;
+}
+
+/**
+ * Which rows a latent view shows, in words, for the Latent section and the CLI: "all 351 rows" when the sample is the
+ * whole dataset, else "500 of 2,000 rows (the 100 highest ranked and a seeded sample of the rest)" — or "(the 30
+ * highest ranked)" when the top rows are the whole sample. `noun`: "rows" or "images".
+ */
+export function latentSampleWords(v: Pick<LatentView, 'sampled' | 'rows' | 'topIncluded'>, noun: 'rows' | 'images'): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  if (v.sampled >= v.rows) return `all ${n(v.rows)} ${noun}`;
+  const which = v.topIncluded >= v.sampled ? `the ${n(v.topIncluded)} highest ranked` : `the ${n(v.topIncluded)} highest ranked and a seeded sample of the rest`;
+  return `${n(v.sampled)} of ${n(v.rows)} ${noun} (${which})`;
 }

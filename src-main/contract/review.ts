@@ -4,6 +4,11 @@ import type { Evaluation, FeatureShare, PrPoint, RocPoint, ThresholdResult, Thre
 /** The analyst's verdicts on a row, in the order the UI offers them. The one definition: the zod enums, the store's CHECK and every list use it. */
 export const VERDICTS = ['anomaly', 'normal', 'unsure'] as const;
 export type Verdict = (typeof VERDICTS)[number];
+/**
+ * Each verdict's name as the analyst reads it, the one table the app and the PDF report share: 'normal' is a row that
+ * was flagged (or ranked high) but is normal, a false positive.
+ */
+export const VERDICT_NAMES: Readonly<Record<Verdict, string>> = { anomaly: 'Anomaly', normal: 'False positive', unsure: 'Unsure' };
 
 /** What a label column says about a row (its positive value, or not). */
 export type LabelClass = 'anomaly' | 'normal';

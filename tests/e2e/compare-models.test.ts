@@ -34,6 +34,8 @@ describe.skipIf(!chromiumAvailable())('comparing models in the browser', () => {
     await residual(['import', path.join(ROOT, 'tests/fixtures/glass.csv'), '--project', project]);
     await residual(['train', '--project', project, '--kind', 'ecod', '--dataset', 'glass']);
     await residual(['score', '--project', project, '--model', '4', '--dataset', 'glass']);
+    // Model 5: an ensemble whose first network member is an ae of seed 2, as model 3 (its curve lies under model 3's).
+    await residual(['train', '--project', project, '--kind', 'ensemble', '--members', 'ae,iforest', '--epochs', '4', '--seed', '2', '--dataset', 'wdbc']);
     app = await openApp(['--project', project]);
     page = app.page;
   }, 240_000);
@@ -64,6 +66,8 @@ describe.skipIf(!chromiumAvailable())('comparing models in the browser', () => {
     // The top 1 % (at least 10 rows) of 569: k = 10; every pair's figure as score.overlap gives it.
     const matrix = page.getByTestId('overlap-matrix');
     await expect.poll(() => matrix.getAttribute('data-k'), { timeout: 15_000 }).toBe('10');
+    // Said as counted: 1 % of 569 is 5.69, and at least 10 rows are compared.
+    expect(await page.getByTestId('overlap-k').textContent()).toBe('= top 10 of 569 rows (1 % is 5.69; at least 10)');
     const ids = [1, 2, 3];
     const overlap = await call<{ overlap: number[] }>('score.overlap', { scoreIds: ids.map(scoreOf), k: 10 });
     for (const [i, a] of ids.entries()) {
@@ -99,6 +103,28 @@ describe.skipIf(!chromiumAvailable())('comparing models in the browser', () => {
     await page.getByTestId('compare-dataset').selectOption(String(glassId));
     await expect.poll(() => page.getByTestId('compare-cannot').textContent()).toMatch(/#1, #2, #3 cannot score it/);
     await expect.poll(() => page.getByTestId('overlap-needs').textContent()).toMatch(/Score glass with at least two of these runs/);
+  });
+
+  it("labels an ensemble's loss curve as its first network member's, in its run and when compared", async () => {
+    for (const id of [1, 2, 4]) await page.getByTestId(`compare-${id}`).uncheck();
+    await page.getByTestId('compare-5').check();
+    await expect.poll(() => compare().getAttribute('data-runs')).toBe('2');
+    await expect.poll(() => compare().getByTestId('loss-chart').getAttribute('data-series')).toBe(
+      '#3 training | #3 validation | #5 first network member (ae, seed 2) training | #5 first network member (ae, seed 2) validation',
+    );
+    await compare().getByTestId('loss-chart').scrollIntoViewIfNeeded();
+    await screenshot(page, 'compare-ensemble-curve');
+    await page.getByTestId('compare-5').uncheck();
+    await page.getByTestId('compare-3').uncheck();
+    await page.getByTestId('run-5').click();
+    const run = page.getByTestId('model-run');
+    await expect.poll(() => run.locator('.arch').textContent()).toContain('ensemble');
+    expect(await run.getByTestId('loss-owner').textContent()).toContain("Loss curve (dotted) of the ensemble's first network member (ae, seed 2)");
+    await screenshot(page, 'run-ensemble-curve');
+    await page.getByTestId('run-3').click();
+    await expect.poll(() => run.locator('.arch').textContent()).toContain('ae');
+    expect(await run.getByTestId('loss-owner').count()).toBe(0);
+    for (const id of [1, 2, 3]) await page.getByTestId(`compare-${id}`).check();
   });
 
   it('without labels: no detection metrics, said so, and the overlap still needs two scores', async () => {

@@ -31,6 +31,15 @@ describe('Data, Model and Training sections', () => {
 
   const nav = (name: string) => page.getByRole('navigation').getByRole('button', { name, exact: true });
 
+  /** Whether the element lies whole inside the scrolling content's visible area (below the top bar, above the dock). */
+  const inView = (p: Page, testid: string): Promise<boolean> =>
+    p.evaluate((id) => {
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): { getBoundingClientRect(): { top: number; bottom: number } } | null } }).document;
+      const el = doc.querySelector(`[data-testid="${id}"]`)?.getBoundingClientRect();
+      const main = doc.querySelector('main')?.getBoundingClientRect();
+      return !!el && !!main && el.top >= main.top && el.bottom <= main.bottom;
+    }, testid);
+
   it('imports a CSV with an edited role and shows its statistics', async () => {
     await expect(page.getByTestId('drop-zone').textContent()).resolves.toContain('No dataset yet — drop a CSV here');
     // The page loaded without a word on the console (no policy the browser ignores, no missing icon).
@@ -58,6 +67,9 @@ describe('Data, Model and Training sections', () => {
     const notice = page.getByTestId('import-notice');
     await notice.waitFor({ timeout: 30_000 });
     expect(await notice.textContent()).toContain('569 rows × 32 columns');
+    // The page had scrolled down to the Import button; the notice and its "Next" button are back in view, clear of
+    // the top bar (not scrolled past as the tall preview gave way to the dataset list).
+    await expect.poll(() => inView(page, 'import-notice'), { timeout: 15_000 }).toBe(true);
 
     // The dataset list and the statistics of the new dataset.
     const row = page.getByTestId('dataset-wdbc');

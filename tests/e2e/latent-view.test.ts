@@ -27,6 +27,8 @@ async function clickTopPoint(page: Page, app: OpenedApp, scoreId: number): Promi
   const [detail] = await apiCall<{ id: string; rank: number }[]>(app.served, 'row.detail', { scoreId, rows: [row] });
   await expect.poll(() => page.getByTestId('row-detail-id').textContent(), { timeout: 15_000 }).toBe(detail!.id);
   expect(detail!.rank).toBe(1);
+  // The threshold in force reaches the row detail, as in Ranking and Heatmap: the top row is flagged.
+  await expect.poll(() => page.getByTestId('row-detail-flagged').textContent(), { timeout: 15_000 }).toBe('flagged');
 }
 
 describe.skipIf(!chromiumAvailable())('the Latent view', () => {
@@ -61,7 +63,8 @@ describe.skipIf(!chromiumAvailable())('the Latent view', () => {
     await page.getByTestId('latent-dataset').selectOption({ label: 'wdbc' });
     await page.getByTestId('latent-chart').locator('canvas').first().waitFor({ timeout: 30_000 });
     await expect.poll(() => page.getByTestId('latent-explained').textContent(), { timeout: 15_000 }).toContain(`${(100 * latent.explained[0]).toFixed(1)} %`);
-    await expect.poll(() => page.getByTestId('latent-summary').textContent()).toContain('569');
+    // Every row is drawn: "all 569 rows", not "569 of 569 rows (the 100 highest ranked and a sample of the rest)".
+    await expect.poll(() => page.getByTestId('latent-summary').textContent()).toMatch(/^all 569 rows\s· /);
     expect(await page.getByTestId('latent-dims').textContent()).toContain('30 → 4');
     expect(await page.getByTestId('latent-ratio').textContent()).toContain('7.5×');
     await expect.poll(() => page.getByTestId('knn-latent').textContent()).toMatch(/\d+\.\d %/);

@@ -39,7 +39,23 @@ describe.skipIf(!chromiumAvailable())('Deep SVDD and OC-NN from the Model sectio
     it(`${c.kind}: picked in the Model section with its own settings, trained, followed and listed`, async () => {
       await nav('Model').click();
       await page.getByTestId('train-box').waitFor();
+      const warnings = page.getByTestId('check-warnings');
+      if (c.kind === 'deepsvdd') {
+        // Too wide for 456 training rows × 30 inputs: the proposed ensemble's warning counts one network member's
+        // parameters (its box shows all members'), thousands separated; on switching kind it is the new kind's count.
+        await page.getByTestId('layers-input').fill('600, 300');
+        await page.getByTestId('layers-input').press('Enter');
+        await expect.poll(() => warnings.textContent()).toContain('Only 456 training rows × 30 model inputs (13,680 values) for 397,530 parameters per network member');
+        expect(await page.getByTestId('parameter-count').textContent()).not.toContain('397,530');
+      }
       await page.getByTestId(`kind-${c.kind}`).check();
+      if (c.kind === 'deepsvdd') {
+        await expect.poll(() => warnings.textContent()).toContain('(13,680 values) for 198,000 parameters: the network can memorise rows');
+        expect(await warnings.textContent()).not.toContain('per network member');
+        expect(await page.getByTestId('parameter-count').textContent()).toBe('198,000 parameters');
+        await page.getByTestId('layers-label').scrollIntoViewIfNeeded();
+        await screenshot(page, 'model-deepsvdd-too-wide');
+      }
       // Its sentence, its settings; robust training and dropout do not apply, so they are not offered.
       await page.getByTestId('oneclass-note').waitFor();
       expect(await page.getByTestId('oneclass-note').textContent()).toContain('integrated gradients from the median row');
@@ -48,6 +64,8 @@ describe.skipIf(!chromiumAvailable())('Deep SVDD and OC-NN from the Model sectio
       expect(await page.getByTestId('setting-dropout').count()).toBe(0);
       expect(await page.getByTestId('setting-objective').count()).toBe(c.kind === 'deepsvdd' ? 1 : 0);
       if (c.objective) await page.getByTestId('setting-objective').selectOption(c.objective);
+      // No decoder to mirror the widths: the Architecture panel says what the last width is for this kind.
+      expect(await page.getByTestId('layers-label').textContent()).toContain('no decoder: nothing is rebuilt');
       await page.getByTestId('layers-input').fill('16, 8');
       await page.getByTestId('layers-input').press('Enter');
       await page.getByTestId('setting-epochs').fill('5');
@@ -74,6 +92,23 @@ describe.skipIf(!chromiumAvailable())('Deep SVDD and OC-NN from the Model sectio
       const { model } = await apiCall<{ model: { kind: string; path: string; settings: { objective: string; pretrainEpochs: number }; architecture: { summary: string; oneClass?: { baselineScore: number } } } }>(app.served, 'model.get', { modelId });
       expect(model).toMatchObject({ kind: c.kind, path: 'tfjs', settings: { pretrainEpochs: 2 } });
       expect(Number.isFinite(model.architecture.oneClass?.baselineScore)).toBe(true);
+
+      // Not scored yet: Latent keeps its title, says what scoring stores for this kind (no reconstruction), and the
+      // choice of model (two runs can score wdbc once OC-NN is trained) keeps its label on one line.
+      await nav('Latent').click();
+      await page.getByTestId('score-now').waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId('gate-title').textContent()).toBe('Latent space');
+      const gate = (await page.getByTestId('score-now').textContent()) ?? '';
+      expect(gate).toContain(c.kind === 'deepsvdd' ? 'its squared distance to the centre of the sphere and per-column integrated-gradients attributions' : 'how far it falls below the margin r');
+      expect(gate).not.toContain('reconstruction');
+      if (modelId > 1) {
+        const label = (await page.locator('label[for="gate-model"]').boundingBox())!;
+        const select = (await page.getByTestId('gate-model').boundingBox())!;
+        expect(label.height).toBeLessThan(select.height * 1.5);
+      }
+      await screenshot(page, `latent-gate-${c.kind}`);
+      await nav('Training').click();
+      await run.getByTestId('run-status').filter({ hasText: 'complete' }).waitFor();
       expect(app.pageErrors).toEqual([]);
     });
 
@@ -92,6 +127,8 @@ describe.skipIf(!chromiumAvailable())('Deep SVDD and OC-NN from the Model sectio
       expect(text).toMatch(/integrated gradients \(32 steps\) from the median row/);
       expect(text).toMatch(/s\(median row\) = -?[\d.e-]+/);
       expect(await page.locator('[data-testid=row-detail-table] li').count()).toBeGreaterThan(2);
+      // The value beside the row's is the baseline's, named as the training median (nothing is reconstructed).
+      expect(await page.locator('[data-testid=row-detail-table] li .vals .muted').first().textContent()).toBe('median');
       await screenshot(page, `ranking-${c.kind}`);
 
       await nav('Heatmap').click();

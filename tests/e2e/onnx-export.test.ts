@@ -1,7 +1,8 @@
 /**
  * Export ONNX from the UI (issue #15): a reconstruction model's run in Training offers "Export ONNX"; the file goes to
  * the reports folder and the page downloads it; onnxruntime-node scores rows with it as the app ranked them. A kind
- * that is not exported (ECOD) offers no such button; a Deep SVDD run does (its file has the row score only).
+ * that is not exported (ECOD) shows the button disabled, with the core's refusal as its tooltip and note; a Deep SVDD
+ * run offers it (its file has the row score only).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tmpDir } from '../helpers/tmp';
-import { apiCall, chromiumAvailable, openApp, type OpenedApp, residual, ROOT } from './harness';
+import { apiCall, chromiumAvailable, openApp, type OpenedApp, residual, ROOT, screenshot } from './harness';
 
 describe.skipIf(!chromiumAvailable())('Export ONNX in the Training section', () => {
   const dir = tmpDir('residual-e2e-onnx-');
@@ -39,7 +40,9 @@ describe.skipIf(!chromiumAvailable())('Export ONNX in the Training section', () 
     expect(await run.locator('.arch').textContent()).toContain('vae');
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), run.getByTestId('export-onnx').click()]);
     expect(download.suggestedFilename()).toBe('glass-model-3-vae.onnx');
-    expect(await run.getByTestId('onnx-exported').textContent()).toContain('Downloaded the model as ONNX');
+    // The name the browser saved it under, not the server's path (which is the desktop app's message).
+    expect(await run.getByTestId('onnx-exported').textContent()).toBe('Downloaded the model as ONNX: glass-model-3-vae.onnx');
+    await screenshot(page, 'onnx-downloaded');
     expect(fs.existsSync(path.join(reports, 'glass-model-3-vae.onnx'))).toBe(true);
 
     const session = await ort.InferenceSession.create(await download.path());
@@ -56,16 +59,26 @@ describe.skipIf(!chromiumAvailable())('Export ONNX in the Training section', () 
     page1.rows.forEach((r, i) => expect(Math.abs(scores[i]! - r.score)).toBeLessThanOrEqual(1e-4 * Math.abs(r.score)));
     await session.release();
 
-    // The ECOD run (no network) offers no ONNX export.
+    // The ECOD run (no network): Export ONNX is there but disabled, saying why in the core's own words.
     await page.getByTestId('run-1').click();
     await expect.poll(async () => (await run.locator('.arch').textContent()) ?? '', { timeout: 15_000 }).toContain('ecod');
-    expect(await run.getByTestId('export-onnx').count()).toBe(0);
+    const refusal = await apiCall(app.served, 'model.exportOnnx', { modelId: 1 }).then(
+      () => '',
+      (e: unknown) => (e as Error).message,
+    );
+    expect(refusal).toMatch(/^Model #1 is an ECOD detector/);
+    expect(await run.getByTestId('export-onnx').isDisabled()).toBe(true);
+    expect(await run.getByTestId('export-onnx').getAttribute('title')).toBe(refusal);
+    expect(await run.getByTestId('onnx-refused').textContent()).toBe(`Export ONNX is unavailable: ${refusal}`);
     expect(await run.getByTestId('onnx-exported').count()).toBe(0);
+    await screenshot(page, 'onnx-refused-ecod');
 
     // The Deep SVDD run offers it, saying its file has the row score only.
     await page.getByTestId('run-2').click();
     await expect.poll(async () => (await run.locator('.arch').textContent()) ?? '', { timeout: 15_000 }).toContain('deepsvdd');
     expect(await run.getByTestId('export-onnx').getAttribute('title')).toMatch(/the row score out \(no per-column values/);
+    expect(await run.getByTestId('export-onnx').isDisabled()).toBe(false);
+    expect(await run.getByTestId('onnx-refused').count()).toBe(0);
     expect(app.pageErrors).toEqual([]);
   });
 });

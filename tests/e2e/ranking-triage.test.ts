@@ -114,6 +114,39 @@ describe.skipIf(!chromiumAvailable())('Ranking triage and the row detail in the 
     await expect.poll(() => help.count()).toBe(0);
   });
 
+  it('lists Ctrl+Z in the help, names the threshold in force under the table, and a note opens without scrolling the page', async () => {
+    await page.keyboard.press('?');
+    const help = page.getByTestId('keys-help');
+    await expect.poll(() => help.textContent()).toContain('undo the last verdict or note');
+    expect(await help.textContent()).toMatch(/Ctrl\+Z|⌘\+Z/);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => help.count()).toBe(0);
+    // No threshold saved: the default one, with its value (never "saved", never empty parentheses).
+    await expect.poll(() => page.getByTestId('flagged-rule').textContent()).toMatch(/flagged: score at or above [\d.]+, the default mean \+ 2σ \(not saved\)$/);
+
+    // A verdict brings up the status dock (the undo toast), which takes height from the page; the note editor at
+    // the table's foot then still opens inside the visible area: the page does not scroll the title under the top bar.
+    await page.getByTestId('auto-advance').uncheck();
+    await page.locator('[data-testid=rank-row][data-rank="2"]').click();
+    await page.keyboard.press('u');
+    await page.getByTestId('status-dock').waitFor();
+    await page.keyboard.press('n');
+    await page.getByTestId('note-input').waitFor();
+    const layout = () =>
+      page.evaluate(() => {
+        const doc = (globalThis as unknown as { document: { querySelector(s: string): { scrollTop: number; getBoundingClientRect(): { top: number; bottom: number } } | null } }).document;
+        const main = doc.querySelector('main')!;
+        return { scrollTop: main.scrollTop, titleTop: doc.querySelector('[data-testid=ranking-section] h2')!.getBoundingClientRect().top - main.getBoundingClientRect().top, editorBottom: main.getBoundingClientRect().bottom - doc.querySelector('[data-testid=note-editor]')!.getBoundingClientRect().bottom };
+      });
+    const at = await layout();
+    expect(at.scrollTop).toBe(0);
+    expect(at.titleTop).toBeGreaterThanOrEqual(0);
+    expect(at.editorBottom).toBeGreaterThanOrEqual(0);
+    await screenshot(page, 'ranking-note-editor');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('x');
+  });
+
   it('explains the row: direction, z-like figure, its id and label, the raw record, a long note whole', async () => {
     const [top] = (await call<{ rows: { id: string; row: number }[] }>('score.rank', { scoreId: 1, offset: 0, limit: 1 })).rows;
     const note = Array.from({ length: 5 }, (_v, i) => `line ${i + 1} of a longer note`).join('\n');

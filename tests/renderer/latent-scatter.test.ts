@@ -3,7 +3,7 @@
  * each colouring (a continuous scale for the score; one series per class or verdict, with a legend).
  */
 import { describe, expect, it, vi } from 'vitest';
-import type { LatentPoint, LatentView } from '../../src-main/contract/latent';
+import { latentSampleWords, type LatentPoint, type LatentView } from '../../src-main/contract/latent';
 
 // The verdict names come from the row detail's module, which reaches the api client: no window here.
 vi.mock('../../src-renderer/src/api/client', () => ({ api: { invoke: vi.fn() } }));
@@ -15,7 +15,7 @@ const point = (row: number, score: number, rank: number, label: string | null, v
 
 const view = (points: LatentPoint[]): LatentView => ({
   scoreId: 1, modelId: 1, datasetId: 1, kind: 'ae', source: 'the code layer', inputDims: 10, latentDims: 2, rows: points.length, sampled: points.length,
-  topIncluded: points.length, seed: 0, explained: [0.6, 0.3], points, knn: null, knnNote: 'none', compression: null, compressionNote: null, seconds: 0,
+  topIncluded: points.length, seed: 0, threshold: 1, explained: [0.6, 0.3], points, knn: null, knnNote: 'none', compression: null, compressionNote: null, seconds: 0,
 });
 
 describe('latent scatter', () => {
@@ -46,5 +46,17 @@ describe('latent scatter', () => {
     expect((byLabel['series'] as { name: string; data: unknown[] }[]).map((s) => [s.name, s.data.length])).toEqual([['a', 2], ['b', 1]]);
     const byVerdict = scatterOption(v, 'verdict', false) as Record<string, unknown>;
     expect((byVerdict['series'] as { name: string }[]).map((s) => s.name)).toEqual(['Anomaly', 'no verdict']);
+  });
+});
+
+describe('latentSampleWords (the Latent view\'s summary and the CLI)', () => {
+  it('says "all N rows" when the sample is the whole dataset, never "N of N (the highest ranked…)"', () => {
+    expect(latentSampleWords({ sampled: 351, rows: 351, topIncluded: 100 }, 'rows')).toBe('all 351 rows');
+    expect(latentSampleWords({ sampled: 30, rows: 30, topIncluded: 30 }, 'images')).toBe('all 30 images');
+  });
+
+  it('names the top rows and the seeded sample when the sample is part of the dataset', () => {
+    expect(latentSampleWords({ sampled: 2000, rows: 10_000, topIncluded: 100 }, 'rows')).toBe('2,000 of 10,000 rows (the 100 highest ranked and a seeded sample of the rest)');
+    expect(latentSampleWords({ sampled: 50, rows: 10_000, topIncluded: 50 }, 'images')).toBe('50 of 10,000 images (the 50 highest ranked)');
   });
 });

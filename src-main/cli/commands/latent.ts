@@ -1,4 +1,4 @@
-import { MAX_LATENT_SAMPLE, type LatentView } from '../../contract';
+import { latentSampleWords, MAX_LATENT_SAMPLE, type LatentView } from '../../contract';
 import type { Command } from '../command';
 import { optionalNumber, requireString } from '../command';
 import { formatNumber, printJson } from '../output';
@@ -11,8 +11,7 @@ const secs = (v: number): string => (v < 0.01 ? `${(v * 1000).toFixed(2)} ms` : 
 /** The latent view in words: what the code is, the PCA's explained variance, seed 001's compression and kNN figures. */
 export function describeLatent(v: LatentView, modelName: string, datasetName: string): string {
   const lines = [
-    `Model #${v.modelId} (${v.kind}) on "${datasetName}": ${v.source}; ${v.sampled.toLocaleString('en-US')} of ${v.rows.toLocaleString('en-US')} rows ` +
-      `(the ${v.topIncluded} highest ranked and a sample of the rest, seed ${v.seed})`,
+    `Model #${v.modelId} (${v.kind}) on "${datasetName}": ${v.source}; ${latentSampleWords(v, 'rows')}${v.sampled < v.rows ? `, seed ${v.seed}` : ''}`,
     `  PCA of the codes: the two axes explain ${pct(v.explained[0])} and ${pct(v.explained[1])} of their variance`,
   ];
   if (v.compression) {

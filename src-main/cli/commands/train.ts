@@ -1,4 +1,4 @@
-import { ACTIVATIONS, LOSSES, MODEL_KINDS, SCALERS, SPLITS, SVDD_OBJECTIVES, TRAIN_ON, trainSettingsSchema, type SettingRationale, type TrainSettings } from '../../contract/engine';
+import { ACTIVATIONS, isModelFinding, LOSSES, MODEL_KINDS, SCALERS, SPLITS, SVDD_OBJECTIVES, TRAIN_ON, trainSettingsSchema, type SettingRationale, type TrainSettings } from '../../contract/engine';
 import { isClassical, NETWORK_ONLY_SETTINGS } from '../../core/engine/classical';
 import { ONE_CLASS_IGNORED } from '../../core/engine/family/oneclass-settings';
 import type { Command, ParsedValues } from '../command';
@@ -230,7 +230,7 @@ export const trainCommand: Command = {
       return 0;
     }
     // An ensemble's stability figure is information, not a warning (an unstable one adds its own warning).
-    for (const w of result.warnings) io.out(w.startsWith('Stability across seeds') ? `${w}\n` : `Warning: ${w}\n`);
+    for (const w of result.warnings) io.out(isModelFinding(w) ? `${w}\n` : `Warning: ${w}\n`);
     if (result.path === 'classical') {
       const ensemble = chosen!.settings.kind === 'ensemble';
       io.out(

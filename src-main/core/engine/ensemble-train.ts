@@ -1,3 +1,4 @@
+import { STABILITY_PREFIX } from '../../contract/engine';
 import { cancelled, ResidualError } from '../errors';
 import type { ProjectStore } from '../store';
 import { ClassicalDetector, isClassical } from './classical';
@@ -180,7 +181,7 @@ export async function trainEnsemble(store: ProjectStore, request: TrainRequest, 
       stability.push(`${scores.length} × ${kind}: ${pct} % of their top 1 % agree`);
       if (overlap < 0.5) warnings.push(`Unstable: the ${scores.length} ${kind} members (seeds ${s.seed}…) agree on only ${pct} % of their top 1 % of the training rows; their average is steadier than any one, but treat single rankings with care.`);
     }
-    if (stability.length) warnings.push(`Stability across seeds: ${stability.join('; ')}.`);
+    if (stability.length) warnings.push(`${STABILITY_PREFIX} ${stability.join('; ')}.`);
     const logged = loggedWarning(pp);
     if (logged) warnings.push(logged);
 

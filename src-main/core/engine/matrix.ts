@@ -1,3 +1,4 @@
+import { imageShape, pixelAt } from '../../contract/data';
 import type { ProjectStore } from '../store';
 import type { DatasetInfo } from '../store/types';
 import { pickRows, readWindow, windowRows, type FeatureColumn } from './columns';
@@ -10,7 +11,13 @@ export function fitOnTrainingRows(store: ProjectStore, ds: DatasetInfo, features
     const all = store.readRange(ds.id, f.column, 0, ds.rowCount);
     return { name: f.name, kind: f.kind, values: pickRows(all, trainIdx) };
   });
-  return fitPreprocessing(cols, { scaler: s.scaler, log1p: s.log1p, maxCategories: s.maxCategories, missingIndicators: s.missingIndicators, clip: s.clip });
+  return fitPreprocessing(cols, { scaler: s.scaler, log1p: s.log1p, maxCategories: s.maxCategories, missingIndicators: s.missingIndicators, clip: s.clip, noAutoLog: pixelColumns(ds) });
+}
+
+/** An image dataset's pixel columns ('auto' leaves them unlogged: intensities in 0–1); empty for a table. */
+export function pixelColumns(ds: DatasetInfo): ReadonlySet<string> {
+  const shape = imageShape(ds);
+  return new Set(shape ? ds.columns.filter((c) => pixelAt(c.name, shape) !== null).map((c) => c.name) : []);
 }
 
 /** Model inputs of the training and validation rows (row-major float32), built window by window. */

@@ -26,6 +26,11 @@ export interface FitOptions {
   readonly missingIndicators: boolean;
   /** Clip scaled numeric values to ±clip; 0 or absent = off. */
   readonly clip?: number;
+  /**
+   * Columns 'auto' never log-transforms: an image dataset's pixels (intensities scaled to 0–1, bounded — a skewed
+   * pixel is a mostly dark background, not a heavy tail that would dominate the scaling). A list names them still.
+   */
+  readonly noAutoLog?: ReadonlySet<string>;
 }
 
 /** Fits scaling, log1p choice, imputation and one-hot vocabularies on the training rows. */
@@ -64,7 +69,7 @@ function fitNumeric(name: string, raw: Float64Array, opts: FitOptions, dim: numb
   }
   const missing = raw.length - count;
   let useLog: boolean;
-  if (opts.log1p === 'auto') useLog = observed.length > 2 && summary(observed).min >= 0 && skewness(observed) > LOG1P_SKEW;
+  if (opts.log1p === 'auto') useLog = !opts.noAutoLog?.has(name) && observed.length > 2 && summary(observed).min >= 0 && skewness(observed) > LOG1P_SKEW;
   else if (opts.log1p === 'none') useLog = false;
   else useLog = (opts.log1p as readonly string[]).includes(name);
   let vals = observed;
@@ -199,9 +204,22 @@ export function unscaleValue(f: NumericFeature, y: number): number {
   return f.log1p ? sexpm1(t) : t;
 }
 
-/** A reconstructed row's value of one feature in data units (categoricals: the most likely category; null = missing). */
+/**
+ * A reconstructed row's value of one feature in data units (categoricals: the most likely category; null = missing),
+ * to the precision its float32 model units carry: 7 significant digits of the column's scale, so that a value at a
+ * training median of 0 (a one-class model's baseline row) reads 0, not 2.29e-10.
+ */
 export function inverseFeature(f: FeatureSpec, row: Float32Array | readonly number[]): number | string | null {
-  if (f.kind === 'numeric') return unscaleValue(f, row[f.dim]!);
+  if (f.kind === 'numeric') {
+    const y = row[f.dim]!;
+    if (!(f.scale > 0) || !Number.isFinite(y)) return unscaleValue(f, y);
+    // Divided by an exact power of ten (not multiplied by 1e-7), so 12.3456789 reads 12.34568, not 12.345680000000001.
+    const k = 6 - Math.floor(Math.log10(f.scale));
+    const raw = y * f.scale + f.center;
+    // + 0: a value that rounds to zero from below reads 0, not −0.
+    const t = (k >= 0 ? Math.round(raw * 10 ** k) / 10 ** k : Math.round(raw / 10 ** -k) * 10 ** -k) + 0;
+    return f.log1p ? sexpm1(t) : t;
+  }
   let best = 0;
   for (let k = 1; k <= f.categories.length; k++) if (row[f.dim + k]! > row[f.dim + best]!) best = k;
   const cat = best < f.categories.length ? f.categories[best]! : OTHER_CATEGORY;

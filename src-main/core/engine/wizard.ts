@@ -4,6 +4,7 @@ import { DEFAULT_MEMBERS, ensembleArchitecture } from './ensemble';
 import { architecture } from './model';
 import { convCodeSize, DEFAULT_FILTERS, describeConv } from './conv';
 import { isOneClass, oneClassArchitecture } from './family/oneclass';
+import { pixelColumns } from './matrix';
 import { LOG1P_SKEW } from './preprocess';
 import { trainingRowCount } from './split';
 import type { Proposal, SettingRationale, TrainSettings } from './types';
@@ -111,8 +112,19 @@ export function proposeSettings(ds: DatasetInfo): Proposal {
   // ~1.5·√d keeps roughly a quarter of 30 inputs and shrinks relatively as width grows.
   const code = d <= 2 ? 1 : Math.max(1, Math.min(Math.round(1.5 * Math.sqrt(d)), Math.floor(d / 2)));
   const hidden = pow2Near(Math.sqrt(d * code));
-  const layers = hidden > code && hidden < d ? [hidden, code] : [code];
-  say('layers', layers, `${d} model inputs → ${layers.join('-')} encoder: a bottleneck of ${code} forces the network to keep only the structure most rows share${layers.length > 1 ? `, with one ${hidden}-wide layer between` : ''}.`);
+  const usual = hidden > code && hidden < d ? [hidden, code] : [code];
+  // Few rows: no more parameters than the training rows hold values, the bound the memorisation check (rowWarnings) applies.
+  const values = trainRows * d;
+  const aeParameters = (l: readonly number[]): number => architecture({ kind: 'ae', inputDims: d, layers: l, activation: 'relu', loss: 'mse' }).parameterCount;
+  let layers = usual;
+  if (aeParameters(usual) > values) {
+    let k = code;
+    while (k > 1 && aeParameters([k]) > values) k--;
+    layers = [k];
+  }
+  say('layers', layers, layers === usual
+    ? `${d} model inputs → ${layers.join('-')} encoder: a bottleneck of ${code} forces the network to keep only the structure most rows share${layers.length > 1 ? `, with one ${hidden}-wide layer between` : ''}.`
+    : `${d} model inputs → ${layers.join('-')} encoder: ${usual.join('-')} would be usual for ${d} inputs, but its ${int(aeParameters(usual))} parameters per network could memorise the ${int(values)} values ${int(trainRows)} training rows hold; a bottleneck of ${layers[0]} (${int(aeParameters(layers))} parameters) keeps only the structure most rows share.`);
   say('kind', 'ensemble', `An ensemble of ${DEFAULT_MEMBERS.length} detectors (${DEFAULT_MEMBERS.join(', ')}), each standardised on the training rows and averaged: on ${QUALITY_NOTE} it ranked anomalies better than any single kind, IsolationForest included, and a ranking that does not hinge on one seed.`);
   say('members', [...DEFAULT_MEMBERS], 'Three autoencoders of different seeds (their disagreement is averaged out and reported as stability), IsolationForest (isolates rows in few random splits) and ECOD (how far into each column\'s tails a row lies): different views of "unusual".');
   say('activation', 'relu', 'ReLU hidden layers with a linear output, so reconstructions can take any scaled value.');
@@ -134,10 +146,14 @@ export function proposeSettings(ds: DatasetInfo): Proposal {
     ? `Stop after ${patience} epochs without a validation improvement and keep the best epoch's weights${patience > 5 ? ' (short epochs are noisy, so wait longer)' : ''}.`
     : 'No validation rows, so early stopping is off: all epochs run.');
 
-  const skewed = features.filter(heavyTailed).map((c) => c.name);
-  say('log1p', 'auto', skewed.length
-    ? `log1p for non-negative columns whose training skewness exceeds ${LOG1P_SKEW} (likely: ${listNames(skewed)}), so a few huge values do not dominate the scaling.`
-    : `log1p only for non-negative columns whose training skewness exceeds ${LOG1P_SKEW}; none look that heavy-tailed.`);
+  // An image's pixels never get log1p under 'auto' (fitPreprocessing's noAutoLog): they are intensities in 0–1.
+  const pixels = pixelColumns(ds);
+  const skewed = features.filter((c) => !pixels.has(c.name) && heavyTailed(c)).map((c) => c.name);
+  say('log1p', 'auto', pixels.size > 0
+    ? `No log1p for the ${pixels.size.toLocaleString('en-US')} pixel columns: they are intensities scaled to 0–1, not heavy-tailed counts${skewed.length ? `; log1p for the other non-negative columns whose training skewness exceeds ${LOG1P_SKEW} (likely: ${listNames(skewed)})` : ''}.`
+    : skewed.length
+      ? `log1p for non-negative columns whose training skewness exceeds ${LOG1P_SKEW} (likely: ${listNames(skewed)}), so a few huge values do not dominate the scaling.`
+      : `log1p only for non-negative columns whose training skewness exceeds ${LOG1P_SKEW}; none look that heavy-tailed.`);
   say('scaler', 'standard', 'Standard scaling (mean 0, std 1, fitted on the training rows) puts every column on the scale the squared error compares; clipping (below) keeps extreme values from stretching it.');
   say('clip', DEFAULT_CLIP, `Scaled values clipped to ±${DEFAULT_CLIP} standard deviations: one value 100 σ out can neither derail training nor drown every other column in the score (it still scores as far out as any value can).`);
   say('trim', DEFAULT_TRIM, `Robust training: from the second epoch on, the ${Math.round(DEFAULT_TRIM * 100)} % of training rows the network reconstructs worst sit out each epoch, so it does not learn to reconstruct the anomalies hiding in its training data (Merrill & Eskandarian 2020).`);
@@ -158,11 +174,13 @@ export function proposeSettings(ds: DatasetInfo): Proposal {
     ...BASE_SETTINGS, kind: 'ensemble', members: [...DEFAULT_MEMBERS], clip: DEFAULT_CLIP, trim: DEFAULT_TRIM,
     layers, batchSize, epochs, patience, validation, split: timestamp ? 'time' : 'random', sampleRows,
   };
-  // Shape warnings are about one network of the ensemble: each autoencoder member has these layers.
+  // Shape warnings are about one network of the ensemble (each autoencoder member has these layers), worded as the
+  // Model section's check words them (describeSettings).
   const arch = architecture({ kind: 'ae', inputDims: d, layers, activation: settings.activation, loss: settings.loss });
-  warnings.push(...shapeWarnings(d, layers, arch.parameterCount, trainRows));
-  if (!hasLabel) warnings.push('No label column: quality (ROC AUC) cannot be measured, only the ranking reviewed.');
-  return { settings, rationale: why, warnings, inputDims: d, parameterCount: arch.parameterCount };
+  warnings.push(...shapeWarnings(d, layers, arch.parameterCount, trainRows, PER_MEMBER));
+  const dataWarnings = hasLabel ? [] : ['No label column: quality (ROC AUC) cannot be measured, only the ranking reviewed.'];
+  warnings.push(...dataWarnings);
+  return { settings, rationale: why, warnings, dataWarnings, inputDims: d, parameterCount: arch.parameterCount };
 }
 
 /**
@@ -185,7 +203,8 @@ export function describeSettings(ds: DatasetInfo, settings: TrainSettings): { in
     const arch = ensembleArchitecture(settings.layers, settings.activation, inputDims, members);
     const trainRows = Math.max(1, trainingRowCount(settings.sampleRows > 0 ? Math.min(ds.rowCount, settings.sampleRows) : ds.rowCount, settings.validation));
     const one = members.find((m) => !isClassical(m.kind));
-    return { inputDims, architecture: arch.summary, parameterCount: arch.parameterCount, warnings: one ? shapeWarnings(inputDims, settings.layers, one.architecture.parameterCount, trainRows) : [] };
+    // The ensemble's count is all members'; the memorisation check is about one network member (each is trained alone).
+    return { inputDims, architecture: arch.summary, parameterCount: arch.parameterCount, warnings: one ? shapeWarnings(inputDims, settings.layers, one.architecture.parameterCount, trainRows, PER_MEMBER) : [] };
   }
   const trainRows = Math.max(1, trainingRowCount(settings.sampleRows > 0 ? Math.min(ds.rowCount, settings.sampleRows) : ds.rowCount, settings.validation));
   if (settings.kind === 'conv') {
@@ -195,31 +214,44 @@ export function describeSettings(ds: DatasetInfo, settings: TrainSettings): { in
   if (isOneClass(settings.kind)) {
     // No bottleneck to warn about: a one-class network's last width is a representation, not a code to rebuild from.
     const oc = oneClassArchitecture({ kind: settings.kind, inputDims, layers: settings.layers, activation: settings.activation });
-    return { inputDims, architecture: oc.summary, parameterCount: oc.parameterCount, warnings: rowWarnings(oc.parameterCount, trainRows) };
+    return { inputDims, architecture: oc.summary, parameterCount: oc.parameterCount, warnings: rowWarnings(oc.parameterCount, trainRows, inputDims) };
   }
   const arch = architecture({ kind: settings.kind, inputDims, layers: settings.layers, activation: settings.activation, loss: settings.loss });
   return { inputDims, architecture: arch.summary, parameterCount: arch.parameterCount, warnings: shapeWarnings(inputDims, settings.layers, arch.parameterCount, trainRows) };
 }
 
+/** How the memorisation warning says whose parameters it counts when the network is one member of an ensemble. */
+export const PER_MEMBER = 'per network member';
+
 /** Warnings about a network for its input width and training rows (used by the wizard and by training). */
-export function shapeWarnings(inputDims: number, layers: readonly number[], parameterCount: number, trainRows: number): string[] {
+export function shapeWarnings(inputDims: number, layers: readonly number[], parameterCount: number, trainRows: number, whose?: string): string[] {
   const out: string[] = [];
   const code = layers[layers.length - 1]!;
   if (code >= inputDims) {
     out.push(`The bottleneck (${code}) is not narrower than the input (${inputDims} dims): the network can copy its input and explain anomalies away. Use a last layer below ${inputDims}.`);
   }
-  out.push(...rowWarnings(parameterCount, trainRows));
+  out.push(...rowWarnings(parameterCount, trainRows, inputDims, whose));
   return out;
 }
 
-/** Warnings about a network's parameters for its training rows (any network kind). */
-export function rowWarnings(parameterCount: number, trainRows: number): string[] {
+/**
+ * Warnings about a network's parameters for its training rows (any network kind). A network can memorise its training
+ * rows when it has more parameters than those rows hold values to fit (rows × model inputs); counts read as the
+ * Model section prints them (thousands separated), `whose` naming the network when it is not the whole model.
+ */
+export function rowWarnings(parameterCount: number, trainRows: number, inputDims: number, whose?: string): string[] {
   const out: string[] = [];
-  if (trainRows < parameterCount) {
-    out.push(`Only ${trainRows} training rows for ${parameterCount} parameters: the network can memorise rows. Use narrower layers or more data.`);
+  const values = trainRows * inputDims;
+  if (values < parameterCount) {
+    out.push(`Only ${int(trainRows)} training rows × ${int(inputDims)} model inputs (${int(values)} values) for ${int(parameterCount)} parameters${whose ? ` ${whose}` : ''}: the network can memorise rows. Use narrower layers or more data.`);
   }
-  if (trainRows < 100) out.push(`Only ${trainRows} training rows: scores will be noisy.`);
+  if (trainRows < 100) out.push(`Only ${int(trainRows)} training rows: scores will be noisy.`);
   return out;
+}
+
+/** A count as the app prints it (the renderer's fmt): 1,418. */
+function int(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 /** Model inputs after encoding: 1 per numeric (+1 missing indicator), categories + "other" per categorical. */

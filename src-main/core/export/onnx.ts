@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
-import { ONNX_KINDS as ONNX_KIND_LIST, ONNX_MEMBER_KINDS, type Activation, type ModelInfo, type ModelKind, type OnnxExportResult } from '../../contract';
+import { ONNX_KINDS as ONNX_KIND_LIST, onnxKindRefusal, type Activation, type ModelInfo, type ModelKind, type OnnxExportResult } from '../../contract';
 import { ResidualError } from '../errors';
 import { getModel, getWeights } from '../engine/repo';
 import { latentInScore, weightsByName, weightsOf } from '../engine/model';
@@ -66,21 +66,9 @@ export interface OnnxMeta {
 
 /** Why a model cannot be exported to ONNX (null: it can). */
 export function onnxUnsupported(model: Pick<ModelInfo, 'id' | 'kind' | 'status' | 'architecture' | 'preprocessing'> & { readonly settings?: Pick<ModelInfo['settings'], 'members'> }): string | null {
-  const what: Partial<Record<ModelKind, string>> = {
-    ecod: 'an ECOD detector (its score needs the training rows\' empirical distribution tables, which the graph does not hold)',
-  };
-  if (!ONNX_KINDS.includes(model.kind)) {
-    return `Model #${model.id} is ${what[model.kind] ?? `a ${model.kind} model`}: ONNX export supports ${ONNX_KINDS.join(', ')}; ${model.kind} is not exported yet.`;
-  }
-  if (model.status === 'failed') return `Model #${model.id} failed to train: it has no weights to export. Train it again.`;
-  if (model.kind === 'ensemble') {
-    const members = model.settings?.members ?? [];
-    const bad = members.findIndex((k) => !(ONNX_MEMBER_KINDS as readonly string[]).includes(k));
-    if (bad >= 0) {
-      const k = members[bad]! as ModelKind;
-      return `Model #${model.id} is an ensemble whose member ${bad + 1} (${k}) is ${what[k] ?? `a ${k} model`}: an ensemble is exported to ONNX only when every member is one of ${ONNX_MEMBER_KINDS.join(', ')}; ${k} is not exported yet.`;
-    }
-  }
+  // Kind, members and state: the contract's check, which the Training section shows beside a disabled Export ONNX.
+  const refused = onnxKindRefusal({ id: model.id, kind: model.kind, status: model.status, members: model.settings?.members });
+  if (refused !== null) return refused;
   if (model.preprocessing.version !== 1) return `Model #${model.id}'s preprocessing is version ${String(model.preprocessing.version)}, which the ONNX export does not know; only version 1 is exported.`;
   const acts: readonly Activation[] = ['relu', 'elu', 'tanh', 'sigmoid', 'leakyRelu'];
   if (!acts.includes(model.architecture.activation)) return `Model #${model.id}'s activation ${model.architecture.activation} is not exported to ONNX yet.`;

@@ -173,23 +173,18 @@ export function featureBars(columns: readonly ReportProfileColumn[], labelWidth:
 }
 
 /**
- * Rows × columns of normalised error on a log colour scale (1× = the column's typical training error),
- * rows [from, to) of the heatmap.
+ * Rows × columns of normalised error (1× = the column's typical training error) on the app's linear colour scale up
+ * to the score's cap (ReportHeatmap.cap), rows [from, to) of the heatmap.
  */
 export function heatmapChart(h: ReportHeatmap, from: number, to: number, layout: { rowLabelWidth: number; columnLabelHeight: number }, size: ChartSize, signed = false): string {
+  // The app's scale: linear from 0 (−cap for signed attributions) to the score's cap; cells beyond it get the end colour.
+  const top = h.cap;
+  const bottom = signed ? -top : 0;
   const data: [number, number, number][] = [];
-  let maxLog = 1;
-  for (let r = from; r < to; r++) {
-    h.values[r]!.forEach((v, c) => {
-      // Signed attributions (one-class kinds): the log of the magnitude beyond 1× typical, negative below zero.
-      const l = signed ? Math.sign(v) * Math.max(0, Math.log10(Math.max(Math.abs(v), 1e-3))) : Math.log10(Math.max(v, 1e-3));
-      maxLog = Math.max(maxLog, Math.abs(l));
-      data.push([c, r - from, l]);
-    });
-  }
-  const top = Math.min(3, Math.ceil(maxLog));
+  for (let r = from; r < to; r++) h.values[r]!.forEach((v, c) => data.push([c, r - from, Math.min(top, Math.max(bottom, Number.isFinite(v) ? v : 0))]));
+  const capText = formatNumber(top, 3);
   return render(size, {
-    grid: { left: layout.rowLabelWidth + 8, right: 56, top: layout.columnLabelHeight + 4, bottom: 4 },
+    grid: { left: layout.rowLabelWidth + 8, right: 76, top: layout.columnLabelHeight + 4, bottom: 4 },
     xAxis: {
       type: 'category',
       position: 'top',
@@ -208,7 +203,7 @@ export function heatmapChart(h: ReportHeatmap, from: number, to: number, layout:
     },
     visualMap: {
       type: 'continuous',
-      min: signed ? -top : 0,
+      min: bottom,
       max: top,
       calculable: false,
       orient: 'vertical',
@@ -216,8 +211,8 @@ export function heatmapChart(h: ReportHeatmap, from: number, to: number, layout:
       top: 'middle',
       itemWidth: 10,
       itemHeight: 120,
-      precision: 0,
-      text: [`≥${formatNumber(10 ** top)}×`, signed ? `≤−${formatNumber(10 ** top)}×` : '≤1×'],
+      precision: 2,
+      text: [`≥ ${capText}× typical`, signed ? `≤ −${capText}×` : '0'],
       textStyle: axisText,
       inRange: { color: signed ? ['#1e3a8a', '#2563eb', '#93c5fd', '#dbeafe', '#f7f7f2', '#fde8a6', '#f6a04d', '#d9482b', '#7f1d1d'] : ['#f7f7f2', '#fde8a6', '#f6a04d', '#d9482b', '#7f1d1d'] },
     },

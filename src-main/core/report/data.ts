@@ -11,6 +11,7 @@ import { modelCard } from './model-card';
 import { reproduction } from './reproduce';
 import { heatmap, notes, rowNamer, topRows } from './rows';
 import { DEFAULT_TOP, MAX_TOP, REPORT_DATASET_FACTS, type ReportColumn, type ReportData, type ReportEvaluation, type ReportThreshold, type Reproduction } from './types';
+import { columnWords } from './words';
 
 export interface GatherOptions {
   /** Default: the model of the newest score (of `datasetId` when given). */
@@ -95,7 +96,7 @@ export async function gatherReportData(store: ProjectStore, opts: GatherOptions 
     evaluationNote: evaluation.note,
     top: topList,
     profile: { threshold: finite(profile.threshold), flagged: profile.flagged, columns: profileColumns },
-    heatmap: heatmap(store, score.scoreId, topList, profileColumns),
+    heatmap: heatmap(store, score.scoreId, topList, profileColumns, columnWords(model.kind).signed),
     gallery,
     notes: noted.notes,
     notesOmitted: noted.omitted,
@@ -182,7 +183,7 @@ function evaluate(store: ProjectStore, ds: DatasetInfo, scoreId: number, t: numb
   const labels = knownLabels(store, ds);
   const labelCol = ds.columns.find((c) => c.role === 'label');
   if (!labels) {
-    return { evaluation: null, note: `No labels: dataset "${ds.name}" has no label column and no verdicts, so how well the ranking finds known anomalies cannot be measured. Import it with --label COL, or mark rows as anomaly or normal, to add ROC and precision-recall curves here.` };
+    return { evaluation: null, note: `No labels: dataset "${ds.name}" has no label column and no verdicts, so how well the ranking finds known anomalies cannot be measured. Import it with --label COL, or mark rows as Anomaly or False positive, to add ROC and precision-recall curves here.` };
   }
   let positives = 0;
   let negatives = 0;

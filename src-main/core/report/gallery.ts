@@ -5,6 +5,7 @@
  */
 import { PNG } from 'pngjs';
 import { imageRgba, mapColour } from '../../contract/images';
+import { VERDICT_NAMES } from '../../contract/review';
 import { getModel } from '../engine';
 import { imageColumns, imageMaps, mapOf, readPixels } from '../engine/images';
 import type { DatasetInfo, ProjectStore } from '../store';
@@ -102,7 +103,7 @@ export function gallerySection(layout: Layout, d: ReportData): void {
         imageRgba(t.errors, g.shape, { kind: 'map', scale: g.scale, signed: g.signed }),
       ];
       images.forEach((rgba, j) => layout.image(pngOf(rgba, g.shape.width, g.shape.height, k), x0 + j * (imgW + GAP), y, imgW, imgH));
-      const caption = `#${formatInt(t.rank)}  ${t.id}  score ${formatNumber(t.score)}${t.verdict ? `  · ${t.verdict}` : ''}`;
+      const caption = `#${formatInt(t.rank)}  ${t.id}  score ${formatNumber(t.score)}${t.verdict ? `  · ${VERDICT_NAMES[t.verdict].toLowerCase()}` : ''}`;
       doc.fontSize(7).fillColor(t.flagged ? '#b3261e' : INK.text).text(caption, x0, y + imgH + 2, { width: tileW, lineBreak: false, ellipsis: true });
     }
     doc.fillColor(INK.text);

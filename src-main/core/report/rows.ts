@@ -1,6 +1,8 @@
+import { heatmapCap } from '../../contract/heatmap';
 import { explainRows, readFeatureErrors, type RankWindow } from '../engine';
 import type { RowVerdict } from '../review';
 import type { ColumnInfo, DatasetInfo, ProjectStore } from '../store';
+import { heatmapScale } from '../workbench/heatmap-scale';
 import type { ReportHeatmap, ReportNote, ReportProfileColumn, ReportTopRow } from './types';
 
 /** Most columns the heatmap draws; the rest stay in the profile table, where every column is listed. */
@@ -85,7 +87,7 @@ export async function topRows(input: TopRowsInput): Promise<ReportTopRow[]> {
  * Normalised per-column errors of the top rows as stored by the score (not recomputed), read one score
  * chunk window per group of nearby rows. Columns follow the anomaly profile, most broken first.
  */
-export function heatmap(store: ProjectStore, scoreId: number, top: readonly ReportTopRow[], profile: readonly ReportProfileColumn[]): ReportHeatmap {
+export function heatmap(store: ProjectStore, scoreId: number, top: readonly ReportTopRow[], profile: readonly ReportProfileColumn[], signed: boolean): ReportHeatmap {
   const shown = profile.slice(0, MAX_HEATMAP_COLUMNS).map((p) => p.feature);
   const byRow = new Map<number, number[]>();
   const sorted = top.map((t) => t.row).sort((a, b) => a - b);
@@ -103,10 +105,13 @@ export function heatmap(store: ProjectStore, scoreId: number, top: readonly Repo
     }
     i = j + 1;
   }
+  const values = top.map((t) => byRow.get(t.row)!);
   return {
     rows: top.map((t) => `${t.rank}. ${t.id}`),
     columns: shown,
-    values: top.map((t) => byRow.get(t.row)!),
+    values,
+    // The app's colour scale for this score (score.heatmapScale, the contract's heatmapCap): the same colours and legend.
+    cap: heatmapCap(top.length ? heatmapScale(store, scoreId, true).value : null, values.flat(), true, signed),
     omittedColumns: Math.max(0, profile.length - shown.length),
   };
 }

@@ -23,7 +23,7 @@ export function modelCardSection(layout: Layout, d: ReportData): void {
   layout.keyValues(
     [
       ['Model', `#${m.id} "${m.name}" (${m.status}${m.message ? `: ${m.message}` : ''})`],
-      ['Kind', `${kindWords(m.kind)}${kindExtra}`],
+      ['Kind', `${kindWords(m.kind, m.settings.members)}${kindExtra}`],
       ['Trained on', `${m.trainedOn ? `dataset "${m.trainedOn}"` : 'a dataset no longer in the project'}, ${formatDate(m.createdAt)}, ${formatNumber(m.seconds, 3)} s on ${m.backend}`],
       ['Architecture', `${m.summary} (${m.activation} hidden layers, ${m.output} output)`],
       ['Parameters', formatInt(m.parameterCount)],

@@ -13,7 +13,7 @@ export function titlePage(layout: Layout, d: ReportData): number {
   const m = d.model;
   layout.gap(18);
   layout.paragraph('Anomaly report', { font: 'bold', size: 24, color: INK.accent }, { after: 2 });
-  layout.paragraph(`${d.dataset.name}: ${formatInt(d.dataset.rowCount)} rows ranked by ${article(kindWords(m.kind))} ${kindWords(m.kind)}`, { size: 12, color: INK.muted }, { after: 14 });
+  layout.paragraph(`${d.dataset.name}: ${formatInt(d.dataset.rowCount)} rows ranked by ${article(kindWords(m.kind))} ${kindWords(m.kind, m.settings.members)}`, { size: 12, color: INK.muted }, { after: 14 });
 
   const rows = d.dataset.rowCount;
   layout.keyValues(

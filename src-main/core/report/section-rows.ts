@@ -1,3 +1,4 @@
+import { VERDICT_NAMES } from '../../contract/review';
 import { featureBars, heatmapChart } from './charts';
 import { formatDate, formatInt, formatNumber, formatPercent, formatValue } from './format';
 import { INK, type Cell, type CellLine, type Layout } from './layout';
@@ -35,8 +36,9 @@ export function topSection(layout: Layout, d: ReportData): void {
       { header: 'Actual', weight: 50, align: 'right' },
       { header: 'Expected', weight: 50, align: 'right' },
       { header: 'Share', weight: 33, align: 'right' },
-      { header: hasLabel ? 'Verdict, label' : 'Verdict', weight: 58 },
-      { header: 'Note', weight: 84, maxLines: 3 },
+      // Wide enough for the longest verdict name, "False positive", in bold.
+      { header: hasLabel ? 'Verdict, label' : 'Verdict', weight: 68 },
+      { header: 'Note', weight: 74, maxLines: 3 },
     ],
     d.top.map((r) => topRow(r)),
     { size: 7.5 },
@@ -47,7 +49,7 @@ function topRow(r: ReportTopRow): Cell[] {
   const col = (f: (c: ReportTopRow['contributions'][number]) => string): Cell => ({ lines: r.contributions.map(f) });
   const score: CellLine[] = [{ text: formatNumber(r.score), font: r.flagged ? 'bold' : 'body' }];
   if (r.flagged) score.push({ text: 'alert', color: INK.muted });
-  const verdict: CellLine[] = [{ text: r.verdict ?? '–', font: r.verdict ? 'bold' : 'body' }];
+  const verdict: CellLine[] = [{ text: r.verdict ? VERDICT_NAMES[r.verdict] : '–', font: r.verdict ? 'bold' : 'body' }];
   if (r.label !== null) verdict.push({ text: r.label, font: 'italic', color: INK.muted });
   return [
     String(r.rank),
@@ -121,8 +123,8 @@ export function heatmapSection(layout: Layout, d: ReportData): void {
   }
   layout.paragraph(
     (w.signed
-      ? `Each cell is a column's ${w.what} in a top row divided by that column's mean training |attribution|, on a log colour scale of its magnitude (within ±1×: pale; red raises the score, blue lowers it). `
-      : `Each cell is a column's ${w.what} in a top row divided by that column's mean training ${w.what}, on a log colour scale (1× and below: pale). `) +
+      ? `Each cell is a column's ${w.what} in a top row divided by that column's mean training |attribution|, on the app's colour scale: linear from −${formatNumber(h.cap, 3)}× to ${formatNumber(h.cap, 3)}×, the 99th percentile of the magnitudes of all this score's cells (pale near 0; red raises the score, blue lowers it). `
+      : `Each cell is a column's ${w.what} in a top row divided by that column's mean training ${w.what}, on the app's colour scale: linear from 0 to ${formatNumber(h.cap, 3)}×, the 99th percentile of all this score's cells (pale near 0). `) +
       `Columns are ordered as in the previous section, most broken first${h.omittedColumns ? `; ${h.omittedColumns} further columns are left out` : ''}.`,
     { size: 8.5, color: INK.muted },
     { after: 6 },
@@ -154,7 +156,7 @@ export function notesSection(layout: Layout, d: ReportData): void {
       { header: 'Note', weight: 6, maxLines: 40 },
       { header: 'Updated', weight: 1.9 },
     ],
-    d.notes.map((n) => [formatInt(n.rank), n.id, n.verdict ?? '–', n.note || '–', formatDate(n.updatedAt)]),
+    d.notes.map((n) => [formatInt(n.rank), n.id, n.verdict ? VERDICT_NAMES[n.verdict] : '–', n.note || '–', formatDate(n.updatedAt)]),
   );
   if (d.notesOmitted) layout.paragraph(`${formatInt(d.notesOmitted)} further reviewed rows are in the project file.`, { size: 8.5, color: INK.muted });
 }

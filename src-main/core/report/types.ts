@@ -155,6 +155,11 @@ export interface ReportHeatmap {
   readonly columns: readonly string[];
   /** rows × columns normalised errors (error / the column's mean training error). */
   readonly values: readonly (readonly number[])[];
+  /**
+   * The top of the linear colour scale, as in the app's heatmap: the score's 99th percentile of all its normalised
+   * cells (at least 1× typical); minus it at the bottom for signed values, else 0.
+   */
+  readonly cap: number;
   /** Columns left out of the picture (they are in the profile table). */
   readonly omittedColumns: number;
 }
@@ -202,7 +207,7 @@ export interface ReportGallery {
     readonly id: string;
     readonly score: number;
     readonly flagged: boolean;
-    readonly verdict: string | null;
+    readonly verdict: Verdict | null;
     readonly pixels: readonly number[];
     readonly reconstruction: readonly number[] | null;
     readonly errors: readonly number[];

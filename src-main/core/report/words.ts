@@ -13,8 +13,40 @@ const KINDS: Record<string, string> = {
   ecod: 'ECOD, empirical-CDF outlier detection (Li et al. 2022)',
   deepsvdd: 'Deep SVDD, deep support vector data description (Ruff et al. 2018)',
   ocnn: 'one-class neural network, OC-NN (Chalapathy, Menon and Chawla 2018)',
-  ensemble: 'ensemble of detectors (autoencoders of several seeds, Isolation Forest, ECOD), standardised and averaged',
+  ensemble: 'ensemble of detectors, standardised and averaged',
 };
+
+/** An ensemble member's kind as a noun: singular and plural. */
+const MEMBER_NOUNS: Record<string, readonly [string, string]> = {
+  ae: ['autoencoder', 'autoencoders'],
+  sparse: ['sparse autoencoder', 'sparse autoencoders'],
+  denoising: ['denoising autoencoder', 'denoising autoencoders'],
+  vae: ['variational autoencoder', 'variational autoencoders'],
+  aae: ['adversarial autoencoder', 'adversarial autoencoders'],
+  wae: ['Wasserstein autoencoder', 'Wasserstein autoencoders'],
+  iforest: ['Isolation Forest', 'Isolation Forests'],
+  ecod: ['ECOD detector', 'ECOD detectors'],
+};
+
+const COUNTS = ['', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen'];
+
+/** "a", "a and b", "a, b and c". */
+function listWords(items: readonly string[]): string {
+  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/**
+ * An ensemble's members in words, in the order they first appear, repeats counted: ['ae', 'ae', 'iforest', 'ecod'] →
+ * "two autoencoders of different seeds, an Isolation Forest and an ECOD detector".
+ */
+export function membersWords(members: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const k of members) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return listWords([...counts].map(([k, n]) => {
+    const [one, many] = MEMBER_NOUNS[k] ?? [k, k];
+    return n === 1 ? `${article(one)} ${one}` : `${COUNTS[n] ?? String(n)} ${many} of different seeds`;
+  }));
+}
 
 const METHODS: Record<string, string> = {
   sigma: 'mean + kσ of the scores',
@@ -25,7 +57,9 @@ const METHODS: Record<string, string> = {
   manual: 'set by hand',
 };
 
-export function kindWords(kind: string): string {
+/** A model's kind in words; an ensemble's with its members (its settings' `members`), e.g. "ensemble of an autoencoder and an ECOD detector, …". */
+export function kindWords(kind: string, members: readonly string[] = []): string {
+  if (kind === 'ensemble' && members.length) return `ensemble of ${membersWords(members)}, standardised and averaged`;
   return KINDS[kind] ?? kind;
 }
 

@@ -8,7 +8,7 @@ import { Prng } from '../engine/prng';
 import { getWeights, latestScore } from '../engine/repo';
 import type { ModelInfo, ScoreInfo } from '../engine/types';
 import { ResidualError } from '../errors';
-import { verdictsOf } from '../review';
+import { effectiveThreshold, verdictsOf } from '../review';
 import type { ColumnInfo, DatasetInfo, ProjectStore } from '../store';
 import { readRows } from '../store/store';
 import { rowIds } from './queries';
@@ -170,6 +170,7 @@ function computeView(store: ProjectStore, r: LatentRequest, score: ScoreInfo, mo
     sampled: n,
     topIncluded,
     seed,
+    threshold: effectiveThreshold(store, score.scoreId).result.value,
     explained: projection.explained,
     points,
     knn,

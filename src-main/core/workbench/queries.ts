@@ -298,8 +298,8 @@ export class ScoreViews {
         const position = s + Math.floor(b * perBand);
         const last = s + Math.floor((b + 1) * perBand) - 1;
         return single
-          ? { position, row: bandRows[b]!, label: `${order === 'rank' ? `#${position + 1}` : ''} ${ids[b]}`.trim() }
-          : { position, row: null, label: `${order === 'rank' ? 'ranks' : 'rows'} ${position + 1}–${last + 1}` };
+          ? { position, row: bandRows[b]!, id: ids[b]!, label: order === 'rank' ? `${position + 1} · ${ids[b]}` : ids[b]! }
+          : { position, row: null, id: null, label: `${order === 'rank' ? 'ranks' : 'rows'} ${position + 1}–${last + 1}` };
       }),
       values,
       normalized: normalized && means !== null,

@@ -41,10 +41,8 @@ type Handlers = { [M in MethodName]: (req: z.output<Methods[M]['request']>) => P
 
 export interface WorkbenchOptions {
   readonly mode: HostMode;
-  /** Where exported reports go when the request names no file. */
+  /** Where reports and exports (CSV, Parquet, ONNX) go when the request names no file; default beside the project. */
   readonly reportsDir?: string;
-  /** Where CSV exports go when the request names no file; default `reportsDir`, else beside the project. */
-  readonly exportsDir?: string;
   /** Where jobs run; default this thread. The engine process gives them a thread of their own (WorkerRunner). */
   readonly runner?: JobRunner;
   /** The recent-projects file (in Residual's home folder): each opened project is recorded there; project.list reads it. */
@@ -335,7 +333,7 @@ export class Workbench {
       const store = this.project();
       const model = getModel(store, r.modelId);
       const slug = (v: string): string => v.replace(/[^\w.-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'model';
-      const dir = this.options.exportsDir ?? this.options.reportsDir ?? path.dirname(store.path);
+      const dir = this.options.reportsDir ?? path.dirname(store.path);
       const out = r.out ?? path.join(dir, `${slug(path.basename(store.path, '.residual'))}-model-${model.id}-${slug(model.kind)}.onnx`);
       return exportModelOnnx(store, r.modelId, out);
     },
@@ -431,7 +429,7 @@ export class Workbench {
       const ds = store.getDataset(score.datasetId);
       const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
       const slug = (s: string): string => s.replace(/[^\w.-]+/g, '_').replace(/^[._]+/, '').slice(0, 60) || 'data';
-      const dir = this.options.exportsDir ?? this.options.reportsDir ?? path.dirname(store.path);
+      const dir = this.options.reportsDir ?? path.dirname(store.path);
       const format = rankingFormatOf(r.format, r.out);
       const out = r.out ?? path.join(dir, `${slug(path.basename(store.path, '.residual'))}-${slug(ds.name)}-model-${score.modelId}-${stamp}.${format}`);
       return this.jobs.submit({

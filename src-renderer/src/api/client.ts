@@ -2,6 +2,7 @@ import type { ContractError, EventName, Events, MethodName, Reply, Request, Resi
 // Values from the contract's zod-free modules: the renderer bundle does not carry the request schemas.
 import { contractError, type ErrorCode, type ErrorDetails } from '../../../src-main/contract/errors';
 import { MAX_UPLOAD_FILES, tooManyUploadFiles } from '../../../src-main/contract/data';
+import { downloadName } from './download-name';
 
 /** What the Electron preload exposes as window.residual. */
 interface PreloadApi {
@@ -199,7 +200,7 @@ function browserClient(): Client {
       const href = URL.createObjectURL(blob);
       const a = document.createElement('a');
       a.href = href;
-      a.download = file.split(/[\\/]/).pop() ?? 'export.csv';
+      a.download = downloadName(file);
       document.body.appendChild(a);
       a.click();
       a.remove();

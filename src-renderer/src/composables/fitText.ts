@@ -23,3 +23,16 @@ export function fitName(name: string, px: number, width: (text: string) => numbe
   }
   return `…${name.slice(-2)}`;
 }
+
+/** The Ranking's Id column: at least 4rem, at most 18rem (past that the id is cut with … and its tooltip holds it whole). */
+export const ID_COLUMN_REM = { min: 4, max: 18 } as const;
+
+/**
+ * The Id column's width in rem for ids `widestPx` wide (the widest seen so far, measured in the ids' font, `remPx` to
+ * a rem): the whole id ("sneaker/sneaker-12.png") when it fits under the cap, so names that differ at the end are not
+ * cut to the same "sneaker/snea…".
+ */
+export function idColumnRem(widestPx: number, remPx: number): number {
+  const want = Math.ceil(((Number.isFinite(widestPx) ? widestPx : 0) + 2) / Math.max(1, remPx) * 10) / 10;
+  return Math.min(ID_COLUMN_REM.max, Math.max(ID_COLUMN_REM.min, want));
+}

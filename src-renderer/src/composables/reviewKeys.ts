@@ -64,3 +64,31 @@ export function moveSelection(action: MoveAction, selected: number, total: numbe
 export function advancesAfterMark(autoAdvance: boolean, verdict: string | null, note: string | undefined): boolean {
   return autoAdvance && verdict !== null && note === undefined;
 }
+
+/** One line of the keys' help: the keys (pressed together when `chord`) and what they do. */
+export interface KeyHelp {
+  readonly keys: readonly string[];
+  readonly what: string;
+  readonly chord?: boolean;
+}
+
+type VerdictWords = Readonly<Record<'anomaly' | 'normal' | 'unsure', string>>;
+
+/**
+ * The keys' help (the `?` overlay), from the verdicts' keys and names: the review keys above, and Ctrl+Z (⌘Z on a
+ * Mac), which undo.ts handles everywhere and which takes back the last verdict or note.
+ */
+export function reviewKeyHelp(keys: VerdictWords, names: VerdictWords, mac: boolean): KeyHelp[] {
+  return [
+    { keys: ['↑', '↓'], what: 'previous / next row' },
+    { keys: ['PgUp', 'PgDn'], what: 'a page up / down' },
+    { keys: ['Home', 'End'], what: 'first / last row' },
+    { keys: [keys.anomaly], what: `mark as ${names.anomaly.toLowerCase()}` },
+    { keys: [keys.normal], what: `mark as ${names.normal.toLowerCase()} (not an anomaly)` },
+    { keys: [keys.unsure], what: `mark as ${names.unsure.toLowerCase()}` },
+    { keys: ['X'], what: 'clear the verdict' },
+    { keys: ['N'], what: 'write a note (Enter saves, Esc cancels)' },
+    { keys: mac ? ['⌘', 'Z'] : ['Ctrl', 'Z'], chord: true, what: 'undo the last verdict or note (again: the one before)' },
+    { keys: ['?'], what: 'show or hide this help' },
+  ];
+}

@@ -113,7 +113,7 @@ describe('ensemble models', () => {
     const out = path.join(dir, 'ensemble.pdf');
     await exportReport(store, { modelId: t.modelId, out });
     const text = pdfText(out).replace(/\s+/g, ' ');
-    expect(text).toMatch(/400 rows ranked by an ensemble of detectors/);
+    expect(text).toMatch(/400 rows ranked by an ensemble of two autoencoders of different seeds, an Isolation Forest and an ECOD detector, standardised and averaged/);
     // 8→4→2→4→8: (8·4 + 4) + (4·2 + 2) + (2·4 + 4) + (4·8 + 8) = 98 parameters per autoencoder.
     expect(text).toMatch(/Members Member Inputs Outputs Activation Parameters member 1: ae 4-2 \(seed 0\) 8 8 relu 98 member 2: ae 4-2 \(seed 1\) 8 8 relu 98 member 3: iforest \(seed 2\) 8 1 score 0 member 4: ecod \(seed 3\) 8 1 score 0 total/);
     expect(text).toMatch(/Parameters 196 /);

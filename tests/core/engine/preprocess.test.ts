@@ -57,6 +57,21 @@ describe('numeric scalers', () => {
     expect(unscaleValue(f, 48.5)).toBe(100);
   });
 
+  it('reads a float32 model value back in data units to the precision it carries: a median of 0 is 0, not 2e-10', () => {
+    // ionosphere-like: mostly positive, median 0 (a one-class model's baseline row holds it as float32 model units).
+    const f = numericFeature([-0.3, 0, 0, 0.4, 0.9, 1]);
+    const y = Math.fround((0 - f.center) / f.scale);
+    expect(unscaleValue(f, y)).not.toBe(0);
+    expect(inverseFeature(f, Float32Array.of(y))).toBe(0);
+    // A value away from 0: 7 significant digits of the column's scale, printed without float noise.
+    const v = 0.3456789123;
+    expect(inverseFeature(f, Float32Array.of(Math.fround((v - f.center) / f.scale)))).toBe(0.3456789);
+    // log1p columns round on the log scale: log1p(0) = 0 reads back as 0.
+    const g = numericFeature([0, 0, 0, 10, 1000], { log1p: ['x'] });
+    expect(g.log1p).toBe(true);
+    expect(inverseFeature(g, Float32Array.of(Math.fround((0 - g.center) / g.scale)))).toBe(0);
+  });
+
   it('a constant column scales to 0 instead of dividing by zero', () => {
     for (const scaler of ['standard', 'minmax', 'robust'] as const) {
       expect(scaled([7, 7], [7, 7, 7], { scaler })).toEqual([0, 0]);

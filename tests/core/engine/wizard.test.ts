@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { proposeSettings } from '../../../src-main/core/engine';
 import { parseOverrides } from '../../../src-main/core/engine/settings';
-import { estimateInputDims } from '../../../src-main/core/engine/wizard';
+import { describeSettings, estimateInputDims } from '../../../src-main/core/engine/wizard';
 import { ProjectStore } from '../../../src-main/core/store';
 import { makeDataset, type TestColumn } from '../../helpers/dataset';
 import { tmpDir } from '../../helpers/tmp';
@@ -52,13 +52,41 @@ describe('proposeSettings', () => {
     expect(p.warnings.join(' ')).toMatch(/No label column/);
   });
 
-  it('names heavy-tailed columns and warns about too few rows for the parameters', () => {
+  it('names heavy-tailed columns and warns about too few rows', () => {
     const heavy = Array.from({ length: 40 }, (_, i) => (i === 0 ? 1e6 : i));
     const p = proposeSettings(dataset([{ name: 'bytes', role: 'numeric', values: heavy }, ...manifoldColumns(40, 12, 2)]));
     expect(p.rationale.find((r) => r.setting === 'log1p')!.why).toMatch(/likely: bytes/);
     expect(p.settings.validation).toBe(0);
     expect(p.settings.patience).toBe(0);
-    expect(p.warnings.join(' ')).toMatch(/Only 40 training rows for \d+ parameters/);
+    expect(p.warnings).toContain('Only 40 training rows: scores will be noisy.');
+  });
+
+  it('proposes no more parameters than the training rows hold values, so its own check does not call it a memoriser', () => {
+    // 12 rows × 40 inputs = 480 values: the usual 16-9 (1,649 parameters per network) would exceed them.
+    const ds = dataset(manifoldColumns(12, 40, 3));
+    const p = proposeSettings(ds);
+    expect(p.inputDims).toBe(40);
+    expect(p.settings.layers).toEqual([5]);
+    expect(p.parameterCount).toBe(445);
+    expect(p.rationale.find((r) => r.setting === 'layers')!.why).toMatch(/16-9 would be usual for 40 inputs, but its 1,649 parameters per network could memorise the 480 values 12 training rows hold/);
+    expect(p.warnings.join(' ')).not.toMatch(/memorise/);
+    expect(describeSettings(ds, p.settings).warnings.join(' ')).not.toMatch(/memorise/);
+    // The check says whose count it is (one member of the ensemble; the box shows all members'), in the app's number format.
+    const wide = describeSettings(ds, { ...p.settings, layers: [16, 9] });
+    expect(wide.parameterCount).toBe(3 * 1649);
+    expect(wide.warnings).toContain('Only 12 training rows × 40 model inputs (480 values) for 1,649 parameters per network member: the network can memorise rows. Use narrower layers or more data.');
+    const ae = describeSettings(ds, { ...p.settings, kind: 'ae', layers: [16, 9] });
+    expect(ae.parameterCount).toBe(1649);
+    expect(ae.warnings).toContain('Only 12 training rows × 40 model inputs (480 values) for 1,649 parameters: the network can memorise rows. Use narrower layers or more data.');
+    // Deep SVDD: its own count (no biases), the one its box shows.
+    const svdd = describeSettings(ds, { ...p.settings, kind: 'deepsvdd', layers: [16, 9] });
+    expect(svdd.warnings.join(' ')).toContain(`(480 values) for ${svdd.parameterCount.toLocaleString('en-US')} parameters:`);
+  });
+
+  it('keeps the data warnings apart from the shape warnings the settings check gives', () => {
+    const p = proposeSettings(dataset(manifoldColumns(300, 10, 4)));
+    expect(p.dataWarnings).toEqual(['No label column: quality (ROC AUC) cannot be measured, only the ranking reviewed.']);
+    expect(p.warnings).toEqual(expect.arrayContaining([...p.dataWarnings]));
   });
 
   it('warns when a single input leaves no room for a narrower bottleneck', () => {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onnxExportable } from '../../../src-main/contract';
+import { onnxExportable, onnxKindRefusal } from '../../../src-main/contract';
 import { importDataset } from '../../../src-main/core/data';
 import { getModel, initBackend, readFeatureErrors, readRowErrors, scoreDataset, trainModel } from '../../../src-main/core/engine';
 import type { ModelInfo, ModelKind, TrainSettings } from '../../../src-main/core/engine';
@@ -155,6 +155,10 @@ describe('what the export of ensembles and one-class kinds refuses', () => {
     expect(err.code).toBe('BAD_INPUT');
     expect(err.message).toMatch(new RegExp(`^Model #${model.id} is an ensemble whose member 2 \\(ecod\\) is an ECOD detector`));
     expect(err.message).toMatch(/ecod is not exported yet/);
+    // The Training section's note beside its disabled Export ONNX is this same sentence.
+    expect(onnxKindRefusal({ id: model.id, kind: model.kind, status: model.status, members: model.settings.members })).toBe(err.message);
+    expect(onnxKindRefusal({ id: 7, kind: 'ensemble', members: ['ae', 'iforest'] })).toBeNull();
+    expect(onnxKindRefusal({ id: 7, kind: 'ae', status: 'failed' })).toBe('Model #7 failed to train: it has no weights to export. Train it again.');
     expect(fs.existsSync(out)).toBe(false);
   });
 

@@ -11,10 +11,13 @@ import { importDataset } from '../../../src-main/core/data';
 import { getModel, initBackend, latestScore, listModels, proposeSettings, readRankWindow, scoreDataset, trainModel, type TrainSettings } from '../../../src-main/core/engine';
 import { ResidualError } from '../../../src-main/core/errors';
 import { exportReport, gatherReportData, listReports, renderReport, type ReportResult } from '../../../src-main/core/report';
+import { formatNumber } from '../../../src-main/core/report/format';
 import { MARGINS } from '../../../src-main/core/report/layout';
 import { REPRODUCTION_PROJECT, reproduction } from '../../../src-main/core/report/reproduce';
 import { effectiveThreshold, saveThreshold, setVerdict } from '../../../src-main/core/review';
 import { ProjectStore, type DatasetInfo } from '../../../src-main/core/store';
+import { heatmapScale } from '../../../src-main/core/workbench/heatmap-scale';
+import { heatmapCap } from '../../../src-main/contract/heatmap';
 import { makeDataset } from '../../helpers/dataset';
 import { tmpDir } from '../../helpers/tmp';
 import { pdfFonts, pdfInfo, pdfText, wordBoxes } from './poppler';
@@ -130,6 +133,19 @@ describe('report of a labelled dataset (wdbc, A4)', () => {
     for (let p = 1; p <= result.pages; p++) expect(text).toContain(`Page ${p} of ${result.pages}`);
   });
 
+  it("names the verdicts as the app does (Anomaly, False positive), in the notes and in the top rows", () => {
+    const text = pdfText(out);
+    const notes = text.slice(text.lastIndexOf("Analyst's notes"));
+    expect(notes).toMatch(/False\s+positive/);
+    expect(notes).toMatch(/\bAnomaly\b/);
+    // The stored value 'normal' never reaches the page as a verdict.
+    expect(notes).not.toMatch(/\bnormal\b/);
+    // Before the notes, the verdict appears only in the top rows' table: whole, not cut to "False posi…".
+    const rows = text.slice(0, text.lastIndexOf("Analyst's notes"));
+    expect(rows).toMatch(/False\s+positive/);
+    expect(rows).not.toMatch(/^normal$/m);
+  });
+
   it('lists the top 50 ids in rank order', () => {
     const ids = store.readColumn(store.getDataset().id, 'id') as Float64Array;
     const table = pdfText(out, { layout: true });
@@ -185,6 +201,21 @@ describe('report of a labelled dataset (wdbc, A4)', () => {
     expect(data.evaluation!.positives + data.evaluation!.negatives).toBe(569);
     expect(data.notes.map((n) => n.rank)).toEqual([...data.notes.map((n) => n.rank)].sort((x, y) => x - y));
     expect(data.model.layers.reduce((s, l) => s + l.parameters, 0)).toBe(data.model.parameterCount);
+  });
+
+  it("colours the heatmap on the app's scale: linear up to the score's 99th percentile, not a log scale to 100×", async () => {
+    const data = await gatherReportData(store, { top: 10, now: NOW });
+    // What the app's heatmap gets (score.heatmapScale) and tops its colour scale with (the contract's heatmapCap).
+    const app = heatmapScale(store, data.score.id, true);
+    expect(app.normalized).toBe(true);
+    expect(data.heatmap.cap).toBe(heatmapCap(app.value, [], true, false));
+    expect(data.heatmap.cap).toBeLessThan(app.max);
+    const text = pdfText(out);
+    const heat = text.slice(text.lastIndexOf('Error heatmap of the top rows'), text.lastIndexOf("Analyst's notes"));
+    const full = await gatherReportData(store, { now: NOW });
+    expect(heat).toContain(`≥ ${formatNumber(full.heatmap.cap, 3)}× typical`);
+    expect(heat).toContain(`linear from 0 to ${formatNumber(full.heatmap.cap, 3)}×`);
+    expect(heat).not.toMatch(/≥\s*(10|100|1,000)×/);
   });
 
   // Last in this block: it saves a threshold, which changes the report drawn above.

@@ -92,6 +92,22 @@ describe('model.latent', () => {
     await expect(wb.invoke('model.latent', { sample: 100 })).rejects.toThrow(/scoreId/);
   });
 
+  it('carries the threshold in force, as the Ranking flags rows: the default mean + 2σ, then the saved one', async () => {
+    const before = await wb.invoke('model.latent', { scoreId: score['ae']!, sample: 100, knn: false });
+    const dist = await wb.invoke('score.distribution', { scoreId: score['ae']! });
+    expect(dist.saved).toBeNull();
+    expect(before.threshold).toBe(dist.threshold.value);
+    expect(before.threshold).toBe((await wb.invoke('score.rank', { scoreId: score['ae']!, offset: 0, limit: 1 })).threshold);
+    const stored = await wb.invoke('score.thresholdSave', { scoreId: score['ae']!, spec: { method: 'percentile', p: 90 } });
+    try {
+      const after = await wb.invoke('model.latent', { scoreId: score['ae']!, sample: 100, knn: false });
+      expect(after.threshold).toBe(stored.result.value);
+      expect(after.threshold).not.toBe(before.threshold);
+    } finally {
+      await wb.invoke('score.thresholdSave', { scoreId: score['ae']!, spec: { method: 'sigma', k: 2 } });
+    }
+  });
+
   it('the codes and reconstructions are model.ts\'s (tfjs), and the reconstruction error is the stored score', async () => {
     const v = await wb.invoke('model.latent', { scoreId: score['ae']!, sample: 200 });
     const store = ProjectStore.open(file);

@@ -60,5 +60,5 @@ export function oneClassProposal(p: Proposal, s: TrainSettings, inputDims: numbe
       { setting: 'weightDecay', value: s.weightDecay, why: `Weight decay λ/2 Σ‖W‖² with λ = ${s.weightDecay} (the paper's regulariser).` },
     );
   }
-  return { ...p, settings: s, rationale: [...own, ...kept], warnings: p.warnings.filter((w) => w.startsWith('No label column')) };
+  return { ...p, settings: s, rationale: [...own, ...kept], warnings: [...p.dataWarnings] };
 }

@@ -266,7 +266,7 @@ export async function trainOneClass(store: ProjectStore, request: TrainRequest, 
   const d = pp.inputDims;
   const n = trainIdx.length;
   const arch = oneClassArchitecture({ kind, inputDims: d, layers: settings.layers, activation: settings.activation });
-  const warnings = rowWarnings(arch.parameterCount, n);
+  const warnings = rowWarnings(arch.parameterCount, n, d);
   const earlyStopping = settings.patience > 0 && valIdx.length > 0;
   if (settings.patience > 0 && valIdx.length === 0) warnings.push('No validation rows, so early stopping was off.');
   const sampled = sampleNote(ds.rowCount, trainIdx.length + valIdx.length, settings.sampleRows);

@@ -70,6 +70,37 @@ export function networkWidths(inputDims: number, layers: readonly number[], kind
   return [inputDims, ...layers, ...[...layers].reverse().slice(1), inputDims];
 }
 
+/**
+ * How the Architecture panel names the widths it edits: an autoencoder's encoder with its bottleneck (the decoder
+ * mirrors it); a one-class network has no decoder — Deep SVDD's last width is the representation the sphere lies in,
+ * OC-NN's last hidden layer (V) feeds its one output.
+ */
+export function layerWords(kind: ModelKind): { label: string; last: string; add: string } {
+  if (kind === 'deepsvdd') return { label: 'Network widths, the last is the representation the sphere lies in (no decoder: nothing is rebuilt)', last: 'Representation width', add: 'Add a layer before the representation' };
+  if (kind === 'ocnn') return { label: 'Hidden widths, the last is V, which the one output ŷ reads (no decoder: nothing is rebuilt)', last: 'Width of V', add: 'Add a layer before V' };
+  if (kind === 'ensemble') return { label: 'Encoder widths of the autoencoder members, the last is the bottleneck (the decoder mirrors them)', last: 'Bottleneck width', add: 'Add a layer before the bottleneck' };
+  return { label: 'Encoder widths, the last is the bottleneck (the decoder mirrors them)', last: 'Bottleneck width', add: 'Add a layer before the bottleneck' };
+}
+
+/** What scoring a dataset stores per row for a model of this kind: its score and its per-column values, in words. */
+export function scoringStores(kind: ModelKind | null | undefined): string {
+  const columns = `per-column ${columnValues(kind).what}s`;
+  switch (kind) {
+    case 'deepsvdd':
+      return `its squared distance to the centre of the sphere and ${columns} (nothing is rebuilt)`;
+    case 'ocnn':
+      return `how far it falls below the margin r and ${columns} (nothing is rebuilt)`;
+    case 'iforest':
+      return `its isolation score and ${columns}`;
+    case 'ecod':
+      return `its summed tail score and ${columns}`;
+    case 'ensemble':
+      return `the members' standardised scores averaged and ${columns}`;
+    default:
+      return 'its reconstruction error and per-column errors';
+  }
+}
+
 export function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }

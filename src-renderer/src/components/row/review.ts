@@ -1,4 +1,6 @@
 import type { RowVerdict, Verdict } from '../../../../src-main/contract';
+// A value from the contract's zod-free module: the renderer bundle does not carry the request schemas.
+import { VERDICT_NAMES } from '../../../../src-main/contract/review';
 import { api } from '../../api/client';
 import { pushUndo } from '../../undo';
 
@@ -59,7 +61,8 @@ export async function reviewRow(datasetId: number, row: number, verdict: Verdict
   return change;
 }
 
-export const VERDICT_NAMES: Record<Verdict, string> = { anomaly: 'Anomaly', normal: 'False positive', unsure: 'Unsure' };
+/** The verdicts' names: the contract's table, shared with the PDF report. */
+export { VERDICT_NAMES };
 
 /** The keys of keyboard review, shown in the hint lines. */
 export const VERDICT_KEYS: Record<Verdict, string> = { anomaly: 'A', normal: 'F', unsure: 'U' };
