@@ -201,14 +201,15 @@ describe.skipIf(!chromiumAvailable())('the workbench from CSV to report (browser
     await expect.poll(() => page.getByTestId('row-detail').count()).toBe(0);
   });
 
-  it('6 · Report: exports an A4 PDF next to the project and lists it', async () => {
+  it('6 · Report: exports an A4 PDF into browser mode\'s reports folder and lists it', async () => {
     await nav('Report').click();
     await page.getByTestId('report-paper-a4').check();
     await page.getByTestId('report-top').fill('20');
     await page.getByTestId('report-export').click();
     await page.getByTestId('report-result').waitFor({ timeout: 60_000 });
     const file = (await page.getByTestId('report-path').textContent())!.trim();
-    expect(path.dirname(file)).toBe(dir);
+    // Browser mode writes reports into its reports folder (RESIDUAL_HOME/reports; vitest's config sets the home).
+    expect(path.dirname(file)).toBe(path.join(process.env['RESIDUAL_HOME']!, 'reports'));
     expect(file).toMatch(/\.pdf$/);
     const pdf = fs.readFileSync(file);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
