@@ -6,7 +6,7 @@
  * the dense autoencoder ('ae') and IsolationForest on the pixels, per class and seed, with the spread over seeds.
  * Settings are the wizard's, except the conv's epochs, capped at CONV_EPOCHS (with its early stopping) so a full-size run
  * fits in minutes on one wasm thread. Needs Debian's dataset-fashion-mnist. Part of `npm run bench -- --only images`;
- * alone: `npx tsx bench/images.ts [--normal N] [--classes 0,1,7] [--seeds N]`.
+ * alone: `npx tsx bench/images.ts [--normal N] [--classes 0,1,7] [--seeds N] [--kinds conv,ae,iforest]`.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -39,6 +39,8 @@ export interface ImagesOptions {
   readonly classes?: readonly number[];
   readonly seeds?: number;
   readonly dir?: string;
+  /** The detectors to run (default: conv, ae and iforest). */
+  readonly kinds?: readonly string[];
 }
 
 export interface ImagesRun {
@@ -90,7 +92,7 @@ export async function benchImages(o: ImagesOptions = {}, log: (line: string) => 
         try {
           const { dataset } = await importDataset(store, file);
           const results: ImagesRun['results'] = {};
-          for (const k of KINDS) {
+          for (const k of kindsOf(o)) {
             const t = performance.now();
             const trained = await trainModel(store, { dataset: dataset.id, settings: { ...k.settings, seed } });
             const { scoreId } = await scoreDataset(store, { modelId: trained.modelId });
@@ -98,7 +100,7 @@ export async function benchImages(o: ImagesOptions = {}, log: (line: string) => 
           }
           const run = { normalClass, seed, rows: rows.length, anomalies: anomalies.length, results };
           runs.push(run);
-          log(`${CLASS_NAMES[normalClass]} seed ${seed} (${rows.length} rows, ${anomalies.length} anomalies): ${KINDS.map((k) => `${k.name} ${results[k.name]!.auc.toFixed(3)} (${results[k.name]!.seconds.toFixed(0)} s${k.name === 'iforest' ? '' : `, ${results[k.name]!.epochs} epochs`})`).join(', ')}`);
+          log(`${CLASS_NAMES[normalClass]} seed ${seed} (${rows.length} rows, ${anomalies.length} anomalies): ${kindsOf(o).map((k) => `${k.name} ${results[k.name]!.auc.toFixed(3)} (${results[k.name]!.seconds.toFixed(0)} s${k.name === 'iforest' ? '' : `, ${results[k.name]!.epochs} epochs`})`).join(', ')}`);
         } finally {
           store.close();
         }
@@ -124,13 +126,19 @@ function sample(xs: readonly number[], k: number, rng: Prng): number[] {
 /** Per normal class: each kind's mean ROC AUC over the seeds, and its spread (max − min). */
 export function render(runs: readonly ImagesRun[]): string {
   const classes = [...new Set(runs.map((r) => r.normalClass))];
+  // The kinds that ran (--kinds may have left some out).
+  const kinds = KINDS.filter((k) => runs.every((r) => r.results[k.name] !== undefined));
   const cell = (xs: number[]): string => (xs.length > 1 ? `${mean(xs).toFixed(3)} (±${((Math.max(...xs) - Math.min(...xs)) / 2).toFixed(3)})` : xs[0]!.toFixed(3));
   const rows = classes.map((c) => {
     const mine = runs.filter((r) => r.normalClass === c);
-    return [`${CLASS_NAMES[c]} (${mine[0]!.rows} rows)`, ...KINDS.map((k) => cell(mine.map((r) => r.results[k.name]!.auc)))];
+    return [`${CLASS_NAMES[c]} (${mine[0]!.rows} rows)`, ...kinds.map((k) => cell(mine.map((r) => r.results[k.name]!.auc)))];
   });
-  rows.push(['mean', ...KINDS.map((k) => mean(runs.map((r) => r.results[k.name]!.auc)).toFixed(3))]);
-  return table(['normal class', ...KINDS.map((k) => `${k.name} ROC AUC`)], rows);
+  rows.push(['mean', ...kinds.map((k) => mean(runs.map((r) => r.results[k.name]!.auc)).toFixed(3))]);
+  return table(['normal class', ...kinds.map((k) => `${k.name} ROC AUC`)], rows);
+}
+
+function kindsOf(o: Pick<ImagesOptions, 'kinds'>): typeof KINDS {
+  return o.kinds ? KINDS.filter((k) => o.kinds!.includes(k.name)) : KINDS;
 }
 
 function mean(xs: readonly number[]): number {
@@ -147,5 +155,6 @@ if (isMain(import.meta.url)) {
     ...(at('--normal') ? { normal: Number(at('--normal')) } : {}),
     ...(at('--classes') ? { classes: at('--classes')!.split(',').map(Number) } : {}),
     ...(at('--seeds') ? { seeds: Number(at('--seeds')) } : {}),
+    ...(at('--kinds') ? { kinds: at('--kinds')!.split(',') } : {}),
   });
 }
