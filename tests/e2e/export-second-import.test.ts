@@ -84,7 +84,9 @@ describe.skipIf(!chromiumAvailable())('a second import, and the ranking as CSV',
     expect(lines.length).toBe(1 + 569 + 1);
     expect(download.suggestedFilename()).toMatch(/^day-wdbc-model-1-.*\.csv$/);
     // The file the server wrote is in the reports folder and is the one downloaded.
-    const out = (await page.getByTestId('export-path').textContent())!.trim();
+    // The page names the downloaded file; the server's path is in data-path.
+    const out = (await page.getByTestId('export-path').getAttribute('data-path'))!;
+    expect((await page.getByTestId('export-path').textContent())!.trim()).toBe(path.basename(out));
     expect(fs.realpathSync(path.dirname(out))).toBe(fs.realpathSync(reports));
     expect(fs.readFileSync(out, 'utf8')).toBe(text);
     await screenshot(page, 'ranking-export-csv');

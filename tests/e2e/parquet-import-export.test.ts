@@ -82,7 +82,9 @@ describe.skipIf(!chromiumAvailable())('Parquet through the UI: import and export
     expect(['anomaly', 'normal']).toContain(rows[0]!['label']);
     const result = page.getByTestId('export-result');
     expect(await result.textContent()).toMatch(/Downloaded 3,000 rows as Parquet/);
-    const out = (await page.getByTestId('export-path').textContent())!.trim();
+    // The page names the downloaded file; the server's path is in data-path.
+    const out = (await page.getByTestId('export-path').getAttribute('data-path'))!;
+    expect((await page.getByTestId('export-path').textContent())!.trim()).toBe(path.basename(out));
     expect(fs.realpathSync(path.dirname(out))).toBe(fs.realpathSync(reports));
     expect(fs.readFileSync(out).equals(fs.readFileSync(await download.path()))).toBe(true);
     await screenshot(page, 'ranking-export-parquet');
