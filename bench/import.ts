@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultBenchDir, isMain, pythonHas, reportFromChild, runChild } from './util';
+import { mulberry32 } from '../tests/helpers/mulberry32';
 
 export interface BenchResult {
   rows: number;
@@ -48,17 +49,6 @@ export interface PandasResult {
 const here = fileURLToPath(import.meta.url);
 const PYTHON = '/usr/bin/python3';
 
-/** mulberry32: small, fast and the same on every machine, so the file is the same everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Writes the CSV unless a complete one is already there (written to a temporary name, then renamed). `full`: doubles
@@ -72,7 +62,8 @@ export function ensureBenchCsv(dir: string, rows: number, cols: number, full = f
   const tmp = `${file}.${process.pid}.tmp`;
   const fd = fs.openSync(tmp, 'w');
   try {
-    const rand = prng(20240601);
+    // mulberry32: the same on every machine, so the file is the same everywhere.
+    const rand = mulberry32(20240601);
     // Each column has its own scale: 6 random digits, point after 1 to 6 of them, some negative.
     const scales = Array.from({ length: cols }, (_, c) => 10 ** (1 + (c % 6)));
     // Full precision: 53 random bits (two draws) in [-1, 1), times 10^-2 … 10^4 by column.

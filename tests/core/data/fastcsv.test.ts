@@ -16,6 +16,7 @@ import { compileDataWasm, DATA_DIR, DATA_SOURCE, dataClangVersion, dataSourceDig
 import { committedPow5Table, pow5Mantissa, renderPow5Table } from '../../../scripts/gen-pow5.mjs';
 import { tmpDir } from '../../helpers/tmp';
 import { freshStore, writeFile } from './reference';
+import { mulberry32 } from '../../helpers/mulberry32';
 
 const dir = tmpDir();
 const store = freshStore(dir);
@@ -67,14 +68,7 @@ async function same(content: string, options: ImportOptions = {}, byteRows = tru
  * 1e±22) and of empty fields.
  */
 function spellings(seed: number, count: number, decimalComma = false, slow = 0.002): string[] {
-  let a = seed >>> 0;
-  const rand = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = mulberry32(seed);
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
     let s: string;
@@ -160,17 +154,6 @@ describe('the byte path reads what the tokenizer reads', () => {
   }, 60_000);
 });
 
-/** mulberry32, as `spellings` uses. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const F = new Float64Array(1);
 const B = new BigUint64Array(F.buffer);
@@ -260,7 +243,7 @@ function expectNumberBits(values: readonly string[], decimalComma = false): stri
 
 describe('full-precision numbers (Eisel–Lemire): every value is Number()’s double', () => {
   it('random doubles of every exponent: 17 significant digits, the shortest form, 16 digits', () => {
-    const rand = prng(101);
+    const rand = mulberry32(101);
     const values: string[] = [];
     for (let i = 0; i < 60_000; i++) {
       const x = randomDouble(rand);
@@ -273,7 +256,7 @@ describe('full-precision numbers (Eisel–Lemire): every value is Number()’s d
   });
 
   it('as pandas writes them: shortest forms of values of many scales (the byte path stops at none)', () => {
-    const rand = prng(102);
+    const rand = mulberry32(102);
     const values: string[] = [];
     for (let i = 0; i < 100_000; i++) values.push(String((rand() - 0.5) * 10 ** Math.floor(rand() * 14 - 6)));
     expect(values.filter((v) => v.replace(/^-?0*\.?0*|\.|e.*$/g, '').length >= 16).length).toBeGreaterThan(80_000);
@@ -283,7 +266,7 @@ describe('full-precision numbers (Eisel–Lemire): every value is Number()’s d
   });
 
   it('long mantissas: 18 to 25 significant digits (beyond 19: w and w + 1 must round alike), in every placement', () => {
-    const rand = prng(103);
+    const rand = mulberry32(103);
     const values: string[] = [];
     for (let i = 0; i < 60_000; i++) {
       const d = digitString(rand, 18 + (i % 8));
@@ -298,7 +281,7 @@ describe('full-precision numbers (Eisel–Lemire): every value is Number()’s d
   });
 
   it('halfway cases: exact midpoints between doubles, and their neighbours one unit of the last digit off', () => {
-    const rand = prng(104);
+    const rand = mulberry32(104);
     const values: string[] = [];
     for (let i = 0; i < 20_000; i++) {
       // 53-bit mantissas whose midpoints fit in 19 or 20 digits: integers (2m + 1) · 2^j and fractions (2m + 1) / 2^k.
@@ -333,7 +316,7 @@ describe('full-precision numbers (Eisel–Lemire): every value is Number()’s d
       exactDecimal(1n, -1074), exactDecimal((1n << 53n) - 1n, 971), exactDecimal(3n, -1075),
       `1.${'0'.repeat(1000)}1`, `${'9'.repeat(400)}`, `0.${'0'.repeat(320)}${'7'.repeat(60)}`, `${'3'.repeat(25)}e-360`,
     ];
-    const rand = prng(105);
+    const rand = mulberry32(105);
     for (let i = 0; i < 20_000; i++) {
       // Subnormals, and the largest and smallest normal exponents.
       const sub = fromBits(BigInt(Math.floor(rand() * 2 ** 32)) * BigInt(1 + Math.floor(rand() * 2 ** 20)));
@@ -346,7 +329,7 @@ describe('full-precision numbers (Eisel–Lemire): every value is Number()’s d
   });
 
   it('through the import, with and without the WebAssembly: the same stored values', async () => {
-    const rand = prng(106);
+    const rand = mulberry32(106);
     const forms = (x: number, k: number): string => (k === 0 ? String(x) : k === 1 ? x.toPrecision(17) : k === 2 ? x.toPrecision(16) : x.toExponential(18));
     const text = (delim: string, comma: boolean): string => {
       const lines = ['a,b,c,d,e,f'.replaceAll(',', delim)];
