@@ -776,6 +776,23 @@ static inline double from_bits(u64 b) {
 
 static inline int field_end(int c, int delim) { return c == delim || c == LF || c == CR; }
 
+/* The significant digits in a number's run of digits from i: the first 19 of the number into w (< 10^19 < 2^64; sig
+ * counts them), each one after those counted in dropped and, where not 0, marked in inexact. Returns where the run
+ * ends. */
+static inline int take_digits(const unsigned char *buf, int len, int i, u64 *w, int *sig, int *dropped, int *inexact) {
+  while (i < len && buf[i] >= '0' && buf[i] <= '9') {
+    const int d = buf[i] - '0';
+    if (*sig < 19) *w = *w * 10 + (u64)d;
+    else {
+      (*dropped)++;
+      *inexact |= d != 0;
+    }
+    (*sig)++;
+    i++;
+  }
+  return i;
+}
+
 /*
  * Parses whole rows of buf[pos, len) while each is plain: `ncols` fields split by `delim`, ended by LF, CRLF or a CR
  * followed by another character; numbers (FC_NUMBER; an empty field is missing, NaN) written to
@@ -805,15 +822,8 @@ int fc_rows(const unsigned char *buf, int pos, int len, int ncols, const unsigne
         int sig = 0;
         int dropped = 0;
         int inexact = 0;
-        while (ch >= '0' && ch <= '9') {
-          if (sig < 19) w = w * 10 + (u64)(ch - '0');
-          else {
-            dropped++;
-            inexact |= ch != '0';
-          }
-          sig++;
-          ch = ++i < len ? buf[i] : -1;
-        }
+        i = take_digits(buf, len, i, &w, &sig, &dropped, &inexact);
+        ch = i < len ? buf[i] : -1;
         int digits = i - intStart;
         int exp = 0;
         if (ch == mark) {
@@ -821,15 +831,8 @@ int fc_rows(const unsigned char *buf, int pos, int len, int ncols, const unsigne
           const int fracStart = i;
           if (sig == 0)
             while (ch == '0') ch = ++i < len ? buf[i] : -1;
-          while (ch >= '0' && ch <= '9') {
-            if (sig < 19) w = w * 10 + (u64)(ch - '0');
-            else {
-              dropped++;
-              inexact |= ch != '0';
-            }
-            sig++;
-            ch = ++i < len ? buf[i] : -1;
-          }
+          i = take_digits(buf, len, i, &w, &sig, &dropped, &inexact);
+          ch = i < len ? buf[i] : -1;
           digits += i - fracStart;
           exp = fracStart - i;
         }
