@@ -3,9 +3,8 @@
  * naming the field and the allowed range, so that one absurd value cannot reach the engine.
  */
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src-main/cli/main';
-import type { Io } from '../../src-main/cli/output';
 import { parseRequest, THRESHOLD_LIMITS } from '../../src-main/contract';
+import { cli } from '../helpers/cli';
 
 function rejects(spec: unknown, re: RegExp, field: string): void {
   let err: unknown;
@@ -49,13 +48,6 @@ describe('thresholdSpecSchema bounds', () => {
 });
 
 describe('residual threshold bounds', () => {
-  async function cli(...argv: string[]): Promise<{ code: number; err: string }> {
-    let err = '';
-    const io: Io = { out: () => undefined, err: (t) => void (err += t), errIsTty: false };
-    const code = await main(argv, io);
-    return { code, err };
-  }
-
   // The flags are checked (by the contract's own schema, so with the window's and the bridge's messages, naming the
   // flag) before the project is opened, so no project is needed.
   it.each([
@@ -72,13 +64,6 @@ describe('residual threshold bounds', () => {
 });
 
 describe('residual train bounds', () => {
-  async function cli(...argv: string[]): Promise<{ code: number; err: string }> {
-    let err = '';
-    const io: Io = { out: () => undefined, err: (t) => void (err += t), errIsTty: false };
-    const code = await main(argv, io);
-    return { code, err };
-  }
-
   // The numbers' ranges are the contract's training-settings schema's (no second copy in the CLI), worded with the flag,
   // checked before the project is opened.
   it.each([
