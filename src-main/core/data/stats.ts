@@ -106,22 +106,7 @@ export function numericStats(chunks: Iterable<Float64Array>, rowCount: number, f
   if (fast) {
     // The same sums, sort and runs as below, in fastcsv.c (fc_stats).
     const f = fast.columnStats(n);
-    const s = f.sorted;
-    return {
-      count: n,
-      missing,
-      distinct: f.distinct,
-      distinctCapped: false,
-      topValues: f.top.map((t) => ({ value: format(t.key), count: t.count })),
-      mean: f.mean,
-      ...(n >= 2 ? { std: Math.sqrt(f.squares / (n - 1)) } : {}),
-      min: s[0]!,
-      max: s[n - 1]!,
-      q1: quantileSorted(s, 0.25),
-      median: quantileSorted(s, 0.5),
-      q3: quantileSorted(s, 0.75),
-      histogram: histogram(s, HISTOGRAM_BINS),
-    };
+    return fromSorted(f.sorted, missing, f.distinct, f.top.map((t) => ({ value: format(t.key), count: t.count })), f.mean, f.squares);
   }
   const present = values.subarray(0, n);
   const mean = sum(present) / n;
@@ -142,14 +127,20 @@ export function numericStats(chunks: Iterable<Float64Array>, rowCount: number, f
     top.offer(v, j - i);
     i = j;
   }
+  return fromSorted(sorted, missing, distinct, top.values(format), mean, sq);
+}
+
+/** A numeric column's statistics from its present values sorted (at least one), their distinct count, most common values, mean and sum of squared deviations. */
+function fromSorted(sorted: Float64Array, missing: number, distinct: number, topValues: TopValue[], mean: number, squares: number): ColumnStats {
+  const n = sorted.length;
   return {
     count: n,
     missing,
     distinct,
     distinctCapped: false,
-    topValues: top.values(format),
+    topValues,
     mean,
-    ...(n >= 2 ? { std: Math.sqrt(sq / (n - 1)) } : {}),
+    ...(n >= 2 ? { std: Math.sqrt(squares / (n - 1)) } : {}),
     min: sorted[0]!,
     max: sorted[n - 1]!,
     q1: quantileSorted(sorted, 0.25),
