@@ -63,6 +63,8 @@ describe('Data, Model and Training sections', () => {
     await page.locator('[data-column="id"]', { hasText: 'chosen in the import options' }).waitFor();
     expect(await page.getByTestId('role-id').inputValue()).toBe('ignored');
 
+    // As an analyst does: scrolled down through the tall preview to the Import button at its foot.
+    await page.locator('main.content').evaluate((el) => (el.scrollTop = el.scrollHeight));
     await page.getByTestId('import-button').click();
     const notice = page.getByTestId('import-notice');
     await notice.waitFor({ timeout: 30_000 });
@@ -212,6 +214,8 @@ describe('Data, Model and Training sections', () => {
     await screenshot(page, 'data-import-error');
 
     await page.getByTestId('skip-bad-rows').check();
+    // As an analyst does: scrolled down through the tall preview to the Import button at its foot.
+    await page.locator('main.content').evaluate((el) => (el.scrollTop = el.scrollHeight));
     await page.getByTestId('import-button').click();
     const notice = page.getByTestId('import-notice');
     await notice.waitFor({ timeout: 30_000 });
